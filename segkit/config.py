@@ -1,0 +1,217 @@
+"""The study file: a typed schema with defaults and clear errors.
+
+A study file is YAML. Every key is checked: an unknown key or a bad value is
+rejected with a message that names the key and what is allowed. Paths in the
+file are relative to the file's own folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from segkit.errors import ConfigError
+
+#: Every method a study can name; "auto" lets step 3 choose a feasible one.
+DATA_DRIVEN_METHODS = ("kmeans", "kprototypes", "gmm", "latent_class", "ward")
+RULE_BASED_METHODS = (
+    "rfm8",
+    "rfm_quantile",
+    "value_pyramid",
+    "value_potential_loyalty",
+    "satisfaction_volume",
+    "classify_stratify",
+)
+METHODS = ("auto", *DATA_DRIVEN_METHODS, *RULE_BASED_METHODS)
+
+#: Canonical column names of each table; the study's ``columns`` maps them to the file's names.
+TABLE_COLUMNS = {
+    "customers": {"required": ("customer_id",), "optional": ()},
+    "transactions": {
+        "required": ("customer_id", "date", "amount"),
+        "optional": ("order_id", "product", "category", "quantity", "margin", "promotion", "channel"),
+    },
+    "survey": {"required": ("customer_id",), "optional": ("satisfaction",)},
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TableSpec(_Strict):
+    """Where one input table lives and how to read it."""
+
+    path: Path
+    #: canonical name -> name in the file (only the ones that differ need listing)
+    columns: dict[str, str] = Field(default_factory=dict)
+    encoding: str = "auto"  # "auto" detects UTF-8, UTF-8 with BOM, GB18030
+    sheet: str | int | None = None  # Excel sheet name or 0-based index
+    date_format: str | None = None  # e.g. "%d/%m/%Y"; None parses ISO and common formats
+    decimal: Literal[".", ","] = "."
+    separator: str | None = None  # CSV field separator; None sniffs , ; tab
+
+
+class DataSpec(_Strict):
+    customers: TableSpec | None = None
+    transactions: TableSpec | None = None
+    survey: TableSpec | None = None
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> "DataSpec":
+        if self.transactions is None and self.survey is None:
+            raise ValueError("give at least one of data.transactions or data.survey")
+        return self
+
+
+class Goal(_Strict):
+    """Step 1: what the segmentation is for (Dolnicar, Grun & Leisch 2018, step 2)."""
+
+    statement: str
+    horizon: Literal["short", "long"] = "long"
+    kpi: str = "revenue per customer in the 6 months after the cut-off"
+    success_criteria: list[str] = Field(default_factory=list)
+    #: knock-out criteria every segment must pass, with thresholds where measurable
+    min_segment_share: float = Field(0.05, gt=0, lt=0.5)
+    knockout_criteria: list[str] = Field(default_factory=list)
+    #: weighted attractiveness criteria: name -> weight (weights are normalised to sum to 1)
+    attractiveness: dict[str, float] = Field(default_factory=dict)
+    owner: str | None = None
+
+    @field_validator("attractiveness")
+    @classmethod
+    def _weights_positive(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, w in v.items() if w <= 0]
+        if bad:
+            raise ValueError(f"weights must be > 0, got {', '.join(f'{k}={v[k]}' for k in bad)}")
+        return v
+
+
+class StratifySpec(_Strict):
+    """Classify-then-stratify: a type column, then size tiers within each type."""
+
+    type_column: str
+    size_column: str
+    thresholds: list[float]
+    tier_labels: list[str] | None = None
+
+
+class StudyConfig(_Strict):
+    """A whole study. See ``data/demo/study.yaml`` for a commented example."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: str | None = None
+    goal: Goal
+    data: DataSpec
+    basis: list[str] = Field(min_length=1)
+    descriptors: list[str] = Field(default_factory=list)
+    cutoff: dt.date | None = None
+    method: Literal[METHODS] = "auto"  # type: ignore[valid-type]
+    k_range: tuple[int, int] = (2, 8)
+    n_boot: int = Field(50, ge=2, le=10_000)
+    n_init: int = Field(10, ge=1, le=1000)
+    seed: int = Field(2026, ge=0)
+    n_jobs: int = Field(1, ge=-1)
+    previous_run: Path | None = None
+    earlier_window_months: int = Field(6, ge=1, le=120)
+    stratify: StratifySpec | None = None
+    #: where the file itself lives; filled in by :func:`load_config`
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("k_range")
+    @classmethod
+    def _k_range_ok(cls, v: tuple[int, int]) -> tuple[int, int]:
+        lo, hi = v
+        if lo < 2 or hi < lo or hi > 30:
+            raise ValueError(f"k_range must be [low, high] with 2 <= low <= high <= 30, got {list(v)}")
+        return v
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "StudyConfig":
+        if self.data.transactions is not None and self.cutoff is None:
+            raise ValueError("cutoff is required when data.transactions is given")
+        if self.method == "classify_stratify" and self.stratify is None:
+            raise ValueError("method classify_stratify needs a 'stratify' section")
+        overlap = sorted(set(self.basis) & set(self.descriptors))
+        if overlap:
+            raise ValueError(f"columns cannot be both basis and descriptor: {overlap}")
+        return self
+
+    def resolve(self, path: Path | str) -> Path:
+        """Return ``path`` resolved against the study file's folder."""
+        p = Path(path)
+        return p if p.is_absolute() else (self.base_dir / p).resolve()
+
+    def input_files(self) -> dict[str, Path]:
+        """The input files the study reads, by table name."""
+        out = {}
+        for name in ("customers", "transactions", "survey"):
+            spec = getattr(self.data, name)
+            if spec is not None:
+                out[name] = self.resolve(spec.path)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able view of the study (for the manifest and reports)."""
+        return self.model_dump(mode="json")
+
+
+def _format_error(err: ValidationError, source: str) -> str:
+    lines = [f"study file {source} is not valid:"]
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        if e["type"] == "extra_forbidden":
+            lines.append(f"  - unknown key '{key}'")
+        elif e["type"] == "literal_error":
+            lines.append(f"  - '{key}': got {e['input']!r}; {e['msg'].lower()}")
+        elif e["type"] == "missing":
+            lines.append(f"  - '{key}' is required")
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+            lines.append(f"  - '{key}': {msg} (got {e['input']!r})")
+    allowed = ", ".join(sorted(StudyConfig.model_fields.keys() - {"base_dir"}))
+    if any(e["type"] == "extra_forbidden" and len(e["loc"]) == 1 for e in err.errors()):
+        lines.append(f"  allowed top-level keys: {allowed}")
+    return "\n".join(lines)
+
+
+def parse_config(data: dict[str, Any], *, base_dir: Path | str = ".", source: str = "<dict>") -> StudyConfig:
+    """Validate a study given as a dict.
+
+    Raises
+    ------
+    ConfigError
+        Naming each bad key and what is allowed.
+    """
+    if not isinstance(data, dict):
+        raise ConfigError(f"study file {source} must be a mapping of keys to values, got {type(data).__name__}")
+    if "base_dir" in data:
+        raise ConfigError(f"study file {source} is not valid:\n  - unknown key 'base_dir'")
+    try:
+        cfg = StudyConfig.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format_error(err, source)) from None
+    return cfg.model_copy(update={"base_dir": Path(base_dir).resolve()})
+
+
+def load_config(path: Path | str) -> StudyConfig:
+    """Read and validate a study file.
+
+    Examples
+    --------
+    >>> cfg = load_config("data/demo/study.yaml")  # doctest: +SKIP
+    >>> cfg.k_range
+    (2, 8)
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"study file {path} does not exist")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise ConfigError(f"study file {path} is not valid YAML: {err}") from None
+    return parse_config(data, base_dir=path.parent, source=str(path))
