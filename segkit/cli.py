@@ -1,0 +1,100 @@
+"""The ``segkit`` command.
+
+Exit codes: 0 success; 1 a step of the study failed (the run folder shows
+which and why); 2 the study file or an input file is unusable (nothing was
+written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from segkit import __version__
+from segkit.errors import SegkitError
+
+
+def _run(args: argparse.Namespace) -> int:
+    from segkit.report import run_study
+
+    result = run_study(args.study, out_dir=args.out, progress=lambda line: print(line, flush=True))
+    if result.status != "ok":
+        step = result.failed_step
+        print(f"\nstep {step.name} ({step.title}) failed: {step.error}", file=sys.stderr)
+        print(f"report with the error: {result.run_dir / step.html}", file=sys.stderr)
+        print(f"index: {result.index}", file=sys.stderr)
+        return 1
+    print(f"\nindex: {result.index}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from segkit.compare import compare_runs
+
+    path = compare_runs(args.run_a, args.run_b, out_dir=args.out)
+    print(f"comparison report: {path}")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from segkit.scaffold import new_study
+
+    path = new_study(args.name, Path(args.folder or args.name))
+    print(f"wrote {path}; fill in the data paths and column mapping, then: segkit run {path}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from segkit.demo import write_demo
+
+    files = write_demo(args.folder, n_customers=args.n_customers, seed=args.seed)
+    for name, path in files.items():
+        print(f"{name}: {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="segkit", description="Customer segmentation studies in eight reported steps.")
+    p.add_argument("--version", action="version", version=f"segkit {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run the eight steps of a study into a dated report folder")
+    r.add_argument("study", help="the study file (YAML)")
+    r.add_argument("--out", default="reports", help="folder for dated run folders (default: reports)")
+    r.set_defaults(func=_run)
+
+    c = sub.add_parser("compare", help="compare two run folders (migration, ARI, drift) in a dated report")
+    c.add_argument("run_a", help="the earlier run folder")
+    c.add_argument("run_b", help="the later run folder")
+    c.add_argument("--out", default="reports", help="folder for the dated comparison (default: reports)")
+    c.set_defaults(func=_compare)
+
+    n = sub.add_parser("new", help="scaffold a study file to fill in")
+    n.add_argument("name", help="study name (letters, digits, - _ .)")
+    n.add_argument("--folder", help="where to write it (default: a folder named after the study)")
+    n.set_defaults(func=_new)
+
+    d = sub.add_parser("demo", help="write the demo data set (deterministic from the seed)")
+    d.add_argument("folder", help="output folder")
+    d.add_argument("--n-customers", type=int, default=5000)
+    d.add_argument("--seed", type=int, default=2026)
+    d.set_defaults(func=_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``segkit`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SegkitError as err:
+        print(f"segkit: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("segkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Safe, consistent HTML for the reports.
+
+Everything that comes from the data (column names, category values, segment
+labels, file names) is escaped here before it reaches a report, so a value
+such as ``<script>`` shows as text and is never interpreted as HTML.
+Notebooks call these helpers instead of ``display(df)`` or ``Markdown(f"...")``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["callout", "escape", "fmt", "say", "show_table", "table_html"]
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+
+
+def escape(value: Any) -> str:
+    """Return ``value`` as HTML-escaped text."""
+    return html.escape(str(value), quote=True)
+
+
+def fmt(value: Any, kind: str | None = None) -> str:
+    """Format a number for a report: thousands separators, sensible decimals.
+
+    Parameters
+    ----------
+    value : Any
+        The value.
+    kind : {"pct", "int", "money", "p", None}
+        ``pct`` shows a share (0.253 -> "25.3%"), ``p`` a p-value
+        ("< 0.001" below one in a thousand).
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if kind == "pct":
+        return f"{100 * float(value):.1f}%"
+    if kind == "p":
+        v = float(value)
+        return "< 0.001" if v < 0.001 else f"{v:.3f}"
+    if kind == "int":
+        return f"{int(round(float(value))):,}"
+    if kind == "money":
+        return f"{float(value):,.0f}"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if v == 0:
+            return "0"
+        if abs(v) >= 1000:
+            return f"{v:,.0f}"
+        if abs(v) >= 10:
+            return f"{v:,.1f}"
+        return f"{v:.3g}" if abs(v) < 0.01 else f"{v:.2f}"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def table_html(
+    df: pd.DataFrame,
+    *,
+    caption: str | None = None,
+    formats: Mapping[str, str] | None = None,
+    index: bool = False,
+    max_rows: int = 60,
+) -> str:
+    """Render ``df`` as an escaped HTML table.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    caption : str, optional
+        Shown above the table (escaped).
+    formats : mapping of column -> kind, optional
+        Per-column kinds for :func:`fmt` (``pct``, ``int``, ``money``, ``p``).
+    index : bool
+        Whether to show the index as the first column.
+    max_rows : int
+        Longer tables are cut, with a note of how many rows were left out.
+    """
+    formats = dict(formats or {})
+    data = df.reset_index() if index else df
+    shown = data.head(max_rows)
+    head = "".join(f"<th>{escape(c)}</th>" for c in shown.columns)
+    rows = []
+    for rec in shown.itertuples(index=False, name=None):
+        cells = []
+        for col, val in zip(shown.columns, rec):
+            numeric = isinstance(val, (int, float, np.integer, np.floating)) and not isinstance(val, bool)
+            cls = ' class="num"' if numeric else ""
+            cells.append(f"<td{cls}>{escape(fmt(val, formats.get(col)))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    more = ""
+    if len(data) > max_rows:
+        more = f'<p class="sk-more">{len(data) - max_rows:,} more rows not shown.</p>'
+    return f'<table class="sk-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
+
+
+def show_table(df: pd.DataFrame, **kwargs: Any) -> None:
+    """Display :func:`table_html` of ``df`` in a notebook."""
+    from IPython.display import HTML, display
+
+    display(HTML(table_html(df, **kwargs)))
+
+
+def _md_escape(value: Any) -> str:
+    # Escape HTML first (so tags become text), then Markdown's specials (so *a* stays literal).
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
+
+
+def say(template: str, /, **values: Any) -> None:
+    """Display Markdown text with data-derived ``values`` escaped.
+
+    The template is trusted (written by us); the values are not.
+
+    Examples
+    --------
+    >>> say("The largest segment is **{name}** with {n} customers.", name="<b>A</b>", n="1,204")  # doctest: +SKIP
+    """
+    from IPython.display import Markdown, display
+
+    display(Markdown(template.format(**{k: _md_escape(v) for k, v in values.items()})))
+
+
+def callout(text: str, *, kind: str = "info", **values: Any) -> None:
+    """Display a highlighted box (``info``, ``good``, ``warn`` or ``bad``).
+
+    ``text`` is a trusted template (it may hold ``<b>``); ``values`` fill its
+    ``{placeholders}`` and are escaped.
+    """
+    from IPython.display import HTML, display
+
+    # The template is trusted and may hold simple HTML such as <b>; the values are escaped.
+    body = text.format(**{k: escape(v) for k, v in values.items()})
+    cls = {"info": "", "good": " sk-good", "warn": " sk-warn", "bad": " sk-bad"}[kind]
+    display(HTML(f'<div class="sk-callout{cls}">{body}</div>'))
