@@ -1,0 +1,669 @@
+"""Data-driven segmenters: k-means, k-prototypes, Gaussian mixture, latent class, Ward.
+
+All of them work on a prepared basis (:func:`segkit.methods.prep.prepare_basis`)
+and share one interface, the scikit-learn one, so stability analysis can
+``clone`` and refit them::
+
+    seg = KMeansSegmenter(5, random_state=2026).fit(basis.X, sample_value=revenue)
+    seg.labels_        # 0-based segment of each customer
+    seg.result_        # SegmentationResult: segment = labels_ + 1, names, actions, centres
+    seg.predict(new)   # assign new customers
+
+Segment numbers carry meaning: after fitting, segments are renumbered so that
+segment 1 has the highest mean ``sample_value`` (e.g. revenue) when given, else
+it is the largest; ties are broken by size, then by the centre, so the same data
+and ``random_state`` always give the same numbering.
+
+Rows with a repeated customer id (e.g. a bootstrap sample) are fine: they get
+``~2``, ``~3`` appended to their id in ``result_.assignments``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from scipy.special import logsumexp
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.metrics import pairwise_distances_argmin
+from sklearn.mixture import GaussianMixture
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from segkit.errors import DataError, SmallSegmentWarning
+from segkit.methods.naming import describe_segments
+from segkit.methods.result import SegmentationResult, build_result
+
+__all__ = [
+    "GaussianMixtureSegmenter",
+    "KMeansSegmenter",
+    "KPrototypesSegmenter",
+    "LatentClassSegmenter",
+    "WardSegmenter",
+]
+
+
+class _Segmenter(ClusterMixin, BaseEstimator):
+    """Shared fit/predict/renumber/result logic; subclasses fit the raw model."""
+
+    method: ClassVar[str] = ""
+    _basis_kind: ClassVar[str] = "numeric"  # what _check_X accepts: numeric, binary or mixed
+
+    # -- subclass hooks -------------------------------------------------------------------
+    def _fit_raw(self, X: pd.DataFrame, rng: np.random.RandomState) -> np.ndarray:
+        raise NotImplementedError
+
+    def _predict_raw(self, X: pd.DataFrame) -> np.ndarray:
+        raise NotImplementedError
+
+    def _raw_centers(self) -> np.ndarray:
+        """Model centres, one row per internal component."""
+        raise NotImplementedError
+
+    def _extra_params(self) -> dict[str, Any]:
+        return {}
+
+    # -- public API -----------------------------------------------------------------------
+    def fit(self, X: pd.DataFrame, y: None = None, *, sample_value: Any = None) -> "_Segmenter":
+        """Find the segments.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Prepared basis indexed by ``customer_id``.
+        y : None
+            Ignored; present for scikit-learn compatibility.
+        sample_value : Series or array-like, optional
+            Value of each customer (e.g. revenue), aligned by ``customer_id``
+            when a Series with that index, else by position. Segment 1 is the
+            segment with the highest mean value; without it, the largest.
+
+        Returns
+        -------
+        self
+        """
+        X = self._check_X(X, fitting=True)
+        if isinstance(self.n_segments, bool) or not isinstance(self.n_segments, (int, np.integer)):
+            raise ValueError(f"n_segments must be an integer >= 2, got {self.n_segments!r}")
+        if not 2 <= self.n_segments <= len(X):
+            raise ValueError(
+                f"n_segments must be between 2 and the number of customers ({len(X)}), got {self.n_segments}"
+            )
+        value = _check_sample_value(sample_value, X)
+        rng = check_random_state(self.random_state)
+        raw = np.asarray(self._fit_raw(X, rng), dtype=np.int64)
+        self._relabel = _renumber(raw, self.n_segments, X, value)
+        self.labels_ = self._relabel[raw]
+        self.n_features_in_ = X.shape[1]
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        centers = self._raw_centers()
+        if len(centers) < self.n_segments:
+            # k-prototypes stops at the number of distinct rows when there are fewer than k.
+            pad = np.full((self.n_segments - len(centers), centers.shape[1]), np.nan, dtype=centers.dtype)
+            centers = np.vstack([centers, pad])
+        order = np.argsort(self._relabel)
+        self.cluster_centers_ = centers[order]
+        present = np.unique(self.labels_)
+        if len(present) < self.n_segments:
+            warnings.warn(
+                f"{self.method}: {self.n_segments - len(present)} of {self.n_segments} segments ended up "
+                f"empty; the result has {len(present)} segments. Try fewer segments.",
+                SmallSegmentWarning,
+                stacklevel=2,
+            )
+        self.result_ = self._make_result(X, value)
+        return self
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Assign customers to the fitted segments.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Prepared the same way as the data given to :meth:`fit` (same columns).
+
+        Returns
+        -------
+        ndarray of int
+            0-based segment of each row (``segment - 1``).
+        """
+        check_is_fitted(self, "labels_")
+        X = self._check_X(X, fitting=False)
+        return self._relabel[np.asarray(self._predict_raw(X), dtype=np.int64)]
+
+    # -- shared helpers -------------------------------------------------------------------
+    def _check_X(self, X: pd.DataFrame, *, fitting: bool) -> pd.DataFrame:
+        if not isinstance(X, pd.DataFrame):
+            raise DataError(
+                f"{type(self).__name__} expects a DataFrame indexed by customer_id "
+                f"(e.g. prepare_basis(...).X), got {type(X).__name__}"
+            )
+        if fitting:
+            if X.shape[1] == 0:
+                raise DataError("X has no columns; give at least one basis column")
+        else:
+            expected = list(self.feature_names_in_)
+            missing = [c for c in expected if c not in X.columns]
+            if missing:
+                raise DataError(
+                    f"X lacks basis column(s) {missing} the segmenter was fitted on; expected {expected}"
+                )
+            X = X[expected]
+        if len(X) == 0:
+            raise DataError("X has no rows")
+        non_numeric = [str(c) for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        if self._basis_kind != "mixed" and non_numeric:
+            raise DataError(
+                f"{type(self).__name__} needs numeric columns; {non_numeric} are not numeric "
+                "(use KPrototypesSegmenter for a basis with categorical columns)"
+            )
+        for c in X.columns:
+            col = X[c]
+            n_na = int(col.isna().sum())
+            if n_na:
+                raise DataError(f"{n_na} missing values; impute or drop them before segmenting", column=str(c))
+            if pd.api.types.is_numeric_dtype(col) and not np.isfinite(col.to_numpy(dtype=float)).all():
+                raise DataError("infinite values; fix them before segmenting", column=str(c))
+        if self._basis_kind == "binary":
+            bad = [str(c) for c in X.columns if not np.isin(X[c].to_numpy(), (0, 1)).all()]
+            if bad:
+                raise DataError(
+                    f"{type(self).__name__} models yes/no items coded 0/1; columns {bad} hold other values"
+                )
+        return X
+
+    def _make_result(self, X: pd.DataFrame, value: np.ndarray | None) -> SegmentationResult:
+        segment = self.labels_ + 1
+        texts = describe_segments(X, segment, kind=None if self._basis_kind == "numeric" else self._basis_kind).set_index("segment")
+        num = X.select_dtypes("number")
+        centers = num.groupby(segment).mean()
+        for c in X.columns.difference(num.columns, sort=False):
+            centers[c] = X[c].groupby(segment).agg(lambda s: s.mode().iloc[0])
+        centers = centers[list(X.columns)]
+        centers.index.name = "segment"
+        params = {
+            "n_segments": int(self.n_segments),
+            "random_state": self.random_state if isinstance(self.random_state, (int, np.integer, type(None)))
+            else repr(self.random_state),
+            "basis": [str(c) for c in X.columns],
+            "ordered_by": "sample_value" if value is not None else "size",
+            **{k: v for k, v in self.get_params().items() if k not in ("n_segments", "random_state")},
+            **self._extra_params(),
+        }
+        return build_result(
+            self.method,
+            _unique_ids(X.index),
+            segment,
+            names=texts["name"].to_dict(),
+            actions=texts["action"].to_dict(),
+            descriptions=texts["description"].to_dict(),
+            centers=centers,
+            params=params,
+        )
+
+
+def _unique_ids(index: pd.Index) -> np.ndarray:
+    ids = pd.Series(index.astype(str))
+    rep = ids.groupby(ids).cumcount()
+    return np.where(rep > 0, ids + "~" + (rep + 1).astype(str), ids).astype(object)
+
+
+def _check_sample_value(sample_value: Any, X: pd.DataFrame) -> np.ndarray | None:
+    if sample_value is None:
+        return None
+    if isinstance(sample_value, pd.Series) and not sample_value.index.equals(X.index):
+        keyed = pd.Series(sample_value.to_numpy(), index=sample_value.index.astype(str))
+        if keyed.index.has_duplicates:
+            raise DataError("sample_value has repeated customer ids in its index")
+        wanted = X.index.astype(str)
+        absent = ~wanted.isin(keyed.index)
+        if absent.any():
+            raise DataError(
+                f"sample_value lacks a value for {int(absent.sum())} of {len(X)} customers of X "
+                f"(e.g. {list(wanted[absent][:3])})"
+            )
+        aligned = keyed.reindex(wanted)
+        values = aligned.to_numpy(dtype=float)
+    else:
+        values = np.asarray(sample_value, dtype=float).ravel()
+        if len(values) != len(X):
+            raise DataError(f"sample_value has {len(values)} values but X has {len(X)} rows")
+    if not np.isfinite(values).all():
+        raise DataError(f"sample_value has {int((~np.isfinite(values)).sum())} missing or infinite values")
+    return values
+
+
+def _renumber(raw: np.ndarray, k: int, X: pd.DataFrame, value: np.ndarray | None) -> np.ndarray:
+    """Map internal component -> 0-based segment: by mean value, then size, then centre."""
+    num = X.select_dtypes("number").to_numpy(dtype=float)
+    keys = []
+    for c in range(k):
+        members = raw == c
+        size = int(members.sum())
+        mean_value = float(value[members].mean()) if value is not None and size else -np.inf
+        center = tuple(np.round(num[members].mean(axis=0), 9)) if size and num.shape[1] else ()
+        # Empty components sort last; the centre makes ties independent of the internal numbering.
+        keys.append((size == 0, -mean_value if value is not None else 0.0, -size, center, c))
+    order = sorted(range(k), key=lambda c: keys[c])
+    relabel = np.empty(k, dtype=np.int64)
+    relabel[order] = np.arange(k)
+    return relabel
+
+
+class KMeansSegmenter(_Segmenter):
+    """k-means segments on a numeric prepared basis (scikit-learn ``KMeans``).
+
+    Parameters
+    ----------
+    n_segments : int, default 4
+        Number of segments.
+    n_init : int, default 10
+        Random restarts; the one with the lowest inertia is kept.
+    max_iter : int, default 300
+        Iterations per restart.
+    random_state : int, RandomState or None
+        Seed of the restarts.
+
+    Attributes
+    ----------
+    labels_ : ndarray of int
+        0-based segment of each customer.
+    cluster_centers_ : ndarray of shape (n_segments, n_features)
+        Centroids in the prepared space, row ``i`` for segment ``i + 1``.
+    inertia_ : float
+        Within-segment sum of squares.
+    result_ : SegmentationResult
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(np.r_[rng.normal(0, .3, (20, 2)), rng.normal(4, .3, (10, 2))],
+    ...                  columns=["frequency", "monetary_avg"])
+    >>> seg = KMeansSegmenter(2, random_state=0).fit(X)
+    >>> np.bincount(seg.labels_).tolist()   # segment 1 is the largest
+    [20, 10]
+    """
+
+    method = "kmeans"
+
+    def __init__(self, n_segments: int = 4, *, n_init: int = 10, max_iter: int = 300, random_state=None):
+        self.n_segments = n_segments
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def _fit_raw(self, X, rng):
+        self._model = KMeans(self.n_segments, n_init=self.n_init, max_iter=self.max_iter, random_state=rng)
+        self._model.fit(X.to_numpy(dtype=float))
+        self.inertia_ = float(self._model.inertia_)
+        self.n_iter_ = int(self._model.n_iter_)
+        return self._model.labels_
+
+    def _predict_raw(self, X):
+        return self._model.predict(X.to_numpy(dtype=float))
+
+    def _raw_centers(self):
+        return self._model.cluster_centers_
+
+    def _extra_params(self):
+        return {"inertia": self.inertia_}
+
+
+class GaussianMixtureSegmenter(_Segmenter):
+    """Gaussian mixture segments on a numeric prepared basis (scikit-learn ``GaussianMixture``).
+
+    Segments may differ in shape and spread, unlike k-means; each customer
+    gets the segment of highest posterior probability.
+
+    Parameters
+    ----------
+    n_segments : int, default 4
+    covariance_type : {"full", "tied", "diag", "spherical"}, default "full"
+    n_init : int, default 5
+        EM restarts; the best likelihood is kept.
+    random_state : int, RandomState or None
+
+    Attributes
+    ----------
+    labels_, cluster_centers_ (component means), weights_, bic_, aic_, result_
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(np.r_[rng.normal(0, .3, (20, 2)), rng.normal(4, .3, (10, 2))], columns=["a", "b"])
+    >>> seg = GaussianMixtureSegmenter(2, random_state=0).fit(X)
+    >>> seg.predict_proba(X).shape
+    (30, 2)
+    """
+
+    method = "gmm"
+
+    def __init__(self, n_segments: int = 4, *, covariance_type: str = "full", n_init: int = 5, random_state=None):
+        self.n_segments = n_segments
+        self.covariance_type = covariance_type
+        self.n_init = n_init
+        self.random_state = random_state
+
+    def _fit_raw(self, X, rng):
+        allowed = ("full", "tied", "diag", "spherical")
+        if self.covariance_type not in allowed:
+            raise ValueError(f"covariance_type must be one of {allowed}, got {self.covariance_type!r}")
+        Xa = X.to_numpy(dtype=float)
+        self._model = GaussianMixture(
+            self.n_segments, covariance_type=self.covariance_type, n_init=self.n_init, random_state=rng
+        ).fit(Xa)
+        self.bic_ = float(self._model.bic(Xa))
+        self.aic_ = float(self._model.aic(Xa))
+        self.converged_ = bool(self._model.converged_)
+        return self._model.predict(Xa)
+
+    def _predict_raw(self, X):
+        return self._model.predict(X.to_numpy(dtype=float))
+
+    def _raw_centers(self):
+        return self._model.means_
+
+    def _extra_params(self):
+        return {"bic": self.bic_, "aic": self.aic_}
+
+    @property
+    def weights_(self) -> np.ndarray:
+        """Mixture weights in segment order."""
+        return self._model.weights_[np.argsort(self._relabel)]
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Posterior probability of each segment (columns in segment order)."""
+        check_is_fitted(self, "labels_")
+        X = self._check_X(X, fitting=False)
+        return self._model.predict_proba(X.to_numpy(dtype=float))[:, np.argsort(self._relabel)]
+
+
+class LatentClassSegmenter(_Segmenter):
+    """Latent class analysis of yes/no items: a Bernoulli mixture fitted by EM.
+
+    Each segment ``s`` has a size ``weights_[s]`` and a probability
+    ``item_probs_[s, j]`` of answering yes to item ``j``; answers are independent
+    within a segment. EM runs in log space; item probabilities are clipped to
+    ``[1e-6, 1 - 1e-6]`` so a segment where everybody says yes cannot give a
+    zero likelihood to a new customer who says no.
+
+    Parameters
+    ----------
+    n_segments : int, default 4
+    n_init : int, default 10
+        Random restarts (item probabilities drawn from U(0.25, 0.75)); the
+        highest log-likelihood is kept.
+    max_iter : int, default 500
+    tol : float, default 1e-6
+        Stop when the mean log-likelihood per customer improves by less.
+    random_state : int, RandomState or None
+
+    Attributes
+    ----------
+    item_probs_ : DataFrame
+        Segment (index, 1..k) x item probability of "yes".
+    weights_ : ndarray
+        Segment sizes as probabilities.
+    log_likelihood_ : float
+    bic_, aic_ : float
+        With ``k * n_items + k - 1`` free parameters.
+    converged_ : bool
+    n_iter_ : int
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"likes_a": [1, 1, 1, 0, 0, 0], "likes_b": [1, 1, 0, 0, 0, 1]})
+    >>> seg = LatentClassSegmenter(2, random_state=0).fit(X)
+    >>> seg.item_probs_.shape
+    (2, 2)
+    """
+
+    method = "latent_class"
+    _basis_kind = "binary"
+    _EPS = 1e-6
+
+    def __init__(self, n_segments: int = 4, *, n_init: int = 10, max_iter: int = 500, tol: float = 1e-6,
+                 random_state=None):
+        self.n_segments = n_segments
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    def _fit_raw(self, X, rng):
+        if int(self.n_init) < 1 or int(self.max_iter) < 1:
+            raise ValueError(f"n_init and max_iter must be >= 1, got {self.n_init} and {self.max_iter}")
+        Xa = X.to_numpy(dtype=float)
+        best = None
+        for _ in range(int(self.n_init)):
+            theta0 = rng.uniform(0.25, 0.75, size=(self.n_segments, Xa.shape[1]))
+            fit = self._em(Xa, theta0)
+            if best is None or fit[2] > best[2]:
+                best = fit
+        self._theta, self._logw, ll, self.n_iter_, self.converged_ = best
+        n, p = Xa.shape
+        n_params = self.n_segments * p + self.n_segments - 1
+        self.log_likelihood_ = float(ll)
+        self.bic_ = float(-2 * ll + n_params * np.log(n))
+        self.aic_ = float(-2 * ll + 2 * n_params)
+        return self._log_joint(Xa).argmax(axis=1)
+
+    def _em(self, Xa, theta):
+        n = Xa.shape[0]
+        logw = np.full(len(theta), -np.log(len(theta)))
+        ll_old, converged, it = -np.inf, False, 0
+        for it in range(1, int(self.max_iter) + 1):
+            log_joint = self._log_joint(Xa, theta, logw)
+            lse = logsumexp(log_joint, axis=1)
+            ll = float(lse.sum())
+            resp = np.exp(log_joint - lse[:, None])
+            nk = resp.sum(axis=0)
+            # A class that loses all its members keeps a tiny weight instead of log(0) = -inf.
+            logw = np.log(np.maximum(nk / n, 1e-300))
+            theta = np.clip((resp.T @ Xa) / np.maximum(nk, 1e-300)[:, None], self._EPS, 1 - self._EPS)
+            if abs(ll - ll_old) / n < self.tol:
+                converged = True
+                break
+            ll_old = ll
+        ll = float(logsumexp(self._log_joint(Xa, theta, logw), axis=1).sum())
+        return theta, logw, ll, it, converged
+
+    def _log_joint(self, Xa, theta=None, logw=None):
+        theta = self._theta if theta is None else theta
+        logw = self._logw if logw is None else logw
+        return Xa @ np.log(theta).T + (1 - Xa) @ np.log1p(-theta).T + logw
+
+    def _predict_raw(self, X):
+        return self._log_joint(X.to_numpy(dtype=float)).argmax(axis=1)
+
+    def _raw_centers(self):
+        return self._theta
+
+    def _extra_params(self):
+        return {"log_likelihood": self.log_likelihood_, "bic": self.bic_, "aic": self.aic_}
+
+    @property
+    def item_probs_(self) -> pd.DataFrame:
+        """Probability of "yes" per segment (rows, 1..k) and item (columns)."""
+        return pd.DataFrame(
+            self.cluster_centers_,
+            index=pd.RangeIndex(1, self.n_segments + 1, name="segment"),
+            columns=list(self.feature_names_in_),
+        )
+
+    @property
+    def weights_(self) -> np.ndarray:
+        """Segment sizes as probabilities, in segment order."""
+        return np.exp(self._logw[np.argsort(self._relabel)])
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Posterior probability of each segment (columns in segment order)."""
+        check_is_fitted(self, "labels_")
+        X = self._check_X(X, fitting=False)
+        lj = self._log_joint(X.to_numpy(dtype=float))
+        return np.exp(lj - logsumexp(lj, axis=1, keepdims=True))[:, np.argsort(self._relabel)]
+
+
+class WardSegmenter(_Segmenter):
+    """Hierarchical (Ward linkage) segments on a numeric prepared basis.
+
+    Ward merges the two groups whose union least increases the within-segment
+    sum of squares. It needs the pairwise distances of all customers
+    (``n**2 / 2`` doubles: 1.6 GB at 20,000), so above ``max_fit_rows``
+    customers it is fitted on a random sample of that size (drawn with
+    ``random_state``) and every other customer joins the nearest centroid.
+
+    :meth:`predict` assigns customers to the nearest segment centroid, which is
+    how the tree would be used in practice; for a customer used in the fit this
+    can differ from ``labels_`` near segment borders.
+
+    Parameters
+    ----------
+    n_segments : int, default 4
+    max_fit_rows : int, default 20000
+        Largest number of customers fitted by Ward itself.
+    random_state : int, RandomState or None
+        Seed of the sample when there are more than ``max_fit_rows`` customers.
+
+    Attributes
+    ----------
+    labels_, cluster_centers_ (centroids of the fitted customers), n_fit_rows_, result_
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(np.r_[rng.normal(0, .3, (20, 2)), rng.normal(4, .3, (10, 2))], columns=["a", "b"])
+    >>> WardSegmenter(2).fit(X).predict(X.iloc[[0, 25]]).tolist()
+    [0, 1]
+    """
+
+    method = "ward"
+
+    def __init__(self, n_segments: int = 4, *, max_fit_rows: int = 20_000, random_state=None):
+        self.n_segments = n_segments
+        self.max_fit_rows = max_fit_rows
+        self.random_state = random_state
+
+    def _fit_raw(self, X, rng):
+        if int(self.max_fit_rows) < self.n_segments:
+            raise ValueError(f"max_fit_rows must be >= n_segments ({self.n_segments}), got {self.max_fit_rows}")
+        Xa = X.to_numpy(dtype=float)
+        n = len(Xa)
+        fit_rows = np.arange(n) if n <= self.max_fit_rows else np.sort(
+            rng.choice(n, size=int(self.max_fit_rows), replace=False)
+        )
+        sub = AgglomerativeClustering(self.n_segments, linkage="ward").fit_predict(Xa[fit_rows])
+        self._centers = np.vstack([Xa[fit_rows][sub == c].mean(axis=0) for c in range(self.n_segments)])
+        labels = pairwise_distances_argmin(Xa, self._centers)
+        labels[fit_rows] = sub
+        self.n_fit_rows_ = len(fit_rows)
+        return labels
+
+    def _predict_raw(self, X):
+        return pairwise_distances_argmin(X.to_numpy(dtype=float), self._centers)
+
+    def _raw_centers(self):
+        return self._centers
+
+    def _extra_params(self):
+        return {"n_fit_rows": self.n_fit_rows_}
+
+
+class KPrototypesSegmenter(_Segmenter):
+    """k-prototypes segments on a mixed numeric + categorical basis (the ``kmodes`` package).
+
+    Distance = squared Euclidean on the numeric columns + ``gamma`` x number of
+    mismatching categorical columns (Huang 1998).
+
+    Parameters
+    ----------
+    n_segments : int, default 4
+    categorical : list of str, optional
+        Categorical columns; by default the object, string and category columns.
+    gamma : float, optional
+        Weight of a categorical mismatch; by default half the mean standard
+        deviation of the numeric columns (0.5 on z-scored data).
+    n_init : int, default 10
+    random_state : int, RandomState or None
+
+    Attributes
+    ----------
+    labels_, cluster_centers_ (object array, columns as in X), gamma_, cost_, result_
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"spend": [0.1, 0.2, 0.0, 3.0, 3.1, 2.9],
+    ...                   "city": ["a", "a", "a", "b", "b", "b"]})
+    >>> seg = KPrototypesSegmenter(2, n_init=2, random_state=0).fit(X)
+    >>> sorted(np.bincount(seg.labels_).tolist())
+    [3, 3]
+    """
+
+    method = "kprototypes"
+    _basis_kind = "mixed"
+
+    def __init__(self, n_segments: int = 4, *, categorical: list[str] | None = None, gamma: float | None = None,
+                 n_init: int = 10, random_state=None):
+        self.n_segments = n_segments
+        self.categorical = categorical
+        self.gamma = gamma
+        self.n_init = n_init
+        self.random_state = random_state
+
+    def _split(self, X: pd.DataFrame) -> list[int]:
+        if self.categorical is None:
+            cat = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        else:
+            cat = list(self.categorical)
+            missing = [c for c in cat if c not in X.columns]
+            if missing:
+                raise DataError(f"categorical column(s) {missing} not in X; X has {list(map(str, X.columns))}")
+        if not cat:
+            raise DataError(
+                "k-prototypes needs at least one categorical column and X has none "
+                "(object/string/category columns, or name them in categorical=); use KMeansSegmenter"
+            )
+        num = [c for c in X.columns if c not in cat]
+        if not num:
+            raise DataError(
+                "k-prototypes needs at least one numeric column and every column is categorical; "
+                "code yes/no items 0/1 and use LatentClassSegmenter"
+            )
+        bad = [str(c) for c in num if not pd.api.types.is_numeric_dtype(X[c])]
+        if bad:
+            raise DataError(f"columns {bad} are not numeric and not listed in categorical={cat}")
+        return [X.columns.get_loc(c) for c in cat]
+
+    def _array(self, X: pd.DataFrame) -> np.ndarray:
+        arr = X.astype(object).to_numpy()
+        for j in self._cat_idx:
+            arr[:, j] = X.iloc[:, j].astype(str).to_numpy()
+        return arr
+
+    def _fit_raw(self, X, rng):
+        from kmodes.kprototypes import KPrototypes
+
+        self._cat_idx = self._split(X)
+        self._model = KPrototypes(self.n_segments, n_init=self.n_init, gamma=self.gamma, random_state=rng)
+        labels = self._model.fit_predict(self._array(X), categorical=self._cat_idx)
+        self.gamma_ = float(self._model.gamma)
+        self.cost_ = float(self._model.cost_)
+        return labels
+
+    def _predict_raw(self, X):
+        return self._model.predict(self._array(X), categorical=self._cat_idx)
+
+    def _raw_centers(self):
+        raw = self._model.cluster_centroids_  # numeric columns first, then categorical
+        n_cols = len(self.feature_names_in_)
+        num_idx = [j for j in range(n_cols) if j not in self._cat_idx]
+        out = np.empty((raw.shape[0], n_cols), dtype=object)
+        out[:, num_idx] = raw[:, : len(num_idx)].astype(float)
+        out[:, self._cat_idx] = raw[:, len(num_idx):]
+        return out
+
+    def _extra_params(self):
+        return {"gamma": self.gamma_, "cost": self.cost_}

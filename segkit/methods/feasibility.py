@@ -1,0 +1,357 @@
+"""Step 3: which segmentation methods the goal and the data allow, ranked.
+
+A method is *feasible* when the data it needs exist in the inventory (step 2):
+value schemes need transactions, lifetime-value ones enough history and repeat
+purchases, survey schemes need survey items, data-driven methods need a basis
+of the kind they model and enough customers per segment. Feasible methods are
+scored by their fit with the brief (step 1): a long horizon favours behavioural
+data-driven segments, a short one the immediately actionable value schemes;
+yes/no items favour latent class analysis, a mixed basis k-prototypes.
+Feasible is the base to explore from, not a guarantee of a useful result:
+stability (step 5) and validation (step 7) decide that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from segkit.config import DATA_DRIVEN_METHODS, RULE_BASED_METHODS
+
+__all__ = ["CRITERIA", "choose_method", "feasibility_matrix", "rank_methods"]
+
+#: What a method can need; each is a column of :func:`rank_methods`'s table (True/False/NA = not needed).
+CRITERIA = (
+    "transactions",
+    "history",
+    "repeat purchases",
+    "survey items",
+    "satisfaction",
+    "basis type",
+    "customers per segment",
+    "stratify section",
+)
+_FAMILY = {
+    **{m: "data-driven" for m in DATA_DRIVEN_METHODS},
+    **{m: "rule-based value" for m in RULE_BASED_METHODS},
+    "satisfaction_volume": "rule-based survey",
+}
+#: Months of history each transaction method needs, and why.
+_HISTORY = {
+    "rfm8": (3, "recency and frequency need a few purchase cycles"),
+    "rfm_quantile": (3, "recency and frequency need a few purchase cycles"),
+    "value_pyramid": (6, "a lifetime-value model needs repeat purchases over at least 6 months"),
+    "value_potential_loyalty": (12, "loyalty (stability of spend) needs a full year of seasons"),
+    "satisfaction_volume": (3, "purchase volume needs a few purchase cycles"),
+}
+#: Segments each fixed scheme creates; value_pyramid's 1% top tier needs 1,000 customers for 10 members.
+_FIXED_K = {"rfm8": 8, "rfm_quantile": 10, "value_pyramid": 100, "value_potential_loyalty": 8,
+            "satisfaction_volume": 9}
+_BASIS_OK = {
+    "kmeans": ("numeric", "binary"),
+    "gmm": ("numeric",),
+    "ward": ("numeric", "binary"),
+    "latent_class": ("binary",),
+    "kprototypes": ("mixed",),
+}
+_BASIS_NEED = {
+    "kmeans": "an all-numeric basis",
+    "gmm": "a numeric basis (a Gaussian mixture on 0/1 items is degenerate)",
+    "ward": "an all-numeric basis",
+    "latent_class": "a basis of yes/no items coded 0/1",
+    "kprototypes": "a basis with categorical columns",
+}
+#: Small preference between the data-driven methods when the data suit all of them.
+_METHOD_BONUS = {"kmeans": 1.0, "gmm": 0.7, "ward": 0.5, "latent_class": 0.0, "kprototypes": 0.0}
+_WARD_MAX_ROWS = 20_000
+_MIN_PER_SEGMENT = 10
+_MIN_REPEAT_RATIO = 1.5
+
+
+def _table(inventory: dict, name: str) -> dict:
+    t = (inventory.get("tables") or {}).get(name) or {}
+    return t if t.get("present", bool(t)) else {}
+
+
+def _goal_text(brief: dict) -> str:
+    return " ".join(str(brief.get(k, "")) for k in ("goal", "kpi")).lower()
+
+
+def rank_methods(
+    brief: dict[str, Any],
+    inventory: dict[str, Any],
+    *,
+    basis_kind: str | None = None,
+    k_max: int = 8,
+    stratify: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Rank every segmentation method by feasibility and fit with the brief.
+
+    Parameters
+    ----------
+    brief : dict
+        Step 1's brief (``goal``, ``horizon``, ``kpi``, ...).
+    inventory : dict
+        Step 2's inventory (``n_customers``, ``tables``).
+    basis_kind : {"numeric", "binary", "mixed"}, optional
+        Kind of the study's basis (``prepare_basis(...).kind``); by default
+        numeric when there are transactions, else binary when the survey has items.
+    k_max : int, default 8
+        Largest number of segments the study will try.
+    stratify : dict, optional
+        The study's ``stratify`` section; also read from ``brief["stratify"]``.
+
+    Returns
+    -------
+    DataFrame
+        One row per method: ``method``, ``family``, ``feasible``, ``score``,
+        ``rank`` (1 = best; feasible methods first), ``reasons``, ``missing``
+        and one column per :data:`CRITERIA` (True met, False unmet, NA not needed).
+
+    Examples
+    --------
+    >>> inv = {"n_customers": 500, "tables": {"survey": {"present": True, "n_customers": 500,
+    ...        "items": ["a", "b", "c"], "has_satisfaction": False}}}
+    >>> ranked = rank_methods({"goal": "needs", "horizon": "long"}, inv)
+    >>> ranked.loc[ranked["rank"] == 1, "method"].item()
+    'latent_class'
+    """
+    tx, survey = _table(inventory, "transactions"), _table(inventory, "survey")
+    items = list(survey.get("items") or [])
+    if basis_kind is None:
+        basis_kind = "numeric" if tx else ("binary" if items else "numeric")
+    if basis_kind not in ("numeric", "binary", "mixed"):
+        raise ValueError(f"basis_kind must be 'numeric', 'binary' or 'mixed', got {basis_kind!r}")
+    horizon = brief.get("horizon", "long")
+    if horizon not in ("short", "long"):
+        raise ValueError(f"brief['horizon'] must be 'short' or 'long', got {horizon!r}")
+    stratify = stratify if stratify is not None else brief.get("stratify")
+    history = float(tx.get("history_months") or 0.0)
+    n_tx = int(tx.get("n_customers") or 0)
+    n_orders = tx.get("n_orders") or tx.get("n_rows") or 0
+    repeat_share = tx.get("repeat_customer_share")
+    has_repeat = (repeat_share >= 0.1) if repeat_share is not None else (
+        n_tx > 0 and n_orders / n_tx >= _MIN_REPEAT_RATIO)
+    n_basis = n_tx if (tx and basis_kind != "binary") else int(
+        survey.get("n_customers") or inventory.get("n_customers") or 0)
+    goal = _goal_text(brief)
+    wants_value = any(w in goal for w in ("value", "profit", "revenue", "sales", "spend"))
+    wants_service = any(w in goal for w in ("satisf", "service", "experience", "complain"))
+    wants_needs = any(w in goal for w in ("need", "attitude", "product", "communication"))
+
+    rows = []
+    for method in (*DATA_DRIVEN_METHODS, *RULE_BASED_METHODS):
+        checks: dict[str, bool] = {}
+        missing: list[str] = []
+        reasons: list[str] = []
+        score = 5.0
+
+        def need(criterion: str, ok: bool, text: str) -> None:
+            checks[criterion] = bool(ok)
+            if not ok:
+                missing.append(text)
+
+        if method in DATA_DRIVEN_METHODS:
+            need("basis type", basis_kind in _BASIS_OK[method],
+                 f"needs {_BASIS_NEED[method]} (the basis is {basis_kind})")
+            if basis_kind == "binary":
+                need("survey items", len(items) >= 2, "needs at least 2 yes/no items in the survey")
+            need("customers per segment", n_basis >= _MIN_PER_SEGMENT * k_max,
+                 f"needs at least {_MIN_PER_SEGMENT} customers per segment at k_max = {k_max} "
+                 f"({_MIN_PER_SEGMENT * k_max} customers; {n_basis} available)")
+            score += _METHOD_BONUS[method]
+            if basis_kind == "numeric" and tx and method in ("kmeans", "gmm", "ward"):
+                reasons.append(f"behavioural numeric basis from {history:.0f} months of transactions")
+            if horizon == "long":
+                score += 2.0
+                reasons.append("a long horizon favours segments on stable behaviour or needs, "
+                               "checked for stability and validated on later behaviour")
+            else:
+                score += 0.5
+            if method == "latent_class" and basis_kind == "binary":
+                score += 2.0 + (1.0 if wants_needs else 0.0)
+                reasons.append("the basis is yes/no items, which latent class analysis models directly "
+                               "(a probability of yes per item and segment) and chooses k by BIC as a check")
+            if method == "kprototypes" and basis_kind == "mixed":
+                score += 2.0
+                reasons.append("the basis mixes numeric and categorical columns, which k-prototypes handles "
+                               "without arbitrary dummy coding")
+            if method in ("kmeans", "ward") and basis_kind == "binary":
+                score -= 1.5
+                reasons.append("works on 0/1 items, but latent class analysis models them properly")
+            if method == "kmeans" and basis_kind == "numeric":
+                reasons.append("k-means is the simplest data-driven method: compact segments, new customers "
+                               "join the nearest centroid, fast enough to refit on every bootstrap sample")
+            if method == "gmm" and basis_kind == "numeric":
+                reasons.append("segments may differ in spread and shape, at the cost of many more parameters "
+                               "and less stable solutions than k-means")
+            if method == "ward":
+                reasons.append("hierarchical: shows how segments merge; deterministic")
+                if n_basis > _WARD_MAX_ROWS:
+                    score -= 0.5
+                    reasons.append(f"with {n_basis:,} customers it is fitted on a sample of {_WARD_MAX_ROWS:,}")
+        elif method == "classify_stratify":
+            need("stratify section", bool(stratify),
+                 "needs a 'stratify' section in the study (type column, size column, thresholds)")
+            score += 1.5 if horizon == "short" else 0.5
+            reasons.append("type first, then size tiers within each type: simple rules the business already uses")
+        else:
+            if method == "satisfaction_volume":
+                need("satisfaction", bool(survey.get("has_satisfaction")),
+                     "needs a satisfaction column in the survey")
+            need("transactions", bool(tx), "needs a transaction table")
+            months, why = _HISTORY[method]
+            need("history", bool(tx) and history >= months,
+                 f"needs a transaction table with >= {months} months of history ({why}; "
+                 f"{history:.1f} available)" if tx else f"needs >= {months} months of transaction history")
+            if method in ("value_pyramid", "value_potential_loyalty"):
+                need("repeat purchases", has_repeat,
+                     "needs repeat purchases (most customers buying more than once) to fit a lifetime-value model")
+            n_avail = int(survey.get("n_customers") or 0) if method == "satisfaction_volume" else n_tx
+            k = _FIXED_K[method]
+            need("customers per segment", n_avail >= _MIN_PER_SEGMENT * k,
+                 f"needs at least {_MIN_PER_SEGMENT * k} customers ({n_avail} available) for "
+                 + ("10 in the top 1% tier" if method == "value_pyramid" else f"{_MIN_PER_SEGMENT} per class"))
+            if horizon == "short":
+                score += 2.5 if method == "rfm8" else 2.0
+                reasons.append("a short horizon favours value schemes that give campaign lists now")
+            elif method == "value_potential_loyalty":
+                score += 0.5
+                reasons.append("adds potential value and loyalty, so it looks beyond this year's spend")
+            if method == "satisfaction_volume":
+                score += 2.0 if wants_service else 0.0
+                reasons.append("ties the sales model to purchase volume and the service response to satisfaction")
+            elif wants_value:
+                score += 1.0
+                reasons.append("the goal is about customer value, which this scheme ranks directly")
+            if method == "rfm8":
+                reasons.append("eight classes with a ready action each; needs no model")
+
+        feasible = not missing
+        rows.append({
+            "method": method,
+            "family": _FAMILY[method],
+            "feasible": feasible,
+            "score": round(score, 2) if feasible else 0.0,
+            "reasons": "; ".join(reasons),
+            "missing": "; ".join(missing),
+            **{c: checks.get(c, pd.NA) for c in CRITERIA},
+        })
+
+    out = pd.DataFrame(rows)
+    order = list(out.index)
+    out = out.assign(_order=order).sort_values(["feasible", "score", "_order"], ascending=[False, False, True],
+                                               kind="stable")
+    out["rank"] = np.arange(1, len(out) + 1)
+    for c in CRITERIA:
+        out[c] = out[c].astype("boolean")
+    cols = ["method", "family", "feasible", "score", "rank", "reasons", "missing", *CRITERIA]
+    return out[cols].reset_index(drop=True)
+
+
+def choose_method(
+    brief: dict[str, Any],
+    inventory: dict[str, Any],
+    *,
+    basis_kind: str,
+    k_max: int = 8,
+    stratify: dict[str, Any] | None = None,
+) -> tuple[str, str]:
+    """The method ``method: auto`` uses, and why.
+
+    ``auto`` segments on the study's basis, so it picks the best-ranked
+    feasible *data-driven* method for that basis (rule-based schemes define
+    their own basis: name them in the study to use them). Only when no
+    data-driven method is feasible does it fall back to the best feasible
+    rule-based scheme.
+
+    Parameters
+    ----------
+    brief, inventory : dict
+        Steps 1 and 2.
+    basis_kind : {"numeric", "binary", "mixed"}
+        ``prepare_basis(...).kind`` of the study's basis.
+    k_max : int, default 8
+    stratify : dict, optional
+
+    Returns
+    -------
+    method : str
+    reasons : str
+        Plain text: why this method, and what ruled out the others.
+
+    Raises
+    ------
+    ValueError
+        When no method at all is feasible (what each one misses is listed).
+
+    Examples
+    --------
+    >>> inv = {"n_customers": 2000, "tables": {"transactions": {"present": True, "n_rows": 20000,
+    ...        "n_customers": 2000, "history_months": 24.0}}}
+    >>> choose_method({"goal": "most valuable shoppers", "horizon": "long"}, inv, basis_kind="numeric")[0]
+    'kmeans'
+    """
+    ranked = rank_methods(brief, inventory, basis_kind=basis_kind, k_max=k_max, stratify=stratify)
+    feasible = ranked[ranked["feasible"]]
+    pool = feasible[feasible["family"] == "data-driven"]
+    fallback = pool.empty
+    if fallback:
+        pool = feasible
+    if pool.empty:
+        why = "; ".join(f"{r.method}: {r.missing}" for r in ranked.itertuples())
+        raise ValueError(f"no segmentation method is feasible with these data: {why}")
+    best = pool.iloc[0]
+    text = [f"{best['method']} (score {best['score']:.1f}): {best['reasons']}."]
+    if fallback:
+        text.append("No data-driven method fits the basis, so the best feasible rule-based scheme is used.")
+    others = [f"{r.method} ({r.score:.1f})" for r in pool.iloc[1:].itertuples()]
+    if others:
+        text.append("Also feasible, ranked lower: " + ", ".join(others) + ".")
+    rules = feasible[feasible["family"] != "data-driven"]
+    if not fallback and len(rules):
+        text.append("Rule-based schemes also feasible (name one in the study to use it): "
+                    + ", ".join(f"{r.method} ({r.score:.1f})" for r in rules.itertuples()) + ".")
+    rejected = ranked[~ranked["feasible"]]
+    if len(rejected):
+        text.append("Not feasible: " + "; ".join(f"{r.method} {r.missing}" for r in rejected.itertuples()) + ".")
+    return str(best["method"]), " ".join(text)
+
+
+def feasibility_matrix(ranked: pd.DataFrame) -> pd.DataFrame:
+    """Methods x criteria with check and cross marks, for the step 3 report.
+
+    Parameters
+    ----------
+    ranked : DataFrame
+        Output of :func:`rank_methods`.
+
+    Returns
+    -------
+    DataFrame
+        ``method``, one column per criterion the methods use ("✓" met, "✗"
+        unmet, "" not needed) and ``feasible`` ("✓"/"✗"), in rank order.
+
+    Examples
+    --------
+    >>> inv = {"n_customers": 50, "tables": {"survey": {"present": True, "n_customers": 50,
+    ...        "items": ["a", "b"], "has_satisfaction": False}}}
+    >>> m = feasibility_matrix(rank_methods({"goal": "x", "horizon": "long"}, inv))
+    >>> m.set_index("method").loc["rfm8", "transactions"]
+    '✗'
+    """
+    missing_cols = [c for c in ("method", "feasible", *CRITERIA) if c not in ranked.columns]
+    if missing_cols:
+        raise ValueError(f"ranked must be the output of rank_methods; it lacks columns {missing_cols}")
+    used = [c for c in CRITERIA if ranked[c].notna().any()]
+
+    def mark(v: Any) -> str:
+        return "" if pd.isna(v) else ("✓" if v else "✗")
+
+    out = pd.DataFrame({"method": ranked["method"].to_numpy()})
+    for c in used:
+        out[c] = [mark(v) for v in ranked[c]]
+    out["feasible"] = ["✓" if v else "✗" for v in ranked["feasible"]]
+    return out
