@@ -1,0 +1,134 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.metrics import adjusted_rand_score  # noqa: E402
+
+from segkit.iteration import drift, match_segments, migration_matrix, recommend  # noqa: E402
+from segkit.profiling import profile  # noqa: E402
+
+
+def _assign(ids, seg, names=None):
+    names = names or {}
+    seg = np.asarray(seg)
+    return pd.DataFrame({"customer_id": list(ids), "segment": seg,
+                         "segment_name": [names.get(int(s), f"S{s}") for s in seg]})
+
+
+def _planted_runs():
+    """300 customers in 3 segments; 20% of segment 1 moves to 2; 5 of segment 3 leave; 10 join.
+
+    The current run numbers its segments differently: previous 1, 2, 3 are current 3, 1, 2.
+    """
+    ids = [f"c{i:03d}" for i in range(300)]
+    prev_seg = np.repeat([1, 2, 3], 100)
+    cur_seg = prev_seg.copy()
+    cur_seg[:20] = 2
+    relabel = {1: 3, 2: 1, 3: 2}
+    prev = _assign(ids, prev_seg, {1: "Loyal", 2: "Bargain", 3: "Lapsed"})
+    keep = np.r_[np.arange(295)]  # the last five of segment 3 are gone
+    new_ids = [f"n{i}" for i in range(10)]
+    cur = _assign([ids[i] for i in keep] + new_ids,
+                  np.r_[[relabel[s] for s in cur_seg[keep]], [1] * 10],
+                  {3: "Loyal", 1: "Bargain", 2: "Lapsed"})
+    return prev, cur
+
+
+def test_planted_migration_is_reported_exactly():
+    prev, cur = _planted_runs()
+    assert match_segments(prev, cur) == {1: 2, 2: 3, 3: 1}
+    m = migration_matrix(prev, cur)
+    assert m.mapping == {1: 2, 2: 3, 3: 1}
+    assert m.row_shares.loc[1, 1] == 0.8
+    assert m.row_shares.loc[1, 2] == 0.2
+    assert m.row_shares.loc[2, 2] == 1.0
+    assert m.counts.loc[3, "gone"] == 5 and m.row_shares.loc[3, "gone"] == 0.05
+    assert m.counts.loc["new", 2] == 10 and m.counts.loc["new"].sum() == 10
+    assert m.counts.to_numpy().sum() == 310
+    assert m.n_common == 295
+    assert m.stay_share == pytest.approx(275 / 295)
+    common = prev.merge(cur, on="customer_id")
+    assert m.ari == pytest.approx(adjusted_rand_score(common["segment_x"], common["segment_y"]))
+    flows = m.flows.set_index(["from_segment", "to_segment"])
+    assert flows.loc[(1, 2), "n"] == 20 and flows.loc[(1, 2), "share"] == 0.2
+    assert m.names_current[2] == "Bargain"  # current 1 "Bargain" sits in column 2 after matching
+
+
+def test_recommend_keep_adjust_resegment():
+    rng = np.random.default_rng(0)
+    ids = [f"c{i}" for i in range(1000)]
+    prev_seg = np.repeat([1, 2, 3, 4], 250)
+    prev = _assign(ids, prev_seg)
+
+    # keep: 2% of customers reshuffled at random
+    keep_seg = prev_seg.copy()
+    idx = rng.choice(1000, 20, replace=False)
+    keep_seg[idx] = rng.integers(1, 5, 20)
+    rec = recommend(migration_matrix(prev, _assign(ids, keep_seg)))
+    assert rec.decision == "keep", rec.reasons
+
+    # adjust: 40% of segment 1 (100 customers) drift into segment 2, shares move 10 points
+    adj_seg = prev_seg.copy()
+    adj_seg[:100] = 2
+    mig = migration_matrix(prev, _assign(ids, adj_seg))
+    assert 0.5 <= mig.ari < 0.8
+    rec = recommend(mig)
+    assert rec.decision == "adjust"
+    assert any("10.0 points" in r for r in rec.reasons)
+
+    # re-segment: segment 4 vanishes into segment 3
+    gone_seg = np.where(prev_seg == 4, 3, prev_seg)
+    mig = migration_matrix(prev, _assign(ids, gone_seg))
+    rec = recommend(mig)
+    assert rec.decision == "re-segment"
+    assert any("[4] vanished" in r for r in rec.reasons)
+
+    # re-segment: the runs barely agree
+    rand = _assign(ids, rng.integers(1, 5, 1000))
+    assert recommend(migration_matrix(prev, rand)).decision == "re-segment"
+
+    with pytest.raises(ValueError, match="unknown thresholds"):
+        recommend(mig, thresholds={"keep_ari": 0.9})
+
+
+def test_drift_sizes_profiles_and_threshold_effect():
+    ids = [f"c{i}" for i in range(8)]
+    f_prev = pd.DataFrame({"customer_id": ids, "frequency": [1.0, 2, 3, 4, 10, 11, 12, 13]})
+    f_cur = f_prev.assign(frequency=f_prev["frequency"] + [0, 0, 0, 0, 2, 2, 2, 2])
+    a_prev = _assign(ids, [1] * 4 + [2] * 4)
+    a_cur = _assign(ids, [2] * 4 + [1] * 4)  # renumbered
+    mig = migration_matrix(a_prev, a_cur)
+    d = drift(pd.DataFrame({"segment": [1, 2], "n": [4, 4]}), pd.DataFrame({"segment": [2, 1], "n": [4, 4]}),
+              profile(f_prev, a_prev, ["frequency"]), profile(f_cur, a_cur, ["frequency"]), mapping=mig.mapping)
+    assert d.max_size_shift == 0
+    prof = d.profiles.set_index("segment")
+    sd = np.std([1.0, 2, 3, 4, 10, 11, 12, 13], ddof=1)
+    assert prof.loc[2, "shift"] == 2.0 and prof.loc[2, "std_shift"] == pytest.approx(2 / sd)
+    assert prof.loc[1, "std_shift"] == 0
+    rec = recommend(mig, d)
+    assert rec.decision == "keep"  # 2 / 5.13 = 0.39 SD stays under the 0.5 SD limit
+    assert recommend(mig, d, thresholds={"keep_max_profile_shift": 0.3}).decision == "adjust"
+    size = drift(pd.DataFrame({"segment": [1, 2, 3], "n": [500, 300, 200]}),
+                 pd.DataFrame({"segment": [1, 2], "n": [600, 400]}))
+    t = size.sizes.set_index("segment")
+    assert t["shift_points"].round(6).tolist() == [10.0, 10.0, -20.0]
+    assert size.vanished == [3] and t.loc[3, "status"] == "vanished"
+    # goodness of fit on the kept segments: expected 625 / 375 of 1000
+    assert size.chi2 == pytest.approx((600 - 625) ** 2 / 625 + (400 - 375) ** 2 / 375)
+
+
+def test_figures_render():
+    prev, cur = _planted_runs()
+    m = migration_matrix(prev, cur)
+    ax = m.plot()
+    texts = [t.get_text() for t in ax.texts]
+    assert "80%\n80" in texts and "20%\n20" in texts
+    assert m.plot_flows().get_title().startswith("Where the customers went")
+    d = drift(pd.DataFrame({"segment": [1, 2], "n": [50, 50]}), pd.DataFrame({"segment": [1, 2], "n": [60, 40]}))
+    assert d.plot().get_xlabel() == "share of customers (%)"
+    recommend(m, d).plot()
+    plt.close("all")
