@@ -1,0 +1,163 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+#   title: Data
+# ---
+
+# %% tags=["parameters"]
+run_dir: str = "../reports/scratch"  # run folder this step writes into
+study_path: str = "../data/demo/study.yaml"  # the study file
+
+# %% tags=["remove-cell"]
+import json
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from segkit.display import callout, say, show_table
+from segkit.features import FEATURE_DEFINITIONS, OUTCOME_DEFINITIONS, compute_features, compute_outcomes
+from segkit.io import QUALITY_RULES, QualityReport
+from segkit.methods.prep import prepare_basis
+from segkit.pipeline import basis_complete_cases, check_basis, customer_table
+from segkit.step import Step
+from segkit.value import customer_value
+
+step = Step(run_dir, study_path)
+cfg = step.cfg
+method = step.read_json("method.json")
+quality = json.loads(step.path("quality.json").read_text(encoding="utf-8"))
+customers = step.read_table("customers")
+transactions = step.read_table("transactions")
+survey = step.read_table("survey")
+
+features = outcomes = value = None
+if transactions is not None:
+    features = compute_features(transactions, cutoff=cfg.cutoff)
+    outcomes = compute_outcomes(transactions, cutoff=cfg.cutoff)
+    value = customer_value(transactions.loc[~transactions["after_cutoff"]], cutoff=cfg.cutoff, horizon_months=12)
+    step.write_parquet("outcomes.parquet", outcomes)
+table = customer_table(features=features, customers=customers, survey=survey, value=value)
+check_basis(table, list(cfg.basis))
+segmented, n_incomplete = basis_complete_cases(table, list(cfg.basis))
+prepared = prepare_basis(segmented, list(cfg.basis))
+step.write_parquet("customer_table.parquet", segmented)
+step.write_parquet("basis.parquet", prepared.X.reset_index())
+step.write_parquet("basis_transforms.parquet", prepared.transforms)
+
+# %% [markdown]
+# ## Data quality audit
+#
+# Wrong or incomplete data gives wrong segments. Every input row went through the rules below;
+# problems that make the data unusable stop the study with a message naming the file, column and
+# rows, and fixable problems are fixed by the documented rule and counted here.
+
+# %% tags=["remove-input"]
+issues = pd.DataFrame(quality["issues"])
+if len(issues):
+    show_table(issues, caption="Rows affected, per rule (row numbers as in a spreadsheet: header = row 1)",
+               formats={"share": "pct"})
+    fig, ax = plt.subplots(figsize=(8, 0.8 + 0.4 * len(issues)))
+    QualityReport(table=issues).plot(ax=ax)
+    ax.set_title("What the data audit fixed or set aside")
+    plt.show()
+else:
+    callout("No rule found anything to fix: every row passed every check.", kind="good")
+
+# %% tags=["remove-input"]
+show_table(QUALITY_RULES, caption="The rules, and why")
+
+# %% [markdown]
+# ## Customer features
+#
+# Behaviour is summarised per customer from the transactions up to the cut-off date; what happened
+# after it is kept apart to validate the segments in step 7. Each feature is defined once:
+
+# %% tags=["remove-input"]
+if features is None:
+    callout("This study has no transaction table, so no behavioural features or outcomes after a cut-off "
+            "can be computed; the survey answers are the customer data. Steps 7 and 8 skip the parts that "
+            "need transactions.", kind="warn")
+else:
+    show_table(FEATURE_DEFINITIONS, caption="Feature definitions")
+    say("Features computed for **{n}** customers with at least one purchase up to the cut-off {cut}. "
+        "Outcomes are measured from the day after the cut-off to the end of the data.",
+        n=f"{len(features):,}", cut=str(cfg.cutoff))
+    cols = [c for c in ["recency_days", "frequency", "monetary_total", "monetary_avg", "tenure_days",
+                        "ipt_mean_days", "promo_share", "spend_stability", "margin_rate", "return_rate"]
+            if c in features]
+    desc = features[cols].describe(percentiles=[0.25, 0.5, 0.75]).T.reset_index().rename(columns={"index": "feature"})
+    show_table(desc[["feature", "mean", "std", "min", "25%", "50%", "75%", "max"]], caption="Feature distribution")
+
+# %% [markdown]
+# ## Potential value
+#
+# Expected future orders and lifetime value come from a BG/NBD purchase model with Gamma-Gamma spend
+# (Fader, Hardie & Lee 2005), fitted on the history up to the cut-off; the value is discounted over
+# the next 12 months. It feeds the value schemes and the profiles.
+
+# %% tags=["remove-input"]
+if value is not None:
+    show_table(value[["p_alive", "expected_orders", "expected_spend_per_order", "clv"]].describe().T
+               .reset_index().rename(columns={"index": "measure"})[["measure", "mean", "25%", "50%", "75%", "max"]],
+               caption="Potential value per customer (next 12 months)")
+else:
+    say("Not available without transactions.")
+
+# %% [markdown]
+# ## The segmentation basis
+#
+# The basis is what the segments are formed on. Skewed, non-negative variables are log-transformed so
+# that a few heavy buyers do not dominate, then every variable is standardised (mean 0, standard
+# deviation 1) so that each counts equally.
+
+# %% tags=["remove-input"]
+show_table(prepared.transforms, caption="Basis variables and their preparation")
+if n_incomplete:
+    callout("{n} customers lack a value in a basis variable and are left out of the segmentation.",
+            kind="warn", n=f"{n_incomplete:,}")
+say("**{n}** customers enter the segmentation on **{p}** basis variables.",
+    n=f"{len(prepared.X):,}", p=len(cfg.basis))
+
+# %% tags=["remove-input"]
+basis = list(cfg.basis)
+if prepared.kind == "binary":
+    shares = segmented[basis].mean().sort_values()
+    fig, ax = plt.subplots(figsize=(8, 0.5 + 0.38 * len(basis)))
+    ax.barh(shares.index, shares.values, color="#4C72B0")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share answering yes")
+    ax.set_title("Survey items in the basis")
+    plt.show()
+else:
+    ncol = min(len(basis), 3)
+    nrow = int(np.ceil(len(basis) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.0 * nrow), squeeze=False)
+    for ax, col in zip(axes.flat, basis):
+        sns.histplot(segmented[col], bins=40, ax=ax, color="#4C72B0")
+        ax.set_title(col)
+        ax.set_xlabel("")
+    for ax in list(axes.flat)[len(basis):]:
+        ax.set_visible(False)
+    fig.suptitle("Basis variables before preparation", fontweight="bold")
+    fig.tight_layout()
+    plt.show()
+
+# %% tags=["remove-input"]
+if len(basis) > 1 and prepared.kind != "mixed":
+    corr = prepared.X[basis].corr()
+    fig, ax = plt.subplots(figsize=(1.1 * len(basis) + 2, 0.9 * len(basis) + 1.5))
+    sns.heatmap(corr, annot=True, fmt=".2f", cmap="RdBu_r", vmin=-1, vmax=1, ax=ax, cbar=False)
+    ax.set_title("Correlation of the prepared basis variables")
+    plt.show()
+    strong = [(a, b, corr.loc[a, b]) for i, a in enumerate(basis) for b in basis[i + 1:] if abs(corr.loc[a, b]) > 0.8]
+    if strong:
+        callout("Strongly correlated basis variables ({pairs}) measure nearly the same thing and give it double "
+                "weight; consider dropping one.", kind="warn",
+                pairs="; ".join(f"{a} and {b}: {r:.2f}" for a, b, r in strong))

@@ -1,0 +1,158 @@
+"""Glue between the steps: what a study's population, basis and method inputs are.
+
+The step notebooks call these so that the decisions that span modules (which
+customers are segmented, which table a basis column comes from, what a
+rule-based scheme is fed) are made once, in tested code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from segkit.config import DATA_DRIVEN_METHODS, StudyConfig
+from segkit.errors import DataError
+
+#: Columns each rule-based scheme reads from the customer table.
+RULE_INPUTS: dict[str, tuple[str, ...]] = {
+    "rfm8": ("recency_days", "frequency", "monetary_total"),
+    "rfm_quantile": ("recency_days", "frequency", "monetary_total"),
+    "value_pyramid": ("clv",),
+    "value_potential_loyalty": ("current_value", "clv", "loyalty"),
+    "satisfaction_volume": ("satisfaction", "monetary_total"),
+}
+
+
+def basis_kind(cfg: StudyConfig, inventory: dict[str, Any]) -> str:
+    """``binary`` when every basis column is a yes/no survey item, ``mixed`` when any is a
+    categorical customer attribute, else ``numeric``."""
+    survey = (inventory.get("tables") or {}).get("survey") or {}
+    items = set(survey.get("items") or [])
+    if items and set(cfg.basis) <= items:
+        return "binary"
+    cat_cols = set(inventory.get("categorical_attributes") or [])
+    if cat_cols & set(cfg.basis):
+        return "mixed"
+    return "numeric"
+
+
+def is_data_driven(method: str) -> bool:
+    return method in DATA_DRIVEN_METHODS
+
+
+def customer_table(
+    *,
+    features: pd.DataFrame | None,
+    customers: pd.DataFrame | None,
+    survey: pd.DataFrame | None,
+    value: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per segmented customer with every column a basis, descriptor or scheme may use.
+
+    The population is the customers with a purchase up to the cut-off when
+    there are transactions, else the survey respondents. Attributes and
+    survey answers are joined on ``customer_id`` (left joins: a customer
+    without survey answers keeps missing values there).
+    """
+    if features is not None:
+        table = features.copy()
+    elif survey is not None:
+        table = survey.copy()
+    else:
+        raise DataError("a study needs a transaction table or a survey to define its customers")
+    for extra in (value, survey if features is not None else None, customers):
+        if extra is None:
+            continue
+        new_cols = [c for c in extra.columns if c == "customer_id" or c not in table.columns]
+        table = table.merge(extra[new_cols], on="customer_id", how="left", validate="one_to_one")
+    if value is not None and "clv" in table:
+        # Current value: spend per month of tenure; loyalty: stable spend and a high chance of being alive.
+        months = (table["tenure_days"].clip(lower=30) / 30.4375)
+        table["current_value"] = table["monetary_total"] / months
+        table["loyalty"] = 0.5 * table.get("spend_stability", 0).fillna(0) + 0.5 * table["p_alive"].fillna(0)
+    return table.sort_values("customer_id", kind="stable").reset_index(drop=True)
+
+
+def check_basis(table: pd.DataFrame, columns: list[str], *, source: str = "basis") -> None:
+    """Every basis column must be in the customer table; name the missing ones and what exists."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        avail = ", ".join(sorted(c for c in table.columns if c != "customer_id"))
+        raise DataError(f"{source} column(s) {missing} are not in the customer table; available: {avail}")
+
+
+def basis_complete_cases(table: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
+    """Rows with every basis column present, and how many were left out."""
+    keep = table[columns].notna().all(axis=1)
+    return table.loc[keep].reset_index(drop=True), int((~keep).sum())
+
+
+def share_table(assignments: pd.DataFrame) -> pd.DataFrame:
+    """Customers and share per segment: ``segment``, ``n``, ``share``."""
+    n = assignments.groupby("segment").size().rename("n").reset_index()
+    return n.assign(share=n["n"] / n["n"].sum())
+
+
+def fit_final(method: str, k: int | None, X: pd.DataFrame, *, cfg: StudyConfig,
+              sample_value: pd.Series | None = None):
+    """Fit the study's method with ``k`` segments (ignored by rule-based schemes) on ``X``."""
+    from segkit.methods import make_segmenter
+
+    if is_data_driven(method):
+        return make_segmenter(method, k, random_state=cfg.seed, n_init=cfg.n_init).fit(X, sample_value=sample_value)
+    options: dict[str, Any] = {}
+    if method == "classify_stratify" and cfg.stratify is not None:
+        s = cfg.stratify
+        options = {"type_col": s.type_column, "size_col": s.size_column, "thresholds": s.thresholds,
+                   "tier_labels": s.tier_labels}
+    return make_segmenter(method, random_state=cfg.seed, **options).fit(X)
+
+
+def rule_input_columns(method: str, cfg: StudyConfig) -> list[str]:
+    """Columns of the customer table a rule-based scheme reads."""
+    if method == "classify_stratify":
+        return [cfg.stratify.type_column, cfg.stratify.size_column] if cfg.stratify else []
+    return list(RULE_INPUTS.get(method, ()))
+
+
+def earlier_window_assignments(
+    cfg: StudyConfig,
+    *,
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    survey: pd.DataFrame | None,
+    method: str,
+    k: int | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
+    """Segment the earlier window: the same method and k, fitted on behaviour up to an earlier cut-off.
+
+    The earlier cut-off is ``cfg.earlier_window_months`` before the study's; only transactions up to
+    it are used, so the earlier segmentation knows nothing of the later months.
+
+    Returns
+    -------
+    assignments, customer table, earlier cut-off date
+    """
+    from segkit.features import compute_features
+    from segkit.methods.prep import prepare_basis
+    from segkit.value import customer_value
+
+    earlier = (pd.Timestamp(cfg.cutoff) - pd.DateOffset(months=cfg.earlier_window_months)).date()
+    past = transactions.loc[transactions["date"] <= pd.Timestamp(earlier)]
+    if past["customer_id"].nunique() < cfg.k_range[1]:
+        raise DataError(f"the earlier window up to {earlier} has too few customers to segment",
+                        column="date")
+    features = compute_features(past, cutoff=earlier)
+    value = customer_value(past, cutoff=earlier, horizon_months=12) if method in (
+        "value_pyramid", "value_potential_loyalty") else None
+    table = customer_table(features=features, customers=customers, survey=survey, value=value)
+    if is_data_driven(method):
+        table, _ = basis_complete_cases(table, list(cfg.basis))
+        X = prepare_basis(table, list(cfg.basis)).X
+        value_s = table.set_index("customer_id")["monetary_total"].reindex(X.index)
+    else:
+        X = table.set_index("customer_id")[rule_input_columns(method, cfg)]
+        value_s = None
+    seg = fit_final(method, k, X, cfg=cfg, sample_value=value_s)
+    return seg.result_.assignments[["customer_id", "segment", "segment_name"]], table, earlier

@@ -1,0 +1,64 @@
+"""``segkit new``: a study file to fill in, with every key explained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from segkit.config import METHODS, parse_config
+from segkit.errors import SegkitError
+
+_TEMPLATE = """\
+# Study file for segkit. Paths are relative to this file. Run with: segkit run {folder}/study.yaml
+name: {name}
+title: "{name}: customer segmentation"
+
+goal:
+  statement: >-
+    What the segmentation is for, in one or two sentences.
+  horizon: long            # short (act now) or long (stable segments)
+  kpi: revenue per customer in the 6 months after the cut-off
+  success_criteria:
+    - Segments differ in revenue after the cut-off (p < 0.01)
+    - A new customer can be placed in a segment with at least 70% accuracy
+  min_segment_share: 0.05  # knock-out: no segment smaller than this share of customers
+  attractiveness:          # weighted criteria for choosing target segments
+    value per customer: 3
+    segment size: 2
+    expected growth: 1
+
+data:
+  customers:
+    path: customers.csv
+    columns: {{customer_id: customer_id}}   # canonical name: name in your file
+  transactions:
+    path: transactions.csv
+    columns: {{customer_id: customer_id, date: date, amount: amount, order_id: order_id}}
+    encoding: auto         # auto detects UTF-8, UTF-8 with BOM and GB18030/GBK
+    date_format: null      # e.g. "%d/%m/%Y" when dates are ambiguous
+    decimal: "."           # "," for decimal commas
+
+basis: [recency_days, frequency, monetary_avg]   # what segments are formed on
+descriptors: []                                  # what describes them (age, gender, ...)
+
+cutoff: 2025-06-30        # behaviour up to here forms segments; after it validates them
+method: auto              # {methods}
+k_range: [2, 8]
+n_boot: 50                # bootstrap samples for stability
+n_init: 10                # random restarts per fit
+seed: 2026
+"""
+
+
+def new_study(name: str, folder: Path) -> Path:
+    """Write ``folder/study.yaml`` for a new study; never overwrite an existing file."""
+    folder = Path(folder)
+    path = folder / "study.yaml"
+    if path.exists():
+        raise SegkitError(f"{path} already exists; choose another folder or name")
+    text = _TEMPLATE.format(name=name, folder=folder, methods=" | ".join(METHODS))
+    import yaml
+
+    parse_config(yaml.safe_load(text), base_dir=folder, source=str(path))  # the scaffold itself must be valid
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

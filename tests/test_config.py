@@ -1,0 +1,66 @@
+import pytest
+
+from segkit.config import load_config, parse_config
+from segkit.errors import ConfigError
+
+BASE = {
+    "name": "x",
+    "goal": {"statement": "find valuable shoppers"},
+    "data": {"transactions": {"path": "t.csv"}},
+    "basis": ["recency_days"],
+    "cutoff": "2025-01-01",
+}
+
+
+def test_defaults():
+    cfg = parse_config(BASE)
+    assert cfg.method == "auto" and cfg.k_range == (2, 8) and cfg.seed == 2026
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"colour": "red"}, r"(?s)unknown key 'colour'.*allowed top-level keys: basis, cutoff"),
+        ({"method": "kmeanz"}, r"'method': got 'kmeanz'; input should be 'auto', 'kmeans'"),
+        ({"k_range": [5, 2]}, r"'k_range': k_range must be \[low, high\] with 2 <= low <= high <= 30"),
+        ({"n_boot": "many"}, r"'n_boot': Input should be a valid integer"),
+        ({"goal": {"statement": "s", "horizn": "long"}}, r"unknown key 'goal.horizn'"),
+        ({"goal": {"statement": "s", "horizon": "medium"}}, r"'goal.horizon': got 'medium'; input should be 'short' or 'long'"),
+        ({"cutoff": None}, r"cutoff is required when data.transactions is given"),
+        ({"data": {}}, r"give at least one of data.transactions or data.survey"),
+        ({"descriptors": ["recency_days"]}, r"both basis and descriptor: \['recency_days'\]"),
+        ({"data": {"transactions": {"path": "t.csv", "encodng": "gbk"}}}, r"unknown key 'data.transactions.encodng'"),
+        ({"name": "my study!"}, r"'name': String should match pattern"),
+        ({"method": "classify_stratify"}, r"needs a 'stratify' section"),
+    ],
+)
+def test_bad_values_are_named(change, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_config({**BASE, **change}, source="s.yaml")
+
+
+def test_paths_resolve_against_the_study_file(tmp_path):
+    (tmp_path / "study.yaml").write_text(
+        "name: x\ngoal: {statement: s}\ndata: {survey: {path: sub/s.csv}}\nbasis: [a]\n", encoding="utf-8")
+    cfg = load_config(tmp_path / "study.yaml")
+    assert cfg.input_files() == {"survey": (tmp_path / "sub" / "s.csv").resolve()}
+
+
+def test_missing_and_invalid_files(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)
+    bad.write_text("- a list\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="must be a mapping"):
+        load_config(bad)
+
+
+def test_demo_study_files_are_valid():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "data" / "demo"
+    assert load_config(root / "study.yaml").method == "auto"
+    assert load_config(root / "survey_study.yaml").data.transactions is None
