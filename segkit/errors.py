@@ -29,8 +29,8 @@ class DataError(SegkitError, ValueError):
     column : str, optional
         The column at fault.
     rows : sequence of int, optional
-        Row numbers at fault (1-based data rows as a spreadsheet shows them,
-        header excluded); at most five are shown.
+        Row numbers at fault as a spreadsheet shows them (header = row 1, first
+        data row = row 2); at most five are shown.
     n_rows : int, optional
         How many rows are at fault in all.
     """

@@ -1,0 +1,84 @@
+"""How the tables' customer ids match, and the orphans each join leaves.
+
+Counts are of distinct customer ids. The customers table, when given, defines the
+population: transactions and survey answers of ids it does not know are dropped
+(rules ``orphan_transactions``, ``orphan_survey``). Without a customers table,
+survey answers are linked to the transactions' ids.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from segkit.errors import DataError
+from segkit.io.quality import QualityReport
+
+JOIN_COLUMNS = ["left", "right", "n_left", "n_right", "n_matched", "n_only_left", "n_only_right"]
+
+
+def join_losses(left: pd.DataFrame, right: pd.DataFrame, *, left_name: str, right_name: str) -> dict:
+    """Distinct ids in each table, in both, and in one only.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"customer_id": ["1", "2", "3"]})
+    >>> b = pd.DataFrame({"customer_id": ["2", "3", "3", "9"]})
+    >>> join_losses(a, b, left_name="customers", right_name="transactions")["n_only_right"]
+    1
+    """
+    lids, rids = set(left["customer_id"].dropna()), set(right["customer_id"].dropna())
+    both = lids & rids
+    return {"left": left_name, "right": right_name, "n_left": len(lids), "n_right": len(rids),
+            "n_matched": len(both), "n_only_left": len(lids - both), "n_only_right": len(rids - both)}
+
+
+def link_tables(
+    tables: dict[str, pd.DataFrame | None], *, report: QualityReport
+) -> tuple[dict[str, pd.DataFrame | None], pd.DataFrame]:
+    """Measure the joins, drop orphan rows by rule, and return the tables and the joins table.
+
+    Raises
+    ------
+    DataError
+        When two tables share no customer id at all (an id format mismatch, e.g. "007" vs "7").
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"customer_id": ["1", "2"]})
+    >>> s = pd.DataFrame({"customer_id": ["2", "5"]}, index=[2, 3])
+    >>> out, joins = link_tables({"customers": c, "survey": s}, report=QualityReport())
+    >>> out["survey"].index.tolist(), joins["n_only_right"].tolist()
+    ([2], [1])
+    """
+    rows = []
+    pairs = [("customers", "transactions"), ("customers", "survey"), ("transactions", "survey")]
+    for left, right in pairs:
+        if tables.get(left) is None or tables.get(right) is None:
+            continue
+        losses = join_losses(tables[left], tables[right], left_name=left, right_name=right)
+        rows.append(losses)
+        if losses["n_matched"] == 0:
+            lf, rf = tables[left].attrs.get("file", left), tables[right].attrs.get("file", right)
+            ex_l = sorted(tables[left]["customer_id"].dropna().unique())[:3]
+            ex_r = sorted(tables[right]["customer_id"].dropna().unique())[:3]
+            raise DataError(
+                f"no customer id of {rf} ({right}) appears in {lf} ({left}): e.g. {ex_r} vs {ex_l}; "
+                "check the id columns and their format (leading zeros, prefixes)",
+                file=rf, column="customer_id",
+            )
+    joins = pd.DataFrame(rows, columns=JOIN_COLUMNS)
+    out = dict(tables)
+    reference = "customers" if out.get("customers") is not None else "transactions"
+    known = set(out[reference]["customer_id"]) if out.get(reference) is not None else None
+    if known is None:
+        return out, joins
+    for name, rule in (("transactions", "orphan_transactions"), ("survey", "orphan_survey")):
+        df = out.get(name)
+        if df is None or name == reference:
+            continue
+        orphan = ~df["customer_id"].isin(known)
+        report.add(name, df.attrs.get("file", ""), rule, rows=df.index[orphan].tolist(),
+                   n_total=int(df.attrs.get("n_read", len(df))),
+                   column=df.attrs.get("source_names", {}).get("customer_id", "customer_id"))
+        out[name] = df.loc[~orphan]
+    return out, joins

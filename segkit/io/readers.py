@@ -1,0 +1,455 @@
+"""Read one input table (CSV, Excel, Parquet) into a DataFrame with canonical names.
+
+Row numbers
+-----------
+Every table read here is indexed by its **spreadsheet row number**: the header is
+row 1, so the first data row is row 2, exactly as Excel shows it and as a CSV
+file's line number when no field spans several lines. Parquet files use the
+same numbering (data row *i*, counted from 1, is row *i* + 1). Every message and
+report in :mod:`segkit.io` uses this convention.
+
+Files are opened read-only and never written to.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from segkit.errors import DataError
+
+#: Encodings tried, in order, when ``encoding="auto"``. GB18030 is a superset of GBK and GB2312.
+AUTO_ENCODINGS = ("utf-8", "gb18030")
+#: Field separators considered when none is given.
+SEPARATORS = (",", ";", "\t", "|")
+#: Date formats tried, in order, when no ``date_format`` is given.
+DATE_FORMATS = (
+    "ISO8601",
+    "%Y/%m/%d",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y%m%d",
+    "%d.%m.%Y",
+    "%d.%m.%Y %H:%M",
+    "%d/%m/%Y",
+    "%d/%m/%Y %H:%M",
+    "%m/%d/%Y",
+    "%m/%d/%Y %H:%M",
+    "%d-%m-%Y",
+    "%Y.%m.%d",
+    "%Y年%m月%d日",
+)
+#: Canonical columns holding numbers; their text is normalised (decimal mark, currency) before typing.
+NUMERIC_COLUMNS = ("amount", "quantity", "margin", "satisfaction")
+_CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+_PARQUET_SUFFIXES = {".parquet", ".pq"}
+_TRUE = {"1", "true", "t", "yes", "y", "是", "1.0"}
+_FALSE = {"0", "false", "f", "no", "n", "否", "0.0"}
+
+
+def row_numbers(n: int) -> pd.RangeIndex:
+    """Spreadsheet row numbers of ``n`` data rows (header = row 1).
+
+    Examples
+    --------
+    >>> list(row_numbers(3))
+    [2, 3, 4]
+    """
+    return pd.RangeIndex(2, n + 2, name="row")
+
+
+def read_table(
+    path: Path | str,
+    *,
+    encoding: str = "auto",
+    sheet: str | int | None = None,
+    separator: str | None = None,
+    decimal: str = ".",
+    columns: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+) -> pd.DataFrame:
+    """Read a CSV, Excel or Parquet table and give its columns canonical names.
+
+    Parameters
+    ----------
+    path : path-like
+        The file; its suffix chooses the reader (.csv/.txt/.tsv, .xlsx/.xlsm, .parquet/.pq).
+    encoding : str
+        ``"auto"`` tries UTF-8 (with or without BOM), then GB18030 (covers GBK).
+        Any Python codec name is used as given.
+    sheet : str or int, optional
+        Excel sheet name or 0-based index; required when the workbook has several sheets.
+    separator : str, optional
+        CSV field separator; ``None`` picks the most frequent of , ; tab | in the header.
+    decimal : {".", ","}
+        Decimal mark of numbers stored as text. Thousands separators and currency
+        signs are removed; ``(12.50)`` is read as -12.50.
+    columns : mapping, optional
+        Canonical name -> name in the file; only names that differ need listing.
+    date_format : str, optional
+        strptime format of the ``date`` column; ``None`` detects it (see :func:`parse_dates`).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by spreadsheet row number (header = row 1). Fully blank rows are
+        dropped and counted in ``df.attrs["n_blank_rows"]`` (the first five in ``"blank_rows"``). ``customer_id`` is
+        text, ``date`` (if present) is datetime64[ns], other columns whose every
+        value is a number are numeric. Canonical numeric columns keep the
+        normalised text so that validation can name rows that are not numbers.
+        ``df.attrs`` also holds ``file``, ``source_names`` (canonical -> file name)
+        ``date_formats`` (format -> rows parsed with it) and ``mixed_date_rows`` (the
+        first five rows not in the most common format).
+
+    Raises
+    ------
+    DataError
+        Empty file, header only, undecodable bytes, several sheets and none chosen,
+        duplicated header names, dates that cannot be parsed.
+
+    Examples
+    --------
+    >>> df = read_table("sales.csv", columns={"customer_id": "Kunde"})  # doctest: +SKIP
+    >>> df.index[0]  # doctest: +SKIP
+    2
+    """
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise DataError("file not found", file=str(path))
+    suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise DataError("the file is empty (0 bytes)", file=name)
+    if suffix in _CSV_SUFFIXES:
+        raw = _read_csv(path, encoding=encoding, separator=separator)
+    elif suffix in _EXCEL_SUFFIXES:
+        raw = _read_excel(path, sheet=sheet)
+    elif suffix in _PARQUET_SUFFIXES:
+        raw = pd.read_parquet(path)
+    elif suffix == ".xls":
+        raise DataError("old .xls workbooks are not supported; save the sheet as .xlsx or .csv", file=name)
+    else:
+        raise DataError(f"unknown file type {suffix!r}; use .csv, .xlsx or .parquet", file=name)
+
+    raw.columns = [str(c).strip() for c in raw.columns]
+    dupes = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
+    if dupes:
+        raise DataError(f"the header names these columns more than once: {dupes}", file=name)
+    if len(raw) == 0:
+        raise DataError(f"the file has a header but no data rows (columns: {list(raw.columns)})", file=name)
+    raw.index = row_numbers(len(raw))
+    blank = raw.isna().all(axis=1) | raw.astype("string").apply(lambda s: s.str.strip().eq("")).all(axis=1)
+    n_blank = int(blank.sum())
+    raw = raw.loc[~blank]
+    if len(raw) == 0:
+        raise DataError("the file has a header but no data rows (only blank lines)", file=name)
+
+    df = _apply_mapping(raw, columns or {})
+    # Mapped names are kept even when absent from the file, so messages can say what was looked for.
+    source_names = {**{c: c for c in df.columns}, **dict(columns or {})}
+    # attrs are deep-copied by every pandas operation: keep them small (counts, at most 5 rows).
+    df.attrs = {"file": name, "source_names": source_names, "n_blank_rows": n_blank,
+                "blank_rows": [int(r) for r in blank.index[blank][:5]], "date_formats": {}, "mixed_date_rows": []}
+    if "customer_id" in df.columns:
+        df["customer_id"] = normalise_ids(df["customer_id"])
+    for col in df.columns:
+        if col in ("customer_id", "date"):
+            continue
+        if col in NUMERIC_COLUMNS:
+            if not pd.api.types.is_numeric_dtype(df[col]):
+                df[col] = _normalise_number_text(df[col], decimal)
+        elif df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
+            df[col] = _infer_numeric(df[col], decimal)
+    if "date" in df.columns:
+        parsed, formats = parse_dates(df["date"], date_format=date_format, file=name,
+                                      column=source_names["date"])
+        df["date"] = parsed
+        df.attrs["date_formats"] = {f: len(rows) for f, rows in formats.items()}
+        if len(formats) > 1:
+            main = max(formats, key=lambda f: len(formats[f]))
+            df.attrs["mixed_date_rows"] = sorted(r for f, rows in formats.items() if f != main for r in rows)[:5]
+    return df
+
+
+def _apply_mapping(raw: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
+    # A mapping that points to a missing file column is reported by validation, with suggestions.
+    rename = {file_name: canonical for canonical, file_name in mapping.items() if file_name in raw.columns}
+    clashes = sorted(set(rename.values()) & (set(raw.columns) - set(rename)))
+    if clashes:
+        raise DataError(
+            f"the study maps other columns to {clashes}, but the file also has columns of that name; "
+            "rename one of them in the study's columns mapping",
+        )
+    return raw.rename(columns=rename)
+
+
+# --- decoding ------------------------------------------------------------------------------------
+
+def decode_bytes(data: bytes, *, encoding: str = "auto", file: str = "") -> tuple[str, str]:
+    """Decode a file's bytes; return the text and the encoding used.
+
+    Examples
+    --------
+    >>> decode_bytes("客户".encode("gbk"))
+    ('客户', 'gb18030')
+    """
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        tried = ["utf-16"]
+    elif encoding == "auto":
+        tried = list(AUTO_ENCODINGS)
+    else:
+        try:
+            tried = [codecs.lookup(encoding).name]
+        except LookupError:
+            raise DataError(f"unknown encoding {encoding!r}", file=file) from None
+    failures = []
+    for enc in tried:
+        codec = "utf-8-sig" if enc == "utf-8" else enc
+        try:
+            return data.decode(codec), enc
+        except UnicodeDecodeError as err:
+            line = data[: err.start].count(b"\n") + 1
+            bad = data[err.start : err.start + 4].hex(" ")
+            failures.append(f"{enc} fails at byte offset {err.start} (line {line}, bytes {bad})")
+    hint = "" if encoding != "auto" else "; save the file as UTF-8 or give its encoding in the study"
+    if encoding not in ("auto",) and "gb" not in tried[0] and _decodes(data, "gb18030"):
+        hint = "; it decodes as GB18030: set encoding: gb18030"
+    raise DataError(f"cannot decode the file: {'; '.join(failures)}{hint}", file=file)
+
+
+def _decodes(data: bytes, enc: str) -> bool:
+    try:
+        data.decode(enc)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_csv(path: Path, *, encoding: str, separator: str | None) -> pd.DataFrame:
+    text, _ = decode_bytes(path.read_bytes(), encoding=encoding, file=path.name)
+    if not text.strip():
+        raise DataError("the file is empty (no header, only blank space)", file=path.name)
+    first = next(line for line in text.splitlines() if line.strip())
+    sep = separator or max(SEPARATORS, key=first.count)
+    header = next(csv.reader([first], delimiter=sep))
+    stripped = [h.strip() for h in header]
+    dupes = sorted({h for h in stripped if stripped.count(h) > 1})
+    if dupes:
+        raise DataError(f"the header names these columns more than once: {dupes}", file=path.name)
+    leading_blank = text[: text.index(first)].count("\n")
+    try:
+        # Blank lines are kept (and dropped later) so that row numbers stay line numbers.
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skip_blank_lines=False,
+                           skiprows=leading_blank, keep_default_na=True, engine="python")
+    except (pd.errors.ParserError, csv.Error) as err:
+        raise DataError(f"cannot parse as CSV with separator {sep!r}: {err}", file=path.name) from None
+
+
+def _read_excel(path: Path, *, sheet: str | int | None) -> pd.DataFrame:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        names = wb.sheetnames
+    finally:
+        wb.close()
+    if sheet is None:
+        if len(names) > 1:
+            raise DataError(f"the workbook has {len(names)} sheets {names}; choose one with 'sheet'",
+                            file=path.name)
+        sheet = 0
+    if isinstance(sheet, int) and not 0 <= sheet < len(names):
+        raise DataError(f"sheet index {sheet} does not exist; sheets are {names} (index from 0)", file=path.name)
+    if isinstance(sheet, str) and sheet not in names:
+        raise DataError(f"sheet {sheet!r} does not exist; sheets are {names}", file=path.name)
+    df = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
+    if df.shape[1] == 0:
+        raise DataError(f"sheet {sheet!r} is empty", file=path.name)
+    return df
+
+
+# --- values --------------------------------------------------------------------------------------
+
+def normalise_ids(ids: pd.Series) -> pd.Series:
+    """Customer ids as trimmed text; whole numbers stored as floats (1001.0) become "1001".
+
+    Examples
+    --------
+    >>> normalise_ids(pd.Series([1001.0, " A7 ", None])).tolist()
+    ['1001', 'A7', nan]
+    """
+    def one(v: object) -> object:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            return np.nan
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            v = int(v)
+        text = str(v).strip()
+        return text if text else np.nan
+
+    return pd.Series([one(v) for v in ids], index=ids.index, dtype="str", name=ids.name)
+
+
+def _normalise_number_text(s: pd.Series, decimal: str) -> pd.Series:
+    t = s.astype("str").str.strip().str.replace(r"[\s\u00a0¥￥$€£]", "", regex=True)
+    t = t.str.replace(r"^\((.*)\)$", r"-\1", regex=True)
+    if decimal == ",":
+        grouped = t.str.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?", na=False)
+        t = t.where(~grouped, t.str.replace(".", "", regex=False))
+        t = t.str.replace(",", ".", regex=False)
+    else:
+        grouped = t.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", na=False)
+        t = t.where(~grouped, t.str.replace(",", "", regex=False))
+    return t.where(s.notna())
+
+
+def looks_like_decimal_comma(s: pd.Series) -> bool:
+    """True if text values look like numbers written with a decimal comma ("12,5").
+
+    Examples
+    --------
+    >>> looks_like_decimal_comma(pd.Series(["12,5", "3,25"]))
+    True
+    """
+    if pd.api.types.is_numeric_dtype(s):
+        return False
+    return bool(s.dropna().astype(str).str.fullmatch(r"[-+]?\d+,\d{1,2}").any())
+
+
+def _infer_numeric(s: pd.Series, decimal: str) -> pd.Series:
+    values = s.dropna()
+    if values.empty or not all(isinstance(v, str) for v in values):
+        if values.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool)).all():
+            return pd.to_numeric(s)
+        return s
+    # Codes with leading zeros (zip codes, ids) stay text.
+    if values.str.strip().str.fullmatch(r"0\d+").any():
+        return s
+    text = _normalise_number_text(s, decimal)
+    num = pd.to_numeric(text, errors="coerce")
+    return num if num.notna().sum() == values.size else s
+
+
+def to_bool(s: pd.Series) -> pd.Series:
+    """Map 1/0, true/false, yes/no, y/n, 是/否 to a nullable boolean; other values stay as they are.
+
+    Examples
+    --------
+    >>> to_bool(pd.Series(["yes", "否", None])).tolist()
+    [True, False, <NA>]
+    """
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype("boolean")
+    key = s.map(lambda v: str(v).strip().lower() if pd.notna(v) else None)
+    if key.dropna().isin(_TRUE | _FALSE).all():
+        return pd.Series([pd.NA if k is None or pd.isna(k) else k in _TRUE for k in key],
+                         index=s.index, dtype="boolean", name=s.name)
+    # Unknown values are left in place so that validation can name their rows.
+    return pd.Series([v if not isinstance(k, str) else True if k in _TRUE else False if k in _FALSE else v
+                      for k, v in zip(key, s)],
+                     index=s.index, dtype=object, name=s.name)
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+def parse_dates(
+    values: pd.Series, *, date_format: str | None = None, file: str = "", column: str = "date"
+) -> tuple[pd.Series, dict[str, list[int]]]:
+    """Parse a date column; return datetime64[ns] values and the row numbers parsed per format.
+
+    Without ``date_format`` each format of :data:`DATE_FORMATS` is tried. The format
+    that fits most values is taken first, then the one that fits most of the rest,
+    and so on; a column in several unambiguous formats (``2024-01-31`` and
+    ``31.01.2024``) is parsed value by value and the formats are reported. Where two
+    formats fit the same values but read them differently (``03/04/2024``: 3 April or
+    4 March?) the column is ambiguous and a DataError asks for ``date_format``.
+
+    Raises
+    ------
+    DataError
+        No value is a date; some values are not dates (with their rows); ambiguous formats.
+
+    Examples
+    --------
+    >>> s = pd.Series(["2024-01-31", "31.01.2024"], index=[2, 3])
+    >>> parse_dates(s)[1]
+    {'ISO8601': [2], '%d.%m.%Y': [3]}
+    """
+    present = values.notna() & values.astype("string").str.strip().ne("")
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
+        return out.astype("datetime64[ns]"), {"datetime": [int(i) for i in values.index[values.notna()]]}
+    objs = values[present]
+    if len(objs) and objs.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year")).all():
+        return pd.to_datetime(values).astype("datetime64[ns]"), {"datetime": [int(i) for i in values.index[present]]}
+    text = values[present].map(lambda v: str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)).str.strip()
+    uniq = pd.Series(text.unique())
+    formats = [date_format] if date_format else list(DATE_FORMATS)
+    parsed = {fmt: pd.to_datetime(uniq, format=fmt, errors="coerce") for fmt in formats}
+    result = pd.Series(pd.NaT, index=uniq.index, dtype="datetime64[ns]")
+    counts_per_value = text.value_counts()
+    used: dict[str, list[int]] = {}
+    remaining = pd.Series(True, index=uniq.index)
+    while remaining.any():
+        cover = {f: int(counts_per_value[uniq[remaining & p.notna()]].sum()) for f, p in parsed.items()}
+        best = max(cover, key=cover.get)
+        if cover[best] == 0:
+            break
+        fits = remaining & parsed[best].notna()
+        for other, p in parsed.items():
+            if other == best or cover[other] != cover[best]:
+                continue
+            differ = fits & p.notna() & (p != parsed[best])
+            if differ.any():
+                examples = _rows_of(text, set(uniq[differ]))
+                raise DataError(
+                    f"dates are ambiguous: both {best!r} and {other!r} fit {cover[best]} rows but read "
+                    f"them differently (e.g. {uniq[differ].iloc[0]!r}); set date_format in the study",
+                    file=file, column=column, rows=examples, n_rows=int(counts_per_value[uniq[differ]].sum()),
+                )
+        result[fits] = parsed[best][fits]
+        used[best] = _rows_of(text, set(uniq[fits]))
+        remaining &= ~fits
+    if not used:
+        what = (f"no value is a date in {date_format!r}" if date_format else "no value is a date in a known format")
+        raise DataError(
+            f"{what} (e.g. {text.iloc[0]!r}); set date_format in the study" if len(text)
+            else "the date column has no values",
+            file=file, column=column, n_rows=len(text),
+        )
+    if remaining.any():
+        bad = set(uniq[remaining])
+        rows = _rows_of(text, bad)
+        fmt_text = repr(date_format) if date_format else "any known format"
+        raise DataError(
+            f"{len(rows)} values are not dates in {fmt_text} (e.g. {uniq[remaining].iloc[0]!r})",
+            file=file, column=column, rows=rows, n_rows=len(rows),
+        )
+    lookup = dict(zip(uniq, result))
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]", name=values.name)
+    out[present] = text.map(lookup).astype("datetime64[ns]")
+    return out, used
+
+
+def _rows_of(text: pd.Series, bad: set) -> list[int]:
+    return [int(i) for i in text.index[text.isin(bad)]]
+
+
+def suggest(name: str, candidates: list[str]) -> str | None:
+    """The candidate closest to ``name`` (case-insensitive), if any is close.
+
+    Examples
+    --------
+    >>> suggest("amount", ["Amount ", "date"])
+    'Amount '
+    """
+    lower = {c.lower().strip().replace(" ", "_"): c for c in candidates}
+    hit = difflib.get_close_matches(name.lower(), list(lower), n=1, cutoff=0.6)
+    return lower[hit[0]] if hit else None

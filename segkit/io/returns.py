@@ -1,0 +1,144 @@
+"""Returns, cancellations, non-sales and outliers in transactions.
+
+Retail exports record a return as a row with a negative quantity and amount,
+or (UCI Online Retail) an order id starting with ``"C"``. Such rows are never
+sales: each is netted against the same customer's latest earlier purchases (of
+the same product when a product column exists) within the same period (before
+or after the cut-off, so that features at the cut-off use no later information).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from segkit.io.quality import CANCEL_PREFIX, OUTLIER_FACTOR, OUTLIER_MIN_ROWS, OUTLIER_QUANTILE, QualityReport
+
+
+def is_return(df: pd.DataFrame) -> pd.Series:
+    """Which rows are returns or cancellations.
+
+    A row is a return when its order id starts with "C", or its quantity is
+    negative; when the table has neither an order id nor a quantity, a negative
+    amount is the only sign of a return and counts as one.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"order_id": ["536365", "C536379"], "amount": [15.3, -27.5]})
+    >>> is_return(df).tolist()
+    [False, True]
+    """
+    ret = pd.Series(False, index=df.index)
+    if "order_id" in df.columns:
+        ret |= df["order_id"].astype("string").str.strip().str.upper().str.startswith(CANCEL_PREFIX).fillna(False).astype(bool)
+    if "quantity" in df.columns:
+        ret |= df["quantity"].lt(0).fillna(False).astype(bool)
+    if "order_id" not in df.columns and "quantity" not in df.columns:
+        ret |= df["amount"].lt(0)
+    return ret
+
+
+def net_returns(df: pd.DataFrame, *, cutoff: pd.Timestamp | None, report: QualityReport) -> pd.DataFrame:
+    """Drop non-sales, net returns against purchases; count each in ``report``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Clean transactions (customer_id, date, amount, optional product, quantity, order_id).
+    cutoff : Timestamp, optional
+        First instant of the outcome period; returns are netted within their period.
+    report : QualityReport
+        Receives ``non_positive_amount``, ``return_netted``, ``purchase_fully_returned``
+        and ``return_unmatched``.
+
+    Returns
+    -------
+    DataFrame
+        Purchases only, with amounts (and quantities) reduced by their returns.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"customer_id": ["a", "a"], "date": pd.to_datetime(["2024-01-01", "2024-01-05"]),
+    ...                    "amount": [30.0, -10.0]}, index=[2, 3])
+    >>> net_returns(df, cutoff=None, report=QualityReport())["amount"].tolist()
+    [20.0]
+    """
+    file = df.attrs.get("file", "")
+    n_total = int(df.attrs.get("n_read", len(df)))
+    ret = is_return(df)
+    not_sale = ~ret & df["amount"].le(0)
+    report.add("transactions", file, "non_positive_amount", rows=df.index[not_sale].tolist(), n_total=n_total,
+               column=df.attrs.get("source_names", {}).get("amount", "amount"))
+    df = df.loc[~not_sale].copy()
+    ret = ret.loc[df.index]
+    returns = df.loc[ret].sort_values("date", kind="stable")
+    df = df.loc[~ret].copy()
+    if returns.empty:
+        return df
+
+    keys = ["customer_id", "product"] if "product" in df.columns else ["customer_id"]
+    has_qty = "quantity" in df.columns
+    amount = df["amount"].to_numpy(dtype=float).copy()
+    qty = df["quantity"].to_numpy(dtype=float).copy() if has_qty else None
+    dates = df["date"].to_numpy()
+    after = dates >= np.datetime64(cutoff) if cutoff is not None else np.zeros(len(df), dtype=bool)
+    groups = {(k if isinstance(k, tuple) else (k,)): v for k, v in df.groupby(keys, sort=False, dropna=False).indices.items()}
+    netted, unmatched = [], []
+    for row, key, r_date, r_amount, r_qty in zip(
+        returns.index, returns[keys].itertuples(index=False, name=None), returns["date"].to_numpy(),
+        returns["amount"].to_numpy(dtype=float),
+        returns["quantity"].to_numpy(dtype=float) if has_qty else np.full(len(returns), np.nan),
+    ):
+        left_amount, left_qty = abs(r_amount), abs(r_qty)
+        r_after = cutoff is not None and r_date >= np.datetime64(cutoff)
+        cand = groups.get(key, np.empty(0, dtype=int))
+        cand = cand[(dates[cand] <= r_date) & (after[cand] == r_after) & (amount[cand] > 0)]
+        # Latest purchase first: a return usually refers to a recent purchase.
+        cand = cand[np.argsort(dates[cand], kind="stable")[::-1]]
+        for i in cand:
+            take = min(amount[i], left_amount)
+            if has_qty and not np.isnan(left_qty) and not np.isnan(qty[i]):
+                q = min(qty[i], left_qty)
+                qty[i] -= q
+                left_qty -= q
+            amount[i] -= take
+            left_amount -= take
+            if left_amount <= 1e-9:
+                break
+        (netted if len(cand) else unmatched).append(row)
+    df["amount"] = amount
+    if has_qty:
+        df["quantity"] = qty
+    gone = df.index[df["amount"] <= 1e-9].tolist()
+    report.add("transactions", file, "return_netted", rows=netted, n_total=n_total)
+    report.add("transactions", file, "return_unmatched", rows=unmatched, n_total=n_total)
+    report.add("transactions", file, "purchase_fully_returned", rows=gone, n_total=n_total)
+    return df.drop(index=gone)
+
+
+def cap_outliers(df: pd.DataFrame, *, report: QualityReport) -> pd.DataFrame:
+    """Cap amounts above OUTLIER_FACTOR x the OUTLIER_QUANTILE quantile; flag them in ``amount_capped``.
+
+    The quantile uses lower interpolation (an observed amount), so a single typo
+    cannot raise its own threshold. Tables of fewer than OUTLIER_MIN_ROWS purchases
+    are left alone: the 99.9th percentile of a handful of values means nothing.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"amount": [10.0] * 120 + [1e9]})
+    >>> cap_outliers(df, report=QualityReport())["amount"].max()
+    np.float64(100.0)
+    """
+    df = df.copy()
+    df["amount_capped"] = False
+    if len(df) < OUTLIER_MIN_ROWS:
+        return df
+    threshold = OUTLIER_FACTOR * float(np.quantile(df["amount"].to_numpy(dtype=float), OUTLIER_QUANTILE,
+                                                   method="lower"))
+    high = df["amount"] > threshold
+    report.add("transactions", df.attrs.get("file", ""), "outlier_capped", rows=df.index[high].tolist(),
+               n_total=int(df.attrs.get("n_read", len(df))),
+               column=df.attrs.get("source_names", {}).get("amount", "amount"))
+    df.loc[high, "amount"] = threshold
+    df.loc[high, "amount_capped"] = True
+    return df
