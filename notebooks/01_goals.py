@@ -88,5 +88,5 @@ settings = pd.DataFrame([
     ("bootstrap samples", cfg.n_boot),
     ("random restarts", cfg.n_init),
     ("seed", cfg.seed),
-], columns=["setting", "value"])
+], columns=["setting", "value"]).astype(str)
 show_table(settings)

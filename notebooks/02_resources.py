@@ -62,7 +62,7 @@ for name, info in inventory["tables"].items():
         covers = f"{len(info.get('items', []))} yes/no items" + (", satisfaction 1-5" if info.get("has_satisfaction") else "")
     rows.append({"table": name, "file": data.files[name].name if name in data.files else "",
                  "rows": info["n_rows"], "customers": info["n_customers"],
-                 "columns": len(info.get("columns", [])), "covers": covers})
+                 "columns": len(info.get("columns") or info.get("items") or []), "covers": covers})
 show_table(pd.DataFrame(rows), caption="Input tables after validation")
 say("**Customers in the study:** {n}. **Segmentation basis:** {basis} ({kind}).",
     n=f"{inventory['n_customers']:,}", basis=", ".join(cfg.basis), kind=kind)

@@ -49,6 +49,7 @@ method_doc = {
     "family": str(info["family"]),
     "chosen_by": chosen_by,
     "reason": reason,
+    "reason_short": reason.split("; ")[0].split(". ")[0].rstrip(".") + ".",
     "basis": list(cfg.basis),
     "basis_kind": kind,
     "k_range": list(cfg.k_range),

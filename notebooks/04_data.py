@@ -152,8 +152,10 @@ else:
 # %% tags=["remove-input"]
 if len(basis) > 1 and prepared.kind != "mixed":
     corr = prepared.X[basis].corr()
-    fig, ax = plt.subplots(figsize=(1.1 * len(basis) + 2, 0.9 * len(basis) + 1.5))
-    sns.heatmap(corr, annot=True, fmt=".2f", cmap="RdBu_r", vmin=-1, vmax=1, ax=ax, cbar=False)
+    fig, ax = plt.subplots(figsize=(0.8 * len(basis) + 2.2, 0.6 * len(basis) + 1.2))
+    mask = np.triu(np.ones_like(corr, dtype=bool), k=1)
+    sns.heatmap(corr, annot=True, fmt=".2f", cmap="RdBu_r", vmin=-1, vmax=1, ax=ax, cbar=False, mask=mask,
+                annot_kws={"size": 9})
     ax.set_title("Correlation of the prepared basis variables")
     plt.show()
     strong = [(a, b, corr.loc[a, b]) for i, a in enumerate(basis) for b in basis[i + 1:] if abs(corr.loc[a, b]) > 0.8]

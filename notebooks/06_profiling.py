@@ -19,6 +19,7 @@ import pandas as pd
 
 from segkit import profiling as pr
 from segkit.display import callout, say, show_table
+from segkit.pipeline import segment_measures
 from segkit.step import Step
 
 step = Step(run_dir, study_path)
@@ -34,11 +35,15 @@ has_value = "monetary_total" in table.columns
 profit_col = "margin_total" if "margin_total" in table.columns else ("monetary_total" if has_value else None)
 names = dict(zip(segments["segment"], segments["name"]))
 
-sizes = pr.segment_sizes(assignments, table, value_col="monetary_total", profit_col=profit_col) if has_value else None
+sizes = None
+if has_value:
+    sizes = pr.segment_sizes(assignments, table, value_col="monetary_total", profit_col=profit_col)
+    sizes = sizes.merge(segment_measures(table, assignments), on="segment", how="left")
 prof = pr.profile(table, assignments, basis)
 step.write_parquet("profiles.parquet", prof.table)
 persona = pr.personas(table, assignments, descriptors) if descriptors else None
-behaviour_rule = pr.identification_rule(table, assignments, basis, max_depth=3, random_state=cfg.seed)
+# Depth 4 still reads as a short rule, and lets the tree use every basis variable of a 5-8 segment solution.
+behaviour_rule = pr.identification_rule(table, assignments, basis, max_depth=4, random_state=cfg.seed)
 descriptor_rule = (pr.identification_rule(table, assignments, descriptors, max_depth=3, random_state=cfg.seed)
                    if descriptors else None)
 step.write_json("identification.json", {
@@ -134,8 +139,7 @@ else:
 # %% tags=["remove-input"]
 if persona is not None:
     for s in segments["segment"]:
-        say("**{s}. {name}** ({n} customers). {text}", s=int(s), name=names[s],
-            n=f"{int(segments.set_index('segment').loc[s, 'n_customers']):,}", text=persona.persona_text(s))
+        say("- {text}", text=persona.persona_text(s))
 else:
     say("The study names no descriptors, so there are no personas.")
 
@@ -205,8 +209,13 @@ else:
 
 # %% tags=["remove-input"]
 if sizes is not None:
-    tm = pr.target_matrix(sizes, brief)
+    tm = pr.target_matrix(sizes, brief, on_unmeasurable="skip")
     fig, ax = plt.subplots(figsize=(9, 6.5))
     tm.plot(ax=ax)
     plt.show()
-    show_table(tm.table, caption="Target-segment matrix")
+    show_table(tm.summary(), caption="Target-segment matrix (scores 0-10; priority 1 = target first)")
+    crit = tm.criteria.pivot_table(index="criterion", columns="segment", values="raw_value").reset_index()
+    show_table(crit, caption="What each criterion measured, per segment")
+    if tm.skipped:
+        callout("Criteria the data cannot measure, left for the team to judge: {c}.", kind="warn",
+                c=", ".join(tm.skipped))

@@ -22,7 +22,7 @@ import pandas as pd
 from segkit import validation as va
 from segkit.display import callout, say, show_table
 from segkit.methods import make_segmenter
-from segkit.pipeline import is_data_driven, share_table
+from segkit.pipeline import is_data_driven, share_table, verdict_display
 from segkit.step import Step
 
 step = Step(run_dir, study_path)
@@ -69,7 +69,15 @@ if tests is None:
             "the segments in application instead: a campaign with a control group per segment, or a repeat "
             "survey.", kind="warn")
 else:
-    _ = tests.plot()
+    outcome_names = list(tests.table["outcome"])
+    ncol = 2
+    nrow = (len(outcome_names) + 1) // 2
+    fig, axes = plt.subplots(nrow, ncol, figsize=(12, 4.6 * nrow), squeeze=False)
+    for ax, name in zip(axes.flat, outcome_names):
+        tests.plot(outcome=name, ax=ax)
+    for ax in list(axes.flat)[len(outcome_names):]:
+        ax.set_visible(False)
+    fig.tight_layout()
     plt.show()
     show_table(tests.table, caption="Differences between segments after the cut-off",
                formats={"p_value": "p"})
@@ -103,7 +111,9 @@ else:
 if replication is not None:
     say("Split-half adjusted Rand index: **{ari}**; the largest difference between matched segment centres is "
         "**{d}** standard deviations.", ari=f"{replication.ari:.2f}", d=f"{replication.max_abs_centroid_diff:.2f}")
-    show_table(replication.centroids.round(2), caption="Segment centres in the two halves")
+    shift = replication.centroids.pivot_table(index="segment_a", columns="variable", values="std_diff").round(2)
+    show_table(shift.reset_index().rename(columns={"segment_a": "segment (half A)"}),
+               caption="Difference between matched segment centres of the two halves (standard deviations)")
 else:
     say("Not applicable: the {m} scheme assigns classes by rule, so there is nothing to refit.", m=method)
 
@@ -113,5 +123,5 @@ else:
 # Every knock-out and success criterion from step 1, with what was measured.
 
 # %% tags=["remove-input"]
-show_table(result.table, caption="Verdict", formats={"measured": None})
+show_table(verdict_display(result.table), caption="Verdict")
 callout("{summary}", kind="good" if result.passed else "bad", summary=summary)

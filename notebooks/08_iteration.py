@@ -52,7 +52,7 @@ if previous is not None:
     rec = it.recommend(migration, drift)
     step.write_json("iteration.json", {"compared_with": compared_with, "ari": migration.ari,
                                        "stay_share": migration.stay_share, "recommendation": rec.decision,
-                                       "reason": "; ".join(rec.reasons)})
+                                       "reason": " ".join(rec.reasons)})
 
 # %% [markdown]
 # ## Segmentation is a process
@@ -69,7 +69,7 @@ if previous is None:
 else:
     say("This run is compared with {what}.", what=compared_with)
     callout("<b>Recommendation: {decision}.</b> {reasons}", kind={"keep": "good", "adjust": "warn"}.get(rec.decision, "bad"),
-            decision=rec.decision, reasons="; ".join(rec.reasons))
+            decision=rec.decision, reasons=" ".join(rec.reasons))
 
 # %% [markdown]
 # ## Migration between segments
@@ -103,5 +103,7 @@ if previous is not None:
 if previous is not None:
     show_table(drift.sizes, caption="Segment shares then and now", formats={c: "pct" for c in drift.sizes.columns if "share" in c})
     if drift.profiles is not None:
-        show_table(drift.profiles.round(2), caption="Shift of segment means, in base standard deviations")
+        shift = drift.profiles.pivot_table(index="segment", columns="variable", values="std_shift").round(2)
+        show_table(shift.reset_index(), caption="Shift of each segment's mean since the earlier segmentation, in "
+                   "standard deviations of the base (tenure and recency move with time itself)")
     show_table(rec.table, caption="Checks behind the recommendation")

@@ -28,7 +28,7 @@ DEFAULT_ATTRACTIVENESS = {
     "segment size": 0.20,
     "expected growth": 0.20,
     "margin": 0.15,
-    "fit with the firm's channels": 0.10,
+    "response to promotions": 0.10,
 }
 
 _HORIZON_NOTE = {

@@ -156,3 +156,54 @@ def earlier_window_assignments(
         value_s = None
     seg = fit_final(method, k, X, cfg=cfg, sample_value=value_s)
     return seg.result_.assignments[["customer_id", "segment", "segment_name"]], table, earlier
+
+
+def segment_measures(table: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
+    """Per-segment measures for the attractiveness criteria beyond size and value.
+
+    Returns a frame with ``segment`` and, where the columns exist: ``growth`` (expected value of
+    the next 12 months over the current 12-month run rate, minus 1), ``promo_share`` (share of
+    spend bought on promotion: response to promotions), ``clv_per_customer`` and ``p_alive``.
+    """
+    t = assignments[["customer_id", "segment"]].merge(table, on="customer_id", how="left")
+    g = t.groupby("segment")
+    out = pd.DataFrame({"segment": sorted(t["segment"].unique())}).set_index("segment")
+    if {"clv", "current_value"} <= set(t.columns):
+        run_rate = 12 * g["current_value"].mean()
+        out["growth"] = g["clv"].mean() / run_rate.where(run_rate > 0) - 1
+        out["clv_per_customer"] = g["clv"].mean()
+    if "promo_share" in t.columns:
+        out["promo_share"] = g["promo_share"].mean()
+    if "p_alive" in t.columns:
+        out["p_alive"] = g["p_alive"].mean()
+    return out.reset_index()
+
+
+def verdict_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The verdict table as a reader wants it: measured values formatted by kind, pass/FAIL in words."""
+    from segkit.display import fmt
+
+    def measured(row: pd.Series) -> str:
+        v = row["measured"]
+        if v is None or pd.isna(v):
+            return "not measured"
+        if str(row["measure"]).startswith("p-value"):
+            return fmt(v, "p")
+        if "%" in str(row["threshold_text"]):
+            return fmt(v, "pct")
+        return f"{float(v):.2f}"
+
+    def outcome(v: Any) -> str:
+        if v is None or pd.isna(v):
+            return "team judges"
+        return "pass" if bool(v) else "FAIL"
+
+    return pd.DataFrame({
+        "criterion": table["criterion"],
+        "kind": table["kind"],
+        "measured by": table["measure"],
+        "measured": table.apply(measured, axis=1),
+        "threshold": table["threshold_text"],
+        "result": table["passed"].map(outcome),
+        "note": table["note"].fillna(""),
+    })

@@ -1509,6 +1509,7 @@ CRITERION_COLUMNS: list[tuple[str, str]] = [
     (r"value share|share of (value|sales|revenue)", "value_share"),
     (r"profit|margin", "profit_per_customer"),
     (r"growth|grow", "growth"),
+    (r"promot", "promo_share"),
     (r"value|spend|revenue|sales|monetary", "value_per_customer"),
     (r"size|substantial|share|customers|volume", "share"),
 ]
@@ -1529,11 +1530,14 @@ class TargetMatrix:
         ``score`` (0-10 across segments), ``weight`` and ``weighted``.
     fit_source : str
         What the fit axis measures.
+    skipped : tuple of str
+        Criteria left out because nothing measures them (``on_unmeasurable="skip"``).
     """
 
     table: pd.DataFrame
     criteria: pd.DataFrame
     fit_source: str
+    skipped: tuple[str, ...] = ()
 
     def summary(self) -> pd.DataFrame:
         return self.table.sort_values("priority").reset_index(drop=True)
@@ -1571,6 +1575,7 @@ def target_matrix(
     *,
     fit: Mapping[int, float] | None = None,
     scores: Mapping[str, Mapping[int, float]] | None = None,
+    on_unmeasurable: str = "raise",
 ) -> TargetMatrix:
     """Score segments on the brief's weighted attractiveness criteria and on fit to the goal.
 
@@ -1612,21 +1617,31 @@ def target_matrix(
     get = (lambda k, d=None: brief.get(k, d)) if isinstance(brief, Mapping) else (
         lambda k, d=None: getattr(brief, k, d))
     weights = dict(get("attractiveness", None) or {"size": 0.5, "value per customer": 0.5})
-    total_w = float(sum(weights.values()))
-    if total_w <= 0:
-        raise ValueError(f"attractiveness weights must be positive, got {weights}")
+    if on_unmeasurable not in ("raise", "skip"):
+        raise ValueError(f"on_unmeasurable must be 'raise' or 'skip', got {on_unmeasurable!r}")
     scores = dict(scores or {})
     t = sizes.reset_index(drop=True).copy()
     if "name" not in t.columns:
         t["name"] = t["segment"].astype(str)
+
+    def _column(crit: str) -> str | None:
+        key = crit.strip().lower().replace(" ", "_")
+        return key if key in t.columns else next((c for pat, c in CRITERION_COLUMNS if re.search(pat, crit, re.I)), None)
+
+    skipped = tuple(c for c in weights if c not in scores and (_column(c) is None or _column(c) not in t.columns))
+    if on_unmeasurable == "skip":
+        weights = {c: w for c, w in weights.items() if c not in skipped}
+        if not weights:
+            raise DataError(f"none of the attractiveness criteria {list(skipped)} can be measured from sizes")
+    total_w = float(sum(weights.values()))
+    if total_w <= 0:
+        raise ValueError(f"attractiveness weights must be positive, got {weights}")
     rows = []
     for crit, w in weights.items():
-        key = crit.strip().lower().replace(" ", "_")
         if crit in scores:
             raw, by = t["segment"].map(scores[crit]).astype(float), "team score"
         else:
-            col = key if key in t.columns else next(
-                (c for pat, c in CRITERION_COLUMNS if re.search(pat, crit, re.I)), None)
+            col = _column(crit)
             if col is None or col not in t.columns:
                 have = [c for c in t.columns if pd.api.types.is_numeric_dtype(t[c])]
                 raise DataError(f"cannot measure attractiveness criterion {crit!r}"
@@ -1658,4 +1673,5 @@ def target_matrix(
     order = (t["attractiveness"] + t["fit"]).rank(ascending=False, method="first").astype(int)
     t["priority"] = order
     keep = [c for c in ("segment", "name", "n", "share") if c in t.columns]
-    return TargetMatrix(t[keep + ["attractiveness", "fit", "priority"]], crit_t, source)
+    return TargetMatrix(t[keep + ["attractiveness", "fit", "priority"]], crit_t, source,
+                        skipped if on_unmeasurable == "skip" else ())

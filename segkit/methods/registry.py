@@ -67,6 +67,14 @@ METHOD_INFO: pd.DataFrame = pd.DataFrame(
     ],
     columns=["method", "family", "needs", "basis_kind", "description"],
 )
+#: Names for reports.
+METHOD_INFO.insert(1, "label", METHOD_INFO["method"].map({
+    "kmeans": "k-means", "kprototypes": "k-prototypes", "gmm": "Gaussian mixture",
+    "latent_class": "latent class analysis", "ward": "Ward hierarchical clustering", "rfm8": "RFM 8-class",
+    "rfm_quantile": "RFM quintile scores", "value_pyramid": "value pyramid",
+    "value_potential_loyalty": "current value x potential value x loyalty",
+    "satisfaction_volume": "satisfaction x purchase volume", "classify_stratify": "classify then stratify",
+}))
 
 
 def make_segmenter(
