@@ -281,3 +281,28 @@ def test_customer_value_arguments(cdnow):
 
 def test_fit_bgnbd_shorthand(calib, bg):
     assert fit_bgnbd(calib).params_ == pytest.approx(bg.params_)
+
+
+def test_expected_purchases_quadrature_matches_closed_form():
+    # The quadrature fallback (used where scipy's 2F1 overflows for large a, b) computes the same expectation.
+    from segkit.value import BetaGeoModel
+
+    x = np.array([0.0, 1, 2, 7, 30])
+    T = np.array([5.0, 20, 38.86, 30, 39])
+    for r, alpha, a, b in [(0.243, 4.414, 0.793, 2.426), (1.34, 5.67, 3.5, 40.0)]:
+        closed = BetaGeoModel._growth(r, alpha, a, b, x, T, 39.0)
+        quad = BetaGeoModel._growth_by_quadrature(r, alpha, a, b, x, T, 39.0)
+        np.testing.assert_allclose(quad, closed, rtol=1e-5)
+
+
+def test_expected_purchases_finite_when_dropout_is_nearly_homogeneous():
+    from segkit.value import BetaGeoModel
+
+    m = BetaGeoModel()
+    m.params_ = {"r": 1.34, "alpha": 5.67, "a": 16.6, "b": 1419.0}
+    s = pd.DataFrame({"frequency": [0, 3, 40], "recency": [0.0, 6.0, 80.0], "T": [2.0, 8.0, 85.0]})
+    e = m.expected_purchases(52, s)
+    assert np.all(np.isfinite(e)) and np.all(e > 0)
+    # almost no dropout: close to the plain NBD expectation (r + x) / (alpha + T) * t
+    nbd = (1.34 + s["frequency"]) / (5.67 + s["T"]) * 52
+    assert np.all(e <= nbd * 1.0001) and np.all(e > 0.5 * nbd)
