@@ -1,0 +1,139 @@
+"""End to end: the eight notebooks run on small demo data, as `segkit run` runs them."""
+
+import json
+import shutil
+import stat
+
+import pandas as pd
+import pytest
+import yaml
+from sklearn.metrics import adjusted_rand_score
+
+from segkit.cli import main
+from segkit.report import STEPS, run_study
+
+from conftest import file_hashes
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_run(small_demo, tmp_path_factory):
+    before = file_hashes(small_demo)
+    out = tmp_path_factory.mktemp("reports")
+    result = run_study(small_demo / "study.yaml", out_dir=out, progress=lambda _: None)
+    return result, before
+
+
+def test_run_folder_is_complete(demo_run):
+    result, _ = demo_run
+    run = result.run_dir
+    assert result.status == "ok", [(s.name, s.error) for s in result.steps]
+    assert run.parent.name == pd.Timestamp.now().strftime("%Y-%m-%d")
+    assert run.name.startswith("small-demo-")
+    for stem, _ in STEPS:
+        html = (run / f"{stem}.html").read_text(encoding="utf-8")
+        assert "<script src=" not in html and "cdnjs" not in html  # readable offline
+        assert "Traceback" not in html
+        assert (run / "notebooks" / f"{stem}.ipynb").is_file()
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "ok" and manifest["seed"] == 2026
+    assert [s["status"] for s in manifest["steps"]] == ["ok"] * 8
+    assert all(s["seconds"] > 0 for s in manifest["steps"])
+    assert set(manifest["inputs"]) == {"customers", "transactions", "survey"}
+    assert manifest["packages"]["pandas"] and manifest["config"]["cutoff"] == "2025-09-30"
+    index = (run / "index.html").read_text(encoding="utf-8")
+    for stem, _ in STEPS:
+        assert f'href="{stem}.html"' in index
+    assert "The segments at a glance" in index and "k-means" in index.lower()
+
+
+def test_planted_segments_are_recovered(demo_run, small_demo):
+    result, _ = demo_run
+    got = pd.read_parquet(result.run_dir / "artifacts" / "assignments.parquet")
+    assert list(got.columns) == ["customer_id", "segment", "segment_name"]
+    truth = pd.read_csv(small_demo / "ground_truth.csv", dtype={"customer_id": str})
+    both = got.merge(truth, on="customer_id")
+    assert len(both) == len(got) >= 700
+    assert adjusted_rand_score(both["segment_true"], both["segment"]) >= 0.8
+    seg = json.loads((result.run_dir / "artifacts" / "segmentation.json").read_text())
+    assert seg["k"] == 5
+
+
+def test_inputs_untouched_and_run_read_only(demo_run, small_demo):
+    result, before = demo_run
+    assert file_hashes(small_demo) == before
+    for p in result.run_dir.rglob("*"):
+        if p.is_file():
+            assert not p.stat().st_mode & stat.S_IWUSR, p
+
+
+def test_same_inputs_same_assignments(demo_run, small_demo, tmp_path):
+    result, _ = demo_run
+    again = run_study(small_demo / "study.yaml", out_dir=tmp_path, progress=lambda _: None)
+    assert again.status == "ok" and again.run_dir != result.run_dir
+    a = pd.read_parquet(result.run_dir / "artifacts" / "assignments.parquet")
+    b = pd.read_parquet(again.run_dir / "artifacts" / "assignments.parquet")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_survey_only_study(small_demo, tmp_path):
+    # Data-derived text must show as text: plant HTML in a descriptor value.
+    data = tmp_path / "data"
+    shutil.copytree(small_demo, data)
+    cust = pd.read_csv(data / "customers.csv", dtype=str)
+    cust.loc[cust["household_type"] == "single", "household_type"] = "<b>single</b> & <script>x</script>"
+    cust.to_csv(data / "customers.csv", index=False)
+    result = run_study(data / "survey_study.yaml", out_dir=tmp_path / "out", progress=lambda _: None)
+    assert result.status == "ok", [(s.name, s.error) for s in result.steps]
+    method = json.loads((result.run_dir / "artifacts" / "method.json").read_text())
+    assert method["method"] == "latent_class"
+    validation = (result.run_dir / "07_validation.html").read_text(encoding="utf-8")
+    assert "no transactions after a cut-off" in validation.lower()
+    profiling = (result.run_dir / "06_profiling.html").read_text(encoding="utf-8")
+    assert "<script>x</script>" not in profiling
+    assert "&lt;script&gt;x&lt;/script&gt;" in profiling or "&amp;lt;script" in profiling
+
+
+def test_failing_step_is_reported(small_demo, tmp_path, capsys):
+    study = yaml.safe_load((small_demo / "study.yaml").read_text())
+    study["basis"] = ["recency_days", "no_such_feature"]
+    for spec in study["data"].values():
+        spec["path"] = str(small_demo / spec["path"])
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(study), encoding="utf-8")
+    code = main(["run", str(path), "--out", str(tmp_path / "out")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "step 04_data (Data) failed" in err and "no_such_feature" in err
+    run = next((tmp_path / "out").glob("*/*"))
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert [s["status"] for s in manifest["steps"]] == ["ok"] * 3 + ["failed"] + ["not run"] * 4
+    html = (run / "04_data.html").read_text(encoding="utf-8")
+    assert "no_such_feature" in html and "This step failed" in html
+    assert not (run / "05_stability.html").exists()
+    assert "failed" in (run / "index.html").read_text(encoding="utf-8").lower()
+
+
+def test_bad_study_file_writes_nothing(small_demo, tmp_path, capsys):
+    study = yaml.safe_load((small_demo / "study.yaml").read_text())
+    study["k_rnage"] = [2, 5]
+    path = tmp_path / "typo.yaml"
+    path.write_text(yaml.safe_dump(study), encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "unknown key 'k_rnage'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_input_file_writes_nothing(small_demo, tmp_path, capsys):
+    study = yaml.safe_load((small_demo / "study.yaml").read_text())
+    for spec in study["data"].values():
+        spec["path"] = str(small_demo / spec["path"])
+    study["data"]["transactions"]["path"] = str(small_demo / "nope.parquet")
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(study), encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "nope.parquet" in err and "does not exist" in err
+    assert not (tmp_path / "out").exists()
