@@ -9,6 +9,16 @@ the cut-off, each with its own behaviour *after* the cut-off, so a study can be
 validated on what customers did next. Four needs-based segments are planted in
 the survey answers.
 
+Real client data is messy, so by default the demo is too: a small, documented
+share of rows (about 0.6% of transactions) carries the problems the data-quality
+audit of step 4 exists for: returns and cancellations, double exports, free
+items, missing and unknown customer ids, amount and date typos, missing
+attributes and out-of-range survey codes. Every injected problem is counted in
+:attr:`DemoData.injected`, under the rule of
+:data:`segkit.io.quality.QUALITY_RULES` that handles it. ``messy=False`` gives
+the clean data: the messiness is drawn after everything else from the same
+generator, so the clean rows of both versions are the same.
+
 Everything is drawn from one ``np.random.default_rng(seed)``: the same arguments
 give identical frames and byte-identical files.
 """
@@ -16,7 +26,7 @@ give identical frames and byte-identical files.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +38,7 @@ __all__ = [
     "PRODUCTS",
     "SEGMENTS",
     "SURVEY_ITEMS",
+    "INJECTED_COLUMNS",
     "DemoData",
     "NeedsSegment",
     "PlantedSegment",
@@ -201,6 +212,10 @@ PRODUCTS: tuple[Product, ...] = (
 )
 
 
+#: Columns of :attr:`DemoData.injected`; the first four match ``QualityReport.table``.
+INJECTED_COLUMNS: list[str] = ["table", "rule", "column", "n_rows", "problem"]
+
+
 @dataclass(frozen=True)
 class DemoData:
     """The demo tables, canonical column names (see docs/architecture.md).
@@ -215,13 +230,20 @@ class DemoData:
         One row per respondent: ``satisfaction`` (1-5) and the yes/no items (0/1).
     truth : DataFrame
         The planted answer: ``segment_true``, ``segment_name_true`` and
-        ``needs_segment_true`` (missing for non-respondents). A study never reads it.
+        ``needs_segment_true`` (missing for non-respondents), for the real
+        customers only. A study never reads it.
+    injected : DataFrame
+        The deliberate data problems, one row per audit rule and column that
+        catches them (columns :data:`INJECTED_COLUMNS`): ``table``, ``rule``,
+        ``column`` and ``n_rows`` as in ``QualityReport.table``, and ``problem``
+        in words. Empty for clean data (``messy=False``).
     """
 
     customers: pd.DataFrame
     transactions: pd.DataFrame
     survey: pd.DataFrame
     truth: pd.DataFrame
+    injected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INJECTED_COLUMNS))
 
 
 # How each planted segment buys; one row per segment, in SEGMENTS order. Days are counted
@@ -517,6 +539,268 @@ def _survey(rng: np.random.Generator, seg: np.ndarray, share: float) -> tuple[np
     return resp, frame.assign(_needs=needs + 1)
 
 
+# --- messiness ------------------------------------------------------------------------------
+# How much of each problem to inject: (share of the table's clean rows, at least this many).
+# Shares are small (about 0.6% of transaction lines in all) so that the audit has something to
+# show without changing what the data say; the floors make every problem visible in small demos.
+_MESS = {
+    # transactions: share of lines
+    "partial_return": (0.004, 5),   # frozen food is rarely returned; mostly a pack or two of several
+    "full_return": (0.001, 2),
+    "unmatched_return": (0.0, 2),   # returns of purchases from before the history starts
+    "duplicate_row": (0.0002, 2),   # a double export of a few lines
+    "free_sample": (0.0001, 2),     # tasting packs keyed as lines with amount 0
+    "sign_error": (0.00005, 1),     # amount keyed with a minus sign
+    "missing_id": (0.0002, 2),      # loyalty card not scanned
+    "orphan": (0.0001, 3),          # customers who joined after the customer table was exported
+    "amount_typo": (0.0, 2),        # an amount x1000 (decimal point lost)
+    "future_date": (0.0, 5),        # year digits swapped: 2026 -> 2062
+    # customers: share of customers
+    "missing_income": (0.01, 2),    # income is the attribute people most often decline to give
+    "missing_occupation": (0.004, 1),
+    "duplicate_customer": (0.0, 1),
+    # survey: share of respondents
+    "no_answer_code": (0.01, 2),    # satisfaction 9 = "no answer" in the fieldwork agency's coding
+    "unknown_respondent": (0.005, 2),  # ids mistyped on paper forms (letter O for zero)
+}
+_RETURN_LAG_DAYS = 14  # a return comes 1 to 14 days after the purchase
+_NO_ANSWER = 9
+_ORPHAN_DAYS = 90  # orphans are recent: customers who signed up after the customer export
+_TYPO_FACTOR = 1000
+_TYPO_MIN_AMOUNT = 20.0  # x1000 of at least this is far above the outlier rule's cap
+
+
+def _n_mess(kind: str, n_rows: int) -> int:
+    """How many rows of problem ``kind`` to inject into a table of ``n_rows`` clean rows."""
+    share, floor = _MESS[kind]
+    return max(floor, int(round(share * n_rows)))
+
+
+def _typo_year(ts: pd.Timestamp) -> pd.Timestamp:
+    """The date with the year's last two digits swapped (2026 -> 2062), or 40 years on if that is not later."""
+    y = ts.year
+    swapped = y - y % 100 + (y % 10) * 10 + (y // 10) % 10
+    return ts.replace(year=swapped if swapped > y else y + 40)
+
+
+def _messy_transactions(
+    rng: np.random.Generator,
+    tx: pd.DataFrame,
+    day: np.ndarray,
+    *,
+    start: dt.date,
+    cut: int,
+    last: int,
+    n_customers: int,
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Inject the transaction problems into clean ``tx`` (one row per line, in day order).
+
+    ``day`` is each line's day index from ``start``; ``cut`` and ``last`` are the day indices
+    of the cut-off and of the history's last day.
+
+    Every problem uses its own rows, so that each is caught by exactly one audit rule
+    and the counts in the returned records are exactly what the audit reports.
+    """
+    n = len(tx)
+    cust = tx["customer_id"].to_numpy()
+    prod = tx["product"].to_numpy()
+    order_id = tx["order_id"].to_numpy()
+    qty = tx["quantity"].to_numpy()
+    amount = tx["amount"].to_numpy()
+    dates = tx["date"].to_numpy()
+    taken = np.zeros(n, dtype=bool)
+
+    def pick(mask: np.ndarray, k: int) -> np.ndarray:
+        cand = np.flatnonzero(mask & ~taken)
+        chosen = np.sort(rng.choice(cand, size=min(k, len(cand)), replace=False))
+        taken[chosen] = True
+        return chosen
+
+    # Returns. segkit nets a return against the customer's latest earlier purchase of the
+    # product in the same period (before / after the cut-off). To know exactly what it will do,
+    # return only lines with no other purchase of the same customer and product from their day
+    # to the return day, in the same period, one line per order and per customer-product pair.
+    lag = rng.integers(1, _RETURN_LAG_DAYS + 1, n)
+    ret_day = day + lag
+    same_period = np.where(day <= cut, ret_day <= cut, ret_day <= last)
+    by_pair = pd.DataFrame({"c": cust, "p": prod, "d": day}).groupby(["c", "p"], sort=False)["d"]
+    nxt = by_pair.shift(-1).to_numpy(dtype=float)  # rows are in day order, so shift is the next purchase
+    prv = by_pair.shift(1).to_numpy(dtype=float)
+    clear = (np.isnan(nxt) | (nxt > ret_day)) & (prv != day)
+    perm = rng.permutation(np.flatnonzero(same_period & clear))
+    pair = pd.Series(cust[perm]) + "|" + pd.Series(prod[perm])
+    first = (~pair.duplicated() & ~pd.Series(order_id[perm]).duplicated()).to_numpy()
+    cand = perm[first]
+    partial = np.sort(cand[qty[cand] >= 2][: _n_mess("partial_return", n)])
+    # In drawn order (not np.setdiff1d, which sorts), so full returns spread over the whole history.
+    full = np.sort(cand[~np.isin(cand, partial)][: _n_mess("full_return", n)])
+    taken[partial] = taken[full] = True
+    rows = np.concatenate([partial, full])
+    back_qty = np.concatenate([rng.integers(1, qty[partial]), qty[full]])
+    share = back_qty / qty[rows]
+    returns = tx.iloc[rows].assign(
+        order_id=["C" + o[1:] for o in order_id[rows]],  # cancellation of order O0001234 is C0001234
+        date=(pd.Timestamp(start) + pd.to_timedelta(ret_day[rows], unit="D")).to_numpy(),
+        quantity=-back_qty.astype(np.int64),
+        amount=-np.round(amount[rows] * share, 2),
+        margin=-np.round(tx["margin"].to_numpy()[rows] * share, 2),
+    )
+    returns_at = ret_day[rows]
+
+    # A couple of returns of purchases made before the history starts: nothing to net them against.
+    n_unmatched = _n_mess("unmatched_return", n)
+    at = pick(day <= min(30, cut), n_unmatched)
+    unmatched = []
+    for j, r in enumerate(at):
+        bought = set(prod[(cust == cust[r]) & (day <= day[r])])
+        options = [i for i, p in enumerate(PRODUCTS) if p.name not in bought]
+        p = PRODUCTS[options[int(rng.integers(len(options)))]]
+        unmatched.append({
+            "order_id": f"C9{j:06d}",  # numbered in the order system used before the history
+            "customer_id": cust[r], "date": dates[r], "product": p.name, "category": p.category,
+            "quantity": -1, "amount": -p.price, "margin": -round(p.price * p.margin_rate, 2),
+            "promotion": False, "channel": tx["channel"].iat[r],
+        })
+    unmatched_df = pd.DataFrame(unmatched, columns=tx.columns).astype(tx.dtypes.to_dict())
+
+    # Rows changed in place: only of customers with several purchases before the cut-off, so
+    # that dropping one still leaves every real customer with features.
+    pre = pd.Series(cust[day <= cut]).value_counts()
+    sturdy = pd.Series(cust).map(pre).fillna(0).to_numpy() >= 4
+    missing = pick(sturdy, _n_mess("missing_id", n))
+    sign = pick(sturdy, _n_mess("sign_error", n))
+    typo = pick(sturdy & (amount >= _TYPO_MIN_AMOUNT), _n_mess("amount_typo", n))
+    # Future dates only in the outcome period, which features never see; 29 February has no swap.
+    leap_day = (pd.DatetimeIndex(dates).month == 2) & (pd.DatetimeIndex(dates).day == 29)
+    future = pick((day > cut) & ~leap_day, _n_mess("future_date", n))
+    dup = pick(np.ones(n, dtype=bool), _n_mess("duplicate_row", n))
+    sample_at = pick(np.ones(n, dtype=bool), _n_mess("free_sample", n))
+    orphan_at = pick(day > last - _ORPHAN_DAYS, _n_mess("orphan", n))
+
+    out = tx.copy()
+    out.loc[missing, "customer_id"] = None
+    out.loc[sign, "amount"] = -out.loc[sign, "amount"]
+    out.loc[typo, "amount"] = np.round(out.loc[typo, "amount"] * _TYPO_FACTOR, 2)
+    out.loc[future, "date"] = [_typo_year(pd.Timestamp(d)) for d in dates[future]]
+
+    # A free tasting pack: an extra line of amount 0 in an existing order.
+    sample_prod = rng.integers(len(PRODUCTS), size=len(sample_at))
+    cost = np.array([p.price * (1 - p.margin_rate) for p in PRODUCTS])
+    samples = tx.iloc[sample_at].assign(
+        product=np.asarray([p.name for p in PRODUCTS])[sample_prod],
+        category=np.asarray([p.category for p in PRODUCTS])[sample_prod],
+        quantity=np.int64(1), amount=0.0, margin=-np.round(cost[sample_prod], 2), promotion=True,
+    )
+    # Orphans: recent lines of customers the customer table does not know yet, one order each.
+    n_ids = max(1, len(orphan_at) // 3)
+    last_order = int(max(o[1:] for o in order_id))
+    orphans = tx.iloc[orphan_at].assign(
+        order_id=[f"O{last_order + 1 + j:07d}" for j in range(len(orphan_at))],
+        customer_id=[f"C{n_customers + 1 + j % n_ids:05d}" for j in range(len(orphan_at))],
+    )
+
+    # Extra rows go where an export would list them: after the row they copy or refer to,
+    # returns after the last line of their day.
+    extras = [
+        (returns, np.searchsorted(day, returns_at, side="right") - 1),
+        (unmatched_df, np.searchsorted(day, day[at], side="right") - 1),
+        (out.iloc[dup], dup),  # double export: the same row again
+        (samples, sample_at),
+        (orphans, orphan_at),
+    ]
+    frames = [out] + [f for f, _ in extras]
+    anchor = np.concatenate([np.arange(n)] + [np.asarray(a, dtype=np.int64) for _, a in extras])
+    is_extra = np.concatenate([np.zeros(n, dtype=int)] + [np.ones(len(f), dtype=int) for f, _ in extras])
+    seq = np.arange(len(anchor))
+    messy = pd.concat(frames, ignore_index=True).iloc[np.lexsort((seq, is_extra, anchor))]
+    messy = messy.reset_index(drop=True).astype(tx.dtypes.to_dict())
+
+    n_ret = len(partial) + len(full)
+    records = [
+        {"table": "transactions", "rule": "return_netted", "column": "", "n_rows": n_ret,
+         "problem": f"cancellation lines (order id 'C' + the order's number, negative quantity and amount) "
+                    f"1-{_RETURN_LAG_DAYS} days after a purchase, same customer and product: "
+                    f"{len(partial)} partial, {len(full)} full returns"},
+        {"table": "transactions", "rule": "purchase_fully_returned", "column": "", "n_rows": len(full),
+         "problem": "purchases cancelled in full by one of those lines"},
+        {"table": "transactions", "rule": "return_unmatched", "column": "", "n_rows": len(unmatched_df),
+         "problem": "returns of products bought before the history starts (order ids 'C9...')"},
+        {"table": "transactions", "rule": "duplicate_row", "column": "", "n_rows": len(dup),
+         "problem": "lines exported twice"},
+        {"table": "transactions", "rule": "non_positive_amount", "column": "amount",
+         "n_rows": len(sample_at) + len(sign),
+         "problem": f"{len(sample_at)} free tasting packs (amount 0) and {len(sign)} amounts keyed "
+                    "with a minus sign, neither a return"},
+        {"table": "transactions", "rule": "missing_required", "column": "customer_id", "n_rows": len(missing),
+         "problem": "lines without customer id (loyalty card not scanned)"},
+        {"table": "transactions", "rule": "orphan_transactions", "column": "customer_id",
+         "n_rows": len(orphan_at),
+         "problem": f"recent lines of {min(n_ids, len(orphan_at))} customer ids missing from customers.csv "
+                    "(joined after the customer export)"},
+        {"table": "transactions", "rule": "outlier_capped", "column": "amount", "n_rows": len(typo),
+         "problem": f"amounts typed x{_TYPO_FACTOR} (decimal point lost)"},
+        {"table": "transactions", "rule": "future_date", "column": "date", "n_rows": len(future),
+         "problem": "dates with the year's digits swapped (2026 -> 2062)"},
+    ]
+    return messy, records
+
+
+def _messy_customers(rng: np.random.Generator, customers: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Blank a few optional attributes and export one customer twice."""
+    n = len(customers)
+    out = customers.copy()
+    no_income = np.sort(rng.choice(n, size=_n_mess("missing_income", n), replace=False))
+    no_occupation = np.sort(rng.choice(n, size=_n_mess("missing_occupation", n), replace=False))
+    out.loc[no_income, "income_band"] = None
+    out.loc[no_occupation, "occupation"] = None
+    # The twin must be complete: a row with gaps would also count as missing values twice over.
+    complete = np.flatnonzero(out.notna().all(axis=1).to_numpy())
+    twin = np.sort(rng.choice(complete, size=_n_mess("duplicate_customer", n), replace=False))
+    order = np.argsort(np.concatenate([np.arange(n), twin]), kind="stable")  # each twin after its original
+    out = pd.concat([out, out.iloc[twin]], ignore_index=True).iloc[order].reset_index(drop=True)
+    records = [
+        {"table": "customers", "rule": "missing_optional", "column": "income_band", "n_rows": len(no_income),
+         "problem": "income band not given"},
+        {"table": "customers", "rule": "missing_optional", "column": "occupation", "n_rows": len(no_occupation),
+         "problem": "occupation not given"},
+        {"table": "customers", "rule": "duplicate_row", "column": "", "n_rows": len(twin),
+         "problem": "a customer exported twice"},
+    ]
+    return out, records
+
+
+def _messy_survey(
+    rng: np.random.Generator, survey: pd.DataFrame, customer_ids: np.ndarray
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Code a few satisfaction answers 9 ("no answer") and add answers of mistyped ids."""
+    r = len(survey)
+    if r == 0:
+        return survey, []
+    out = survey.copy()
+    coded = np.sort(rng.choice(r, size=min(_n_mess("no_answer_code", r), r), replace=False))
+    out.loc[coded, "satisfaction"] = _NO_ANSWER
+    # A form's id typed with the letter O for a zero matches no customer; only ids with a zero
+    # can be mistyped so, and only non-respondents', so each mistyped id is new and unique.
+    others = np.setdiff1d(customer_ids, survey["customer_id"].to_numpy())
+    others = others[np.char.find(others.astype(str), "0") >= 0]
+    k = min(_n_mess("unknown_respondent", r), len(others))
+    ids = np.sort(rng.choice(others, size=k, replace=False))
+    # Their answers are those of real respondents (not the coded ones), as plausible as any.
+    src = rng.choice(np.setdiff1d(np.arange(r), coded), size=k, replace=False)
+    unknown = survey.iloc[src].assign(customer_id=[i.replace("0", "O", 1) for i in ids])
+    out = pd.concat([out, unknown], ignore_index=True).astype(survey.dtypes.to_dict())
+    records = [
+        {"table": "survey", "rule": "satisfaction_out_of_range", "column": "satisfaction", "n_rows": len(coded),
+         "problem": f"satisfaction coded {_NO_ANSWER} ('no answer') on a 1-5 scale"},
+        # The audit sets those answers missing and then counts them with the missing values.
+        {"table": "survey", "rule": "missing_optional", "column": "satisfaction", "n_rows": len(coded),
+         "problem": f"the same {_NO_ANSWER}s, once set missing"},
+        {"table": "survey", "rule": "orphan_survey", "column": "customer_id", "n_rows": k,
+         "problem": "answers whose id was mistyped on the form (letter O for zero) and matches no customer"},
+    ]
+    return out, records
+
+
 def generate_demo(
     n_customers: int = 5000,
     *,
@@ -525,6 +809,7 @@ def generate_demo(
     cutoff: str = "2025-09-30",
     end: str = "2026-03-31",
     survey_share: float = 0.4,
+    messy: bool = True,
 ) -> DemoData:
     """Generate the frozen-food demo data with planted segments.
 
@@ -540,20 +825,29 @@ def generate_demo(
         The cut-off must be at least 400 days after ``start`` and 30 days before ``end``.
     survey_share : float, default 0.4
         Share of customers who answered the survey.
+    messy : bool, default True
+        Inject the documented data problems of ``data/demo/README.md`` (about 0.6% of
+        transaction lines, 1.5% of customers, 1.5% of survey rows), counted in
+        ``injected``. ``False`` gives the clean data: the same rows without the problems.
 
     Returns
     -------
     DemoData
-        ``customers``, ``transactions``, ``survey`` and ``truth`` frames; see
-        :data:`SEGMENTS` and :data:`NEEDS_SEGMENTS` for what is planted.
+        ``customers``, ``transactions``, ``survey`` and ``truth`` frames and the
+        ``injected`` problems; see :data:`SEGMENTS` and :data:`NEEDS_SEGMENTS` for what
+        is planted.
 
     Examples
     --------
     >>> demo = generate_demo(200, seed=1)
-    >>> len(demo.customers)
-    200
+    >>> len(demo.truth), len(demo.customers)  # one customer is exported twice on purpose
+    (200, 201)
     >>> sorted(demo.truth["segment_true"].unique().tolist())
     [1, 2, 3, 4, 5]
+    >>> demo.injected.set_index(["table", "rule", "column"]).loc[("survey", "orphan_survey", "customer_id"), "n_rows"]
+    np.int64(2)
+    >>> generate_demo(200, seed=1, messy=False).injected.empty
+    True
     """
     if not 50 <= n_customers <= 99_999:
         raise ValueError(f"n_customers must be between 50 and 99999, got {n_customers}")
@@ -608,7 +902,17 @@ def generate_demo(
             "needs_segment_true": needs,
         }
     )
-    return DemoData(customers=customers, transactions=transactions, survey=survey, truth=truth)
+    if not messy:
+        return DemoData(customers=customers, transactions=transactions, survey=survey, truth=truth)
+    # Drawn last, from the same generator, so the clean rows are those of messy=False.
+    tx_day = orders["day"].to_numpy()[lines["row"].to_numpy()]
+    transactions, rec_t = _messy_transactions(rng, transactions, tx_day, start=t0, cut=cut, last=len(days) - 1,
+                                              n_customers=n_customers)
+    customers_m, rec_c = _messy_customers(rng, customers)
+    survey, rec_s = _messy_survey(rng, survey, customers["customer_id"].to_numpy())
+    injected = pd.DataFrame([*rec_t, *rec_c, *rec_s], columns=INJECTED_COLUMNS).astype({"n_rows": np.int64})
+    return DemoData(customers=customers_m, transactions=transactions, survey=survey, truth=truth,
+                    injected=injected)
 
 
 def write_demo(folder: str | Path, **kwargs: object) -> dict[str, Path]:

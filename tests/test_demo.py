@@ -1,7 +1,13 @@
-"""Tests of segkit.demo: the planted segments are there, recoverable and reproducible."""
+"""Tests of segkit.demo: the planted segments are there, recoverable and reproducible.
+
+The planted behaviour is checked on the clean data (``messy=False``); the
+deliberate data problems of the default messy data are checked against the
+audit of ``load_study_data``, and the planted segments must survive its cleaning.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import numpy as np
@@ -14,8 +20,10 @@ from sklearn.model_selection import cross_val_score
 from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
+from segkit.config import parse_config
 from segkit.demo import (
     CHAINS,
+    INJECTED_COLUMNS,
     NEEDS_SEGMENTS,
     PRODUCTS,
     SEGMENTS,
@@ -24,9 +32,13 @@ from segkit.demo import (
     generate_demo,
     write_demo,
 )
+from segkit.features import compute_features
+from segkit.io.study import StudyData, load_study_data
 
 CUTOFF = pd.Timestamp("2025-09-30")
 BASIS = ["recency_days", "frequency", "monetary_avg", "promo_share", "tenure_days"]
+TODAY = dt.date(2026, 11, 25)  # after the history's end and before the 2062 typos
+KEY = ["table", "rule", "column", "n_rows"]
 
 
 @pytest.fixture(autouse=True)
@@ -39,12 +51,29 @@ def _one_thread():
 
 @pytest.fixture(scope="module")
 def demo() -> DemoData:
-    return generate_demo()
+    return generate_demo(messy=False)
 
 
 @pytest.fixture(scope="module")
 def small() -> DemoData:
+    return generate_demo(800, messy=False)
+
+
+@pytest.fixture(scope="module")
+def messy_small() -> DemoData:
     return generate_demo(800)
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory) -> StudyData:
+    """The messy 800-customer demo, written to files and loaded as a study loads it."""
+    folder = tmp_path_factory.mktemp("messy")
+    write_demo(folder, n_customers=800)
+    study = {"name": "t", "goal": {"statement": "s"},
+             "data": {"customers": {"path": "customers.csv"}, "transactions": {"path": "transactions.parquet"},
+                      "survey": {"path": "survey.csv"}},
+             "basis": ["recency_days"], "cutoff": "2025-09-30"}
+    return load_study_data(parse_config(study, base_dir=folder), today=TODAY)
 
 
 def features_at(transactions: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -79,6 +108,12 @@ def kmeans_ari(data: DemoData, k: int) -> float:
     truth = data.truth.set_index("customer_id").loc[feats.index, "segment_true"]
     labels = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(prepare(feats[BASIS]))
     return adjusted_rand_score(truth, labels)
+
+
+def injected_n(data: DemoData, table: str, rule: str) -> int:
+    """Rows of ``table`` injected for the audit rule ``rule``."""
+    inj = data.injected
+    return int(inj.loc[inj["table"].eq(table) & inj["rule"].eq(rule), "n_rows"].sum())
 
 
 def revenue_after(data: DemoData) -> pd.Series:
@@ -246,13 +281,91 @@ def test_satisfaction_is_highest_among_loyal_and_lowest_among_lapsing(demo):
     assert mean[1] - mean[3] > 1.0
 
 
+# --- the deliberate data problems ----------------------------------------------------------
+
+
+def test_messy_false_is_the_clean_data_of_before():
+    # Content hashes of generate_demo(200, seed=5) before messiness existed: the clean data
+    # must not move. Update them only when the planted data change on purpose.
+    d = generate_demo(200, seed=5, messy=False)
+    hashes = {k: int(pd.util.hash_pandas_object(getattr(d, k), index=True).sum() % 2**63)
+              for k in ("customers", "transactions", "survey", "truth")}
+    assert hashes == {"customers": 3199690122309198092, "transactions": 2369753268821770552,
+                      "survey": 8543100892129129236, "truth": 3925017359136864447}
+    assert d.injected.empty and list(d.injected.columns) == INJECTED_COLUMNS
+
+
+def test_messy_data_keep_the_contract(small, messy_small):
+    c, t, s = messy_small.customers, messy_small.transactions, messy_small.survey
+    pd.testing.assert_frame_equal(messy_small.truth, small.truth)  # ground truth: real customers only
+    assert t.dtypes.equals(small.transactions.dtypes)
+    assert c.dtypes.equals(small.customers.dtypes) and s.dtypes.equals(small.survey.dtypes)
+    inj = messy_small.injected
+    assert list(inj.columns) == INJECTED_COLUMNS and inj["n_rows"].gt(0).all()
+    # small: about 0.5-2% of the transaction lines
+    n_tx = inj.loc[inj["table"].eq("transactions") & ~inj["rule"].eq("purchase_fully_returned"), "n_rows"].sum()
+    assert 0.005 <= n_tx / len(small.transactions) <= 0.02
+    cancel = t["order_id"].str.startswith("C")
+    assert (t.loc[cancel, ["quantity", "amount"]] < 0).all().all()
+    assert (t.loc[~cancel, "quantity"] > 0).all()
+    assert cancel.sum() == injected_n(messy_small, "transactions", "return_netted") + injected_n(
+        messy_small, "transactions", "return_unmatched")
+    assert t["customer_id"].isna().sum() == injected_n(messy_small, "transactions", "missing_required")
+    assert (t["date"] > pd.Timestamp("2026-03-31")).sum() == injected_n(messy_small, "transactions", "future_date")
+    assert t.duplicated().sum() == injected_n(messy_small, "transactions", "duplicate_row")
+    assert len(c) == len(small.customers) + 1 and c.duplicated().sum() == 1
+    assert c["income_band"].isna().sum() == injected_n(messy_small, "customers", "missing_optional") - c[
+        "occupation"].isna().sum()
+    assert (s["satisfaction"] == 9).sum() == injected_n(messy_small, "survey", "satisfaction_out_of_range")
+
+
+def test_messy_data_are_the_clean_rows_plus_the_injected_problems(small, messy_small):
+    clean, messy = small.transactions, messy_small.transactions
+    both = clean.merge(messy, how="outer", on=list(clean.columns), indicator=True)
+    only_clean = int(both["_merge"].eq("left_only").sum())  # rows changed in place
+    only_messy = int(both["_merge"].eq("right_only").sum())  # added rows and the changed ones
+    n = {rule: injected_n(messy_small, "transactions", rule) for rule in messy_small.injected["rule"]}
+    changed = n["missing_required"] + n["outlier_capped"] + n["future_date"]  # + sign errors
+    assert changed <= only_clean <= changed + n["non_positive_amount"]
+    assert only_messy == (n["return_netted"] + n["return_unmatched"] + n["non_positive_amount"]
+                          + n["orphan_transactions"] + changed)
+    assert len(messy) - len(clean) == only_messy - only_clean + n["duplicate_row"]
+
+
+def test_audit_counts_exactly_the_injected_problems(messy_small, audited):
+    got = audited.quality.table[KEY]
+    got = got[got["rule"].ne("after_cutoff")].sort_values(KEY[:3]).reset_index(drop=True)
+    expected = messy_small.injected[KEY].sort_values(KEY[:3]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got.astype({"n_rows": np.int64}), expected, check_dtype=False)
+    assert audited.quality.n("after_cutoff") > 0
+    # every problem row is gone from the clean tables, and only real customers are left
+    t = audited.transactions
+    assert (t["amount"] > 0).all() and not t["order_id"].str.startswith("C").any()
+    assert set(t["customer_id"]) <= set(messy_small.truth["customer_id"])
+    assert t["amount_capped"].sum() == injected_n(messy_small, "transactions", "outlier_capped")
+    assert audited.customers["customer_id"].is_unique
+    assert set(audited.survey["customer_id"]) <= set(messy_small.truth["customer_id"])
+
+
+def test_planted_segments_survive_segkit_cleaning(messy_small, audited):
+    feats = compute_features(audited.transactions, cutoff=CUTOFF.date()).set_index("customer_id")
+    assert len(feats) == len(messy_small.truth)  # the problems cost no real customer their features
+    truth = messy_small.truth.set_index("customer_id").loc[feats.index, "segment_true"]
+    x = prepare(feats[BASIS])
+    ari = {k: adjusted_rand_score(truth, KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(x))
+           for k in (4, 5, 6)}
+    assert ari[5] >= 0.85
+    assert ari[4] <= ari[5] - 0.1
+    assert ari[6] <= ari[5] - 0.05
+
+
 # --- reproducibility, arguments and files --------------------------------------------------
 
 
-def test_same_seed_same_data_other_seed_other_data(small):
-    again = generate_demo(800)
-    for name in ("customers", "transactions", "survey", "truth"):
-        pd.testing.assert_frame_equal(getattr(small, name), getattr(again, name))
+def test_same_seed_same_data_other_seed_other_data(small, messy_small):
+    for ref, again in ((small, generate_demo(800, messy=False)), (messy_small, generate_demo(800))):
+        for name in ("customers", "transactions", "survey", "truth", "injected"):
+            pd.testing.assert_frame_equal(getattr(ref, name), getattr(again, name))
     other = generate_demo(800, seed=7)
     assert not other.transactions["amount"].equals(small.transactions["amount"])
     assert not other.truth["segment_true"].equals(small.truth["segment_true"])
@@ -267,11 +380,15 @@ def test_generation_leaves_global_rng_alone():
 
 
 def test_other_dates_and_survey_share():
-    d = generate_demo(200, seed=3, start="2023-01-01", cutoff="2024-06-30", end="2024-12-31",
-                      survey_share=0.25)
+    kwargs = {"start": "2023-01-01", "cutoff": "2024-06-30", "end": "2024-12-31", "survey_share": 0.25}
+    d = generate_demo(200, seed=3, messy=False, **kwargs)
     assert d.transactions["date"].min() >= pd.Timestamp("2023-01-01")
     assert d.transactions["date"].max() <= pd.Timestamp("2024-12-31")
     assert len(d.survey) == 50
+    m = generate_demo(200, seed=3, **kwargs)
+    late = m.transactions["date"] > pd.Timestamp("2024-12-31")
+    assert late.sum() == injected_n(m, "transactions", "future_date")
+    assert (m.transactions.loc[late, "date"].dt.year > 2026).all()  # 2024 -> 2042
     assert generate_demo(60, survey_share=0.0).survey.empty
 
 
@@ -300,6 +417,7 @@ def test_write_demo_is_byte_identical(tmp_path):
     tx = pd.read_parquet(a["transactions"])
     pd.testing.assert_frame_equal(tx, back.transactions, check_dtype=False)
     truth = pd.read_csv(a["truth"], dtype={"customer_id": str})
-    assert truth["needs_segment_true"].isna().sum() == 200 - len(back.survey)
+    respondents = len(back.survey) - injected_n(back, "survey", "orphan_survey")  # not the mistyped ids
+    assert truth["needs_segment_true"].isna().sum() == 200 - respondents
     customers = pd.read_csv(a["customers"], encoding="utf-8", dtype={"customer_id": str})
     assert customers["customer_id"].tolist() == back.customers["customer_id"].tolist()
