@@ -33,7 +33,7 @@ for name in ("customers", "transactions", "survey"):
 data.quality.to_json(step.path("quality.json"))
 step.write_parquet("joins.parquet", data.joins)
 inventory = build_inventory(data, cfg)
-kind = basis_kind(cfg, inventory)
+kind = basis_kind(cfg, inventory, data.customers)
 inventory["basis_kind"] = kind
 step.write_json("inventory.json", inventory)
 stratify = cfg.stratify.model_dump() if cfg.stratify else None

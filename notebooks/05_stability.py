@@ -19,7 +19,7 @@ import pandas as pd
 
 from segkit.display import callout, say, show_table
 from segkit.methods import make_segmenter
-from segkit.pipeline import fit_final, is_data_driven, rule_input_columns
+from segkit.pipeline import basis_complete_cases, check_basis, fit_final, is_data_driven, rule_input_columns
 from segkit.step import Step
 from segkit import stability as st
 
@@ -43,12 +43,18 @@ if data_driven:
     step.write_parquet("stability_segments.parquet", seg_stab.table)
     chosen_reason = glob.reason
 else:
-    Xr = table.set_index("customer_id")[rule_input_columns(method, cfg)]
-    seg = fit_final(method, None, Xr, cfg=cfg)
+    rule_cols = rule_input_columns(method, cfg)
+    check_basis(table, rule_cols, source=f"the {method} scheme's input")
+    ruled, n_without = basis_complete_cases(table, rule_cols)
+    Xr = ruled.set_index("customer_id")[rule_cols]
+    seg = fit_final(method, None, Xr, cfg=cfg,
+                    sample_value=ruled.set_index("customer_id")["monetary_total"] if "monetary_total" in ruled else None)
     rule_stab = st.rule_stability(Xr, seg, n_boot=cfg.n_boot, random_state=cfg.seed)
     step.write_parquet("stability_rules.parquet", rule_stab.table)
     k = seg.result_.n_segments
     chosen_reason = f"The {method} scheme fixes its classes by rule."
+    if n_without:
+        chosen_reason += f" {n_without:,} customers lack an input it needs ({', '.join(rule_cols)}) and are not classified."
 
 result = seg.result_
 step.write_parquet("assignments.parquet", result.assignments[["customer_id", "segment", "segment_name"]])

@@ -19,7 +19,7 @@ import pandas as pd
 
 from segkit import profiling as pr
 from segkit.display import callout, say, show_table
-from segkit.pipeline import segment_measures
+from segkit.pipeline import numeric_columns, segment_measures
 from segkit.step import Step
 
 step = Step(run_dir, study_path)
@@ -39,7 +39,7 @@ sizes = None
 if has_value:
     sizes = pr.segment_sizes(assignments, table, value_col="monetary_total", profit_col=profit_col)
     sizes = sizes.merge(segment_measures(table, assignments), on="segment", how="left")
-prof = pr.profile(table, assignments, basis)
+prof = pr.profile(table, assignments, numeric_columns(table, basis))
 step.write_parquet("profiles.parquet", prof.table)
 persona = pr.personas(table, assignments, descriptors) if descriptors else None
 # Depth 4 still reads as a short rule, and lets the tree use every basis variable of a 5-8 segment solution.
@@ -56,7 +56,7 @@ if sizes is not None:
     share = sizes.set_index("segment")
     segments["value_share"] = segments["segment"].map(share["value_share"])
 if persona is not None:
-    segments["persona"] = [persona.persona_text(s) for s in segments["segment"]]
+    segments["persona"] = [persona.persona_text(s) if n else "" for s, n in zip(segments["segment"], segments["n_customers"])]
 step.write_json("segments.json", segments.to_dict("records"))
 
 # %% [markdown]
@@ -105,8 +105,11 @@ show_table(dist[["segment", "variable", "segment_mean", "base_mean", "std_diff"]
 
 # %% tags=["remove-input"]
 fig, ax = plt.subplots(figsize=(9, 6.5))
-labels = assignments.set_index("customer_id").loc[X.index, "segment"].to_numpy()
-pr.separation_plot(X, labels, ax=ax, names=names, random_state=cfg.seed)
+labels = assignments.set_index("customer_id")["segment"].reindex(X.index)
+placed = labels.notna().to_numpy()
+# A categorical basis column (k-prototypes) has no place in a PCA: project the numeric part.
+pr.separation_plot(X.loc[placed, numeric_columns(X, list(X.columns))], labels[placed].astype(int).to_numpy(), ax=ax,
+                   names=names, random_state=cfg.seed)
 plt.show()
 
 # %% [markdown]
@@ -138,7 +141,7 @@ else:
 
 # %% tags=["remove-input"]
 if persona is not None:
-    for s in segments["segment"]:
+    for s in segments.loc[segments["n_customers"] > 0, "segment"]:
         say("- {text}", text=persona.persona_text(s))
 else:
     say("The study names no descriptors, so there are no personas.")
@@ -193,7 +196,8 @@ show_table(segments[cols], caption="Segment actions", formats={"share": "pct", "
 # %% tags=["remove-input"]
 if step.has("outcomes.parquet"):
     outcomes = step.read_parquet("outcomes.parquet")
-    ltb = pr.likelihood_to_buy(table, outcomes, assignments, columns=basis, random_state=cfg.seed)
+    ltb = pr.likelihood_to_buy(table, outcomes, assignments, columns=numeric_columns(table, basis),
+                               random_state=cfg.seed)
     step.write_parquet("likelihood_to_buy.parquet", ltb.table)
     say("Cross-validated AUC of the score: **{auc}**.", auc=f"{ltb.cv_auc:.2f}")
     show_table(ltb.best_list(15), caption="The best list: first 15 customers to contact")

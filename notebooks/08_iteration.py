@@ -19,7 +19,7 @@ import pandas as pd
 
 from segkit import iteration as it
 from segkit.display import callout, say, show_table
-from segkit.pipeline import earlier_window_assignments, share_table
+from segkit.pipeline import earlier_window_assignments, numeric_columns, share_table
 from segkit.profiling import profile
 from segkit.step import Step
 
@@ -46,7 +46,7 @@ else:
 
 if previous is not None:
     migration = it.migration_matrix(previous, current)
-    basis = list(cfg.basis)
+    basis = numeric_columns(table, list(cfg.basis))
     drift = it.drift(share_table(previous), share_table(current), profile(previous_table, previous, basis),
                      profile(table, current, basis), mapping=migration.mapping)
     rec = it.recommend(migration, drift)

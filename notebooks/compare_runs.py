@@ -23,7 +23,7 @@ import pandas as pd
 
 from segkit import iteration as it
 from segkit.display import callout, say, show_table
-from segkit.pipeline import share_table
+from segkit.pipeline import numeric_columns, share_table
 from segkit.plots import set_theme
 from segkit.profiling import profile
 
@@ -35,7 +35,7 @@ prev = pd.read_parquet(a / "artifacts" / "assignments.parquet")
 cur = pd.read_parquet(b / "artifacts" / "assignments.parquet")
 table_a = pd.read_parquet(a / "artifacts" / "customer_table.parquet")
 table_b = pd.read_parquet(b / "artifacts" / "customer_table.parquet")
-basis = [c for c in man_b["config"]["basis"] if c in table_a.columns and c in table_b.columns]
+basis = [c for c in numeric_columns(table_b, man_b["config"]["basis"]) if c in table_a.columns]
 migration = it.migration_matrix(prev, cur)
 drift = it.drift(share_table(prev), share_table(cur), profile(table_a, prev, basis), profile(table_b, cur, basis),
                  mapping=migration.mapping)

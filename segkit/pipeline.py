@@ -24,14 +24,17 @@ RULE_INPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def basis_kind(cfg: StudyConfig, inventory: dict[str, Any]) -> str:
+def basis_kind(cfg: StudyConfig, inventory: dict[str, Any], customers: pd.DataFrame | None = None) -> str:
     """``binary`` when every basis column is a yes/no survey item, ``mixed`` when any is a
-    categorical customer attribute, else ``numeric``."""
+    categorical (non-numeric) customer attribute, else ``numeric``."""
     survey = (inventory.get("tables") or {}).get("survey") or {}
     items = set(survey.get("items") or [])
     if items and set(cfg.basis) <= items:
         return "binary"
     cat_cols = set(inventory.get("categorical_attributes") or [])
+    if customers is not None:
+        cat_cols |= {c for c in customers.columns
+                     if c != "customer_id" and not pd.api.types.is_numeric_dtype(customers[c])}
     if cat_cols & set(cfg.basis):
         return "mixed"
     return "numeric"
@@ -102,11 +105,13 @@ def fit_final(method: str, k: int | None, X: pd.DataFrame, *, cfg: StudyConfig,
     if is_data_driven(method):
         return make_segmenter(method, k, random_state=cfg.seed, n_init=cfg.n_init).fit(X, sample_value=sample_value)
     options: dict[str, Any] = {}
+    if sample_value is not None:
+        sample_value = sample_value.reindex(X.index)
     if method == "classify_stratify" and cfg.stratify is not None:
         s = cfg.stratify
         options = {"type_col": s.type_column, "size_col": s.size_column, "thresholds": s.thresholds,
                    "tier_labels": s.tier_labels}
-    return make_segmenter(method, random_state=cfg.seed, **options).fit(X)
+    return make_segmenter(method, random_state=cfg.seed, **options).fit(X, sample_value=sample_value)
 
 
 def rule_input_columns(method: str, cfg: StudyConfig) -> list[str]:
@@ -152,7 +157,9 @@ def earlier_window_assignments(
         X = prepare_basis(table, list(cfg.basis)).X
         value_s = table.set_index("customer_id")["monetary_total"].reindex(X.index)
     else:
-        X = table.set_index("customer_id")[rule_input_columns(method, cfg)]
+        cols = rule_input_columns(method, cfg)
+        table, _ = basis_complete_cases(table, cols)
+        X = table.set_index("customer_id")[cols]
         value_s = None
     seg = fit_final(method, k, X, cfg=cfg, sample_value=value_s)
     return seg.result_.assignments[["customer_id", "segment", "segment_name"]], table, earlier
@@ -207,3 +214,8 @@ def verdict_display(table: pd.DataFrame) -> pd.DataFrame:
         "result": table["passed"].map(outcome),
         "note": table["note"].fillna(""),
     })
+
+
+def numeric_columns(table: pd.DataFrame, columns: list[str]) -> list[str]:
+    """The columns of ``columns`` that are numeric in ``table`` (profiles compare means of these)."""
+    return [c for c in columns if c in table.columns and pd.api.types.is_numeric_dtype(table[c])]

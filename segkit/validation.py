@@ -557,13 +557,15 @@ def split_half_replication(X: pd.DataFrame | np.ndarray, segmenter: Any, *, rand
     lb_from_a = np.asarray(ma.predict(as_input(XB)))
     ari = float(adjusted_rand_score(lb_from_a, lb))
     mapping = _match_labels(lb_from_a, lb)
-    sd = frame.std(ddof=1).replace(0, np.nan)
-    mu = frame.mean()
-    ca = XA.groupby(la).mean()
-    cb = XB.groupby(lb).mean()
+    # Centres are compared on the numeric columns; categorical ones (k-prototypes) have no mean.
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    sd = frame[numeric].std(ddof=1).replace(0, np.nan)
+    mu = frame[numeric].mean()
+    ca = XA[numeric].groupby(la).mean()
+    cb = XB[numeric].groupby(lb).mean()
     rows = []
     for sb, sa in mapping.items():
-        for v in frame.columns:
+        for v in numeric:
             rows.append({"segment_a": sa, "segment_b": sb, "variable": v, "mean_a": ca.loc[sa, v],
                          "mean_b": cb.loc[sb, v], "diff": cb.loc[sb, v] - ca.loc[sa, v],
                          "std_diff": (cb.loc[sb, v] - ca.loc[sa, v]) / sd[v],
