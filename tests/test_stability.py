@@ -131,7 +131,9 @@ def test_structureless_data_is_not_stable():
     assert res.reason.startswith("No number of segments is stable")
 
 
-def test_deterministic_and_n_jobs_invariant(blobs):
+def test_deterministic_and_n_jobs_invariant(blobs, monkeypatch):
+    # Force worker processes even for this small work, so the parallel path itself is compared.
+    monkeypatch.setattr("segkit.stability._core._MIN_PARALLEL_SECONDS", 0.0)
     X = blobs[0]
     a = global_stability(X, KMeansSegmenter(), k_range=(3, 5), n_boot=6, random_state=11)
     b = global_stability(X, KMeansSegmenter(), k_range=(3, 5), n_boot=6, random_state=11, n_jobs=2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -188,19 +190,30 @@ def _run_chunk(func: Callable, shared: Any, tasks: list) -> list:
         return [func(shared, *t) for t in tasks]
 
 
+#: Below this much estimated serial work (seconds), starting worker processes costs more than it saves.
+_MIN_PARALLEL_SECONDS = 3.0
+
+
 def parallel_map(func: Callable, shared: Any, tasks: list, n_jobs: int) -> list:
     """``[func(shared, *t) for t in tasks]``, over joblib workers in a few chunks.
 
-    Each task carries its own seed, so the result is the same for any ``n_jobs``.
+    Each task carries its own seed, so the result is the same for any ``n_jobs``. The first task
+    runs here and is timed: when all tasks together would take less than a few seconds, the rest
+    run here too, since starting worker processes (about a second each) would cost more.
     """
     if n_jobs is None or n_jobs == 1 or len(tasks) < 2:
         return _run_chunk(func, shared, tasks)
+    t0 = time.perf_counter()
+    first = _run_chunk(func, shared, tasks[:1])
+    if (time.perf_counter() - t0) * len(tasks) < _MIN_PARALLEL_SECONDS:
+        return first + _run_chunk(func, shared, tasks[1:])
+    rest = tasks[1:]
     n_workers = Parallel(n_jobs=n_jobs)._effective_n_jobs()
-    n_chunks = min(len(tasks), 4 * n_workers)
-    chunks = [tasks[i::n_chunks] for i in range(n_chunks)]
+    n_chunks = min(len(rest), 4 * n_workers)
+    chunks = [rest[i::n_chunks] for i in range(n_chunks)]
     out = Parallel(n_jobs=n_jobs)(delayed(_run_chunk)(func, shared, c) for c in chunks)
     # Undo the round-robin split so results come back in task order.
-    result: list = [None] * len(tasks)
+    result: list = [None] * len(rest)
     for i, part in enumerate(out):
         result[i::n_chunks] = part
-    return result
+    return first + result
