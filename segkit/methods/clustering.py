@@ -437,10 +437,14 @@ class LatentClassSegmenter(_Segmenter):
         if int(self.n_init) < 1 or int(self.max_iter) < 1:
             raise ValueError(f"n_init and max_iter must be >= 1, got {self.n_init} and {self.max_iter}")
         Xa = X.to_numpy(dtype=float)
+        # Yes/no answers repeat: EM on the distinct answer patterns, weighted by how often each
+        # occurs, is the same fit with far fewer rows (at most 2^items, and bootstrap samples repeat rows).
+        patterns, counts = np.unique(Xa, axis=0, return_counts=True)
+        weights = counts.astype(float)
         best = None
         for _ in range(int(self.n_init)):
             theta0 = rng.uniform(0.25, 0.75, size=(self.n_segments, Xa.shape[1]))
-            fit = self._em(Xa, theta0)
+            fit = self._em(patterns, weights, theta0)
             if best is None or fit[2] > best[2]:
                 best = fit
         self._theta, self._logw, ll, self.n_iter_, self.converged_ = best
@@ -451,24 +455,24 @@ class LatentClassSegmenter(_Segmenter):
         self.aic_ = float(-2 * ll + 2 * n_params)
         return self._log_joint(Xa).argmax(axis=1)
 
-    def _em(self, Xa, theta):
-        n = Xa.shape[0]
+    def _em(self, U, w, theta):
+        n = w.sum()
         logw = np.full(len(theta), -np.log(len(theta)))
         ll_old, converged, it = -np.inf, False, 0
         for it in range(1, int(self.max_iter) + 1):
-            log_joint = self._log_joint(Xa, theta, logw)
+            log_joint = self._log_joint(U, theta, logw)
             lse = logsumexp(log_joint, axis=1)
-            ll = float(lse.sum())
-            resp = np.exp(log_joint - lse[:, None])
+            ll = float(w @ lse)
+            resp = np.exp(log_joint - lse[:, None]) * w[:, None]
             nk = resp.sum(axis=0)
             # A class that loses all its members keeps a tiny weight instead of log(0) = -inf.
             logw = np.log(np.maximum(nk / n, 1e-300))
-            theta = np.clip((resp.T @ Xa) / np.maximum(nk, 1e-300)[:, None], self._EPS, 1 - self._EPS)
+            theta = np.clip((resp.T @ U) / np.maximum(nk, 1e-300)[:, None], self._EPS, 1 - self._EPS)
             if abs(ll - ll_old) / n < self.tol:
                 converged = True
                 break
             ll_old = ll
-        ll = float(logsumexp(self._log_joint(Xa, theta, logw), axis=1).sum())
+        ll = float(w @ logsumexp(self._log_joint(U, theta, logw), axis=1))
         return theta, logw, ll, it, converged
 
     def _log_joint(self, Xa, theta=None, logw=None):
