@@ -455,13 +455,19 @@ class LatentClassSegmenter(_Segmenter):
         self.aic_ = float(-2 * ll + 2 * n_params)
         return self._log_joint(Xa).argmax(axis=1)
 
+    @staticmethod
+    def _lse(a):
+        # Row-wise log-sum-exp; scipy's general version costs more in overhead than the sums themselves here.
+        m = a.max(axis=1)
+        return m + np.log(np.exp(a - m[:, None]).sum(axis=1))
+
     def _em(self, U, w, theta):
         n = w.sum()
         logw = np.full(len(theta), -np.log(len(theta)))
         ll_old, converged, it = -np.inf, False, 0
         for it in range(1, int(self.max_iter) + 1):
             log_joint = self._log_joint(U, theta, logw)
-            lse = logsumexp(log_joint, axis=1)
+            lse = self._lse(log_joint)
             ll = float(w @ lse)
             resp = np.exp(log_joint - lse[:, None]) * w[:, None]
             nk = resp.sum(axis=0)
@@ -472,7 +478,7 @@ class LatentClassSegmenter(_Segmenter):
                 converged = True
                 break
             ll_old = ll
-        ll = float(w @ logsumexp(self._log_joint(U, theta, logw), axis=1))
+        ll = float(w @ self._lse(self._log_joint(U, theta, logw)))
         return theta, logw, ll, it, converged
 
     def _log_joint(self, Xa, theta=None, logw=None):
