@@ -120,9 +120,11 @@ class OutcomeTests:
         x = np.arange(len(m))
         for xi, (_, r) in zip(x, m.iterrows()):
             ax.bar(xi, r["mean"] * scale, color=pal[r["segment"]], alpha=0.85, width=0.65)
-            ax.errorbar(xi, r["mean"] * scale, yerr=[[(r["mean"] - r["ci_low"]) * scale],
-                                                      [(r["ci_high"] - r["mean"]) * scale]],
-                        color="black", capsize=4, lw=1.2)
+            # A segment whose members all did the same has a zero-width interval, which rounding can
+            # make a hair negative; a one-member segment has none (NaN): draw no bar then.
+            lo = np.nan_to_num(max(r["mean"] - r["ci_low"], 0.0)) * scale
+            hi = np.nan_to_num(max(r["ci_high"] - r["mean"], 0.0)) * scale
+            ax.errorbar(xi, r["mean"] * scale, yerr=[[lo], [hi]], color="black", capsize=4, lw=1.2)
         ax.axhline(m["base_mean"].iloc[0] * scale, color=BASE_COLOUR, ls="--", lw=1, label="whole base")
         ax.set_xticks(x, [segment_label(s, n) for s, n in zip(m["segment"], m["segment_name"])],
                       rotation=30, ha="right", fontsize=9)

@@ -178,3 +178,14 @@ def test_figures_render():
     split_half_replication(X, _KMeansSegmenter(2, random_state=0)).plot()
     verdict({"min_segment_share": 0.05}, sizes=pd.DataFrame({"share": [0.6, 0.4]}), outcomes=res).plot()
     plt.close("all")
+
+
+def test_outcome_plot_with_constant_and_single_member_segments():
+    # Zero-width and missing confidence intervals must still draw (no negative error bars).
+    a = pd.DataFrame({"customer_id": [f"c{i}" for i in range(7)], "segment": [1, 1, 1, 2, 2, 2, 3],
+                      "segment_name": ["a"] * 3 + ["b"] * 3 + ["c"]})
+    out = pd.DataFrame({"customer_id": a["customer_id"], "orders_after": [1, 1, 1, 0, 2, 5, 3],
+                        "revenue_after": [10.1, 10.1, 10.1, 0, 20, 50, 30], "active_after": [True] * 3 + [False, True, True, True]})
+    res = outcome_tests(a, out)
+    axes = res.plot()
+    assert len(np.ravel(axes)) >= 3
