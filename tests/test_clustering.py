@@ -320,8 +320,9 @@ def test_names_are_unique_even_for_identical_profiles():
 def test_survey_segments_are_named_by_their_distinctive_items():
     X, truth = bernoulli_items()
     out = describe_segments(X, truth + 1, kind="binary").set_index("segment")
-    assert out.loc[1, "name"].startswith(("item_0", "item_1", "item_2"))
-    assert set(out.loc[1, "name"].split(", ")[:3]) == {"item_0", "item_1", "item_2"}
+    # Names are for people: snake_case items read as words, the first one capitalised.
+    assert out.loc[1, "name"].startswith(("Item 0", "Item 1", "Item 2"))
+    assert {w.lower() for w in out.loc[1, "name"].split(", ")[:3]} == {"item 0", "item 1", "item 2"}
     assert "item_0" in out.loc[1, "action"]
     assert "yes (base" in out.loc[1, "description"]
 

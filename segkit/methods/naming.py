@@ -136,7 +136,7 @@ def describe_segments(
 
     # Item names are kept verbatim (price_sensitive), so only word names are capitalised.
     names = _unique_names({s: sorted(cands[s], key=lambda t: -t[0]) for s in segs},
-                          capitalise=kind != "binary")
+                          capitalise=True)
     rows = []
     for s in segs:
         top = sorted(details[s], key=lambda t: -t[0])[:4]
@@ -195,7 +195,9 @@ def _binary_words(X, segment, segs, cands, details, flags) -> None:
         for item, d in diff.items():
             flags[s][item] = float(d)
             strength = abs(d) / ITEM_THRESHOLD
-            word = str(item) if d > 0 else f"not {item}"
+            # Item names are snake_case column names; a segment name is read by people.
+            label = str(item).replace("_", " ")
+            word = label if d > 0 else f"not {label}"
             # A segment is named by what it says yes to; what it rejects only fills the name up.
             boost = 100.0 if d >= ITEM_THRESHOLD else 0.0
             cands[s].append((strength + boost, word))
