@@ -17,6 +17,7 @@ tidy frame or a small result object with ``.table``, ``.summary()`` and
 from __future__ import annotations
 
 import re
+import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -316,7 +317,9 @@ class ProfileResult:
             ax.set_xlabel("segment mean - base mean\n(base standard deviations)")
         n = int(t["n"].iloc[0])
         share = n / self.table.attrs.get("n_total", n)
-        ax.set_title(f"{segment_label(segment, t['segment_name'].iloc[0])}\n{n:,} customers ({share:.0%})",
+        # Panels sit side by side: wrap long segment names instead of letting titles run into each other.
+        title = textwrap.fill(segment_label(segment, t['segment_name'].iloc[0]), 34)
+        ax.set_title(f"{title}\n{n:,} customers ({share:.0%})",
                      fontsize=10)
         ax.set_yticks(ypos, [_pretty(v) for v in t.index], fontsize=9)
         ax.grid(axis="y", visible=False)
