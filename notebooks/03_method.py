@@ -14,8 +14,6 @@ run_dir: str = "../reports/scratch"  # run folder this step writes into
 study_path: str = "../data/demo/study.yaml"  # the study file
 
 # %% tags=["remove-cell"]
-import pandas as pd
-
 from segkit.display import callout, say, show_table
 from segkit.methods.feasibility import choose_method
 from segkit.methods.registry import METHOD_INFO

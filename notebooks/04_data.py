@@ -89,6 +89,7 @@ else:
     say("Features computed for **{n}** customers with at least one purchase up to the cut-off {cut}. "
         "Outcomes are measured from the day after the cut-off to the end of the data.",
         n=f"{len(features):,}", cut=str(cfg.cutoff))
+    show_table(OUTCOME_DEFINITIONS, caption="Outcomes after the cut-off (kept apart for step 7)")
     cols = [c for c in ["recency_days", "frequency", "monetary_total", "monetary_avg", "tenure_days",
                         "ipt_mean_days", "promo_share", "spend_stability", "margin_rate", "return_rate"]
             if c in features]

@@ -15,7 +15,6 @@ study_path: str = "../data/demo/study.yaml"  # the study file
 
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
-import pandas as pd
 
 from segkit.display import callout, say, show_table
 from segkit.methods import make_segmenter

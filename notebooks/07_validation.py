@@ -17,7 +17,6 @@ study_path: str = "../data/demo/study.yaml"  # the study file
 from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
-import pandas as pd
 
 from segkit import validation as va
 from segkit.display import callout, say, show_table

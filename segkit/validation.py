@@ -21,7 +21,7 @@ from scipy import stats
 
 from segkit.errors import DataError
 from segkit.palette import BASE_COLOUR, DARK_GREY, GREY, segment_label, segment_palette
-from segkit.profiling import _check_assignments, _fmt_num, _holm, _new_axes, _pretty, _segment_names
+from segkit.profiling import _check_assignments, _fmt_num, _holm, _new_axes, _pretty
 
 __all__ = [
     "GainsResult",

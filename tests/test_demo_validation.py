@@ -2,7 +2,6 @@
 identification rule is as accurate on new customers as it reports (issue: profiles, validation)."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from segkit.demo import generate_demo

@@ -29,7 +29,7 @@ def _study(method: str) -> dict:
     base = yaml.safe_load((Path(__file__).resolve().parents[1] / "data/demo/study.yaml").read_text(encoding="utf-8"))
     st = dict(base, name=f"m-{method}", method=method, n_boot=4, n_init=3, k_range=[3, 6])
     if method == "classify_stratify":
-        st["stratify"] = {"type_column": "preferred_chain", "size_column": "monetary_total",
+        st["stratify"] = {"type_column": "gender", "size_column": "monetary_total",
                           "thresholds": [500, 2000], "tier_labels": ["small", "medium", "large"]}
     if method == "kprototypes":
         st["basis"] = ["recency_days", "frequency", "monetary_avg", "promo_share", "household_type"]

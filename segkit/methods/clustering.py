@@ -35,7 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from segkit.errors import DataError, SmallSegmentWarning
 from segkit.methods.naming import describe_segments
-from segkit.methods.result import SegmentationResult, build_result
+from segkit.methods.result import SegmentationResult, build_result, check_sample_value, unique_ids
 
 __all__ = [
     "GaussianMixtureSegmenter",
@@ -92,7 +92,7 @@ class _Segmenter(ClusterMixin, BaseEstimator):
             raise ValueError(
                 f"n_segments must be between 2 and the number of customers ({len(X)}), got {self.n_segments}"
             )
-        value = _check_sample_value(sample_value, X)
+        value = check_sample_value(sample_value, X)
         rng = check_random_state(self.random_state)
         raw = np.asarray(self._fit_raw(X, rng), dtype=np.int64)
         self._relabel = _renumber(raw, self.n_segments, X, value)
@@ -195,7 +195,7 @@ class _Segmenter(ClusterMixin, BaseEstimator):
         }
         return build_result(
             self.method,
-            _unique_ids(X.index),
+            unique_ids(X.index),
             segment,
             names=texts["name"].to_dict(),
             actions=texts["action"].to_dict(),
@@ -203,37 +203,6 @@ class _Segmenter(ClusterMixin, BaseEstimator):
             centers=centers,
             params=params,
         )
-
-
-def _unique_ids(index: pd.Index) -> np.ndarray:
-    ids = pd.Series(index.astype(str))
-    rep = ids.groupby(ids).cumcount()
-    return np.where(rep > 0, ids + "~" + (rep + 1).astype(str), ids).astype(object)
-
-
-def _check_sample_value(sample_value: Any, X: pd.DataFrame) -> np.ndarray | None:
-    if sample_value is None:
-        return None
-    if isinstance(sample_value, pd.Series) and not sample_value.index.equals(X.index):
-        keyed = pd.Series(sample_value.to_numpy(), index=sample_value.index.astype(str))
-        if keyed.index.has_duplicates:
-            raise DataError("sample_value has repeated customer ids in its index")
-        wanted = X.index.astype(str)
-        absent = ~wanted.isin(keyed.index)
-        if absent.any():
-            raise DataError(
-                f"sample_value lacks a value for {int(absent.sum())} of {len(X)} customers of X "
-                f"(e.g. {list(wanted[absent][:3])})"
-            )
-        aligned = keyed.reindex(wanted)
-        values = aligned.to_numpy(dtype=float)
-    else:
-        values = np.asarray(sample_value, dtype=float).ravel()
-        if len(values) != len(X):
-            raise DataError(f"sample_value has {len(values)} values but X has {len(X)} rows")
-    if not np.isfinite(values).all():
-        raise DataError(f"sample_value has {int((~np.isfinite(values)).sum())} missing or infinite values")
-    return values
 
 
 def _renumber(raw: np.ndarray, k: int, X: pd.DataFrame, value: np.ndarray | None) -> np.ndarray:

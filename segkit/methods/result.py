@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from segkit.errors import SegkitError
+from segkit.errors import DataError, SegkitError
 
 
 @dataclass(frozen=True)
@@ -139,3 +139,36 @@ def build_result(
         rows.append(row)
     segments = pd.DataFrame(rows)
     return SegmentationResult(method, assignments, segments, centers, dict(params or {}))
+
+
+def unique_ids(index: pd.Index) -> np.ndarray:
+    """Customer ids as result keys; a bootstrap sample's repeated customers become "id~2", "id~3"."""
+    ids = pd.Series(index.astype(str))
+    rep = ids.groupby(ids).cumcount()
+    return np.where(rep > 0, ids + "~" + (rep + 1).astype(str), ids).astype(object)
+
+
+def check_sample_value(sample_value: Any, X: pd.DataFrame) -> np.ndarray | None:
+    """``sample_value`` aligned with the rows of ``X`` (by customer id when a Series), or None."""
+    if sample_value is None:
+        return None
+    if isinstance(sample_value, pd.Series) and not sample_value.index.equals(X.index):
+        keyed = pd.Series(sample_value.to_numpy(), index=sample_value.index.astype(str))
+        if keyed.index.has_duplicates:
+            raise DataError("sample_value has repeated customer ids in its index")
+        wanted = X.index.astype(str)
+        absent = ~wanted.isin(keyed.index)
+        if absent.any():
+            raise DataError(
+                f"sample_value lacks a value for {int(absent.sum())} of {len(X)} customers of X "
+                f"(e.g. {list(wanted[absent][:3])})"
+            )
+        aligned = keyed.reindex(wanted)
+        values = aligned.to_numpy(dtype=float)
+    else:
+        values = np.asarray(sample_value, dtype=float).ravel()
+        if len(values) != len(X):
+            raise DataError(f"sample_value has {len(values)} values but X has {len(X)} rows")
+    if not np.isfinite(values).all():
+        raise DataError(f"sample_value has {int((~np.isfinite(values)).sum())} missing or infinite values")
+    return values

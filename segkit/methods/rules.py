@@ -28,7 +28,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from segkit.errors import DataError, SegkitError
-from segkit.methods.result import SegmentationResult, build_result
+from segkit.methods.result import SegmentationResult, build_result, check_sample_value, unique_ids
 
 __all__ = [
     "ClassifyStratifySegmenter",
@@ -49,35 +49,6 @@ def _as_frame(X: Any) -> pd.DataFrame:
     if "customer_id" in X.columns and X.index.name != "customer_id":
         X = X.set_index("customer_id")
     return X
-
-
-def _unique_ids(index: pd.Index) -> np.ndarray:
-    # A bootstrap sample repeats customers; their copies become "id~2", "id~3" in the result.
-    ids = pd.Series(index.astype(str))
-    rep = ids.groupby(ids).cumcount()
-    return np.where(rep > 0, ids + "~" + (rep + 1).astype(str), ids).astype(object)
-
-
-def _sample_value(sample_value: Any, X: pd.DataFrame) -> np.ndarray | None:
-    if sample_value is None:
-        return None
-    if isinstance(sample_value, pd.Series) and not sample_value.index.equals(X.index):
-        keyed = pd.Series(sample_value.to_numpy(), index=sample_value.index.astype(str))
-        if keyed.index.has_duplicates:
-            raise DataError("sample_value has repeated customer ids in its index")
-        wanted = X.index.astype(str)
-        absent = ~wanted.isin(keyed.index)
-        if absent.any():
-            raise DataError(f"sample_value lacks a value for {int(absent.sum())} of {len(X)} customers of X "
-                            f"(e.g. {list(wanted[absent][:3])})")
-        values = keyed.reindex(wanted).to_numpy(dtype=float)
-    else:
-        values = np.asarray(sample_value, dtype=float).ravel()
-        if len(values) != len(X):
-            raise DataError(f"sample_value has {len(values)} values but X has {len(X)} rows")
-    if not np.isfinite(values).all():
-        raise DataError(f"sample_value has {int((~np.isfinite(values)).sum())} missing or infinite values")
-    return values
 
 
 def _numeric(X: pd.DataFrame, col: str) -> np.ndarray:
@@ -130,7 +101,7 @@ class _RuleSegmenter(BaseEstimator):
         X = _as_frame(X)
         if len(X) == 0:
             raise DataError("X has no customers")
-        value = _sample_value(sample_value, X)
+        value = check_sample_value(sample_value, X)
         self._learn(X)
         self.labels_ = self._assign(X)
         self.result_ = self._result(X, self.labels_, value)
@@ -168,7 +139,7 @@ class _RuleSegmenter(BaseEstimator):
         core = ("name", "action", "description", "rule")
         res = build_result(
             self._method,
-            _unique_ids(X.index),
+            unique_ids(X.index),
             labels + 1,
             names={s: t["name"] for s, t in texts.items()},
             actions={s: t["action"] for s, t in texts.items()},
