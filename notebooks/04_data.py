@@ -63,10 +63,19 @@ issues = pd.DataFrame(quality["issues"])
 if len(issues):
     show_table(issues, caption="Rows affected, per rule (row numbers as in a spreadsheet: header = row 1)",
                formats={"share": "pct"})
-    fig, ax = plt.subplots(figsize=(8, 0.8 + 0.4 * len(issues)))
-    QualityReport(table=issues).plot(ax=ax)
-    ax.set_title("What the data audit fixed or set aside")
-    plt.show()
+    # Rows after the cut-off are not a defect (they are step 7's outcome period): they get a sentence, not a bar.
+    fixes = issues.loc[issues["rule"] != "after_cutoff"]
+    later = int(issues.loc[issues["rule"] == "after_cutoff", "n_rows"].sum())
+    if len(fixes):
+        fig, ax = plt.subplots(figsize=(9, 0.9 + 0.38 * len(fixes)))
+        QualityReport(table=fixes).plot(ax=ax)
+        for cont in ax.containers:
+            ax.bar_label(cont, fmt="{:,.0f}", padding=3, fontsize=9)
+        ax.set_title("What the data audit fixed, dropped or flagged")
+        plt.show()
+    if later:
+        say("**{n}** transactions fall after the cut-off: they are kept apart as the outcome period that step 7 "
+            "uses to validate the segments, and never enter the segmentation.", n=f"{later:,}")
 else:
     callout("No rule found anything to fix: every row passed every check.", kind="good")
 
