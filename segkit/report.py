@@ -16,7 +16,6 @@ import os
 import platform
 import stat
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -394,7 +393,3 @@ def _write_manifest(run_dir: Path, manifest: dict[str, Any], steps: list[StepRec
     tmp = run_dir / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     tmp.replace(run_dir / "manifest.json")
-
-
-def main_progress(line: str) -> None:
-    print(line, flush=True, file=sys.stdout)
