@@ -151,15 +151,18 @@ cust AS (
         return f"WITH {cust}\nSELECT {rfm}\nFROM cust c ORDER BY c.customer_id"
     cutoff_q = int(CUTOFF[:4]) * 4 + (int(CUTOFF[5:7]) - 1) // 3
     return f"""WITH {cust},
+days AS (
+  SELECT customer_id, day, sum(amount) AS spend, max(amount) AS top FROM lines GROUP BY customer_id, day
+),
 gaps AS (
   SELECT customer_id, avg(gap) AS gap_mean, stddev_pop(gap) AS gap_std FROM (
     SELECT customer_id, day - lag(day) OVER (PARTITION BY customer_id ORDER BY day) AS gap
-    FROM (SELECT DISTINCT customer_id, day FROM lines WHERE amount >= 0)
+    FROM days WHERE top >= 0
   ) GROUP BY customer_id
 ),
 quarters AS (
   SELECT customer_id, min(q) AS first_quarter, sum(spend) AS q_sum, sum(spend * spend) AS q_sumsq FROM (
-    SELECT customer_id, year(day) * 4 + quarter(day) - 1 AS q, sum(amount) AS spend FROM lines GROUP BY ALL
+    SELECT customer_id, year(day) * 4 + quarter(day) - 1 AS q, sum(spend) AS spend FROM days GROUP BY ALL
   ) GROUP BY customer_id
 ),
 stab AS (
@@ -262,7 +265,8 @@ def run_child(method: str, path: Path, out: Path | None) -> None:
         with tempfile.TemporaryDirectory(prefix="bench-duckdb-") as tmp:
             con = duckdb.connect(config={"memory_limit": _default_memory_limit(), "temp_directory": tmp,
                                          "preserve_insertion_order": False})
-            df = con.sql(sql_query(path, full=method == "sql_full")).df()
+            # through Arrow: faster than .df() here, so the floor is the fastest fetch
+            df = con.sql(sql_query(path, full=method == "sql_full")).to_arrow_table().to_pandas()
             con.close()
     else:
         t0 = time.perf_counter()
