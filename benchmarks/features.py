@@ -113,7 +113,7 @@ def _slug(value: str) -> str:
 
 def sql_query(path: Path, *, full: bool) -> str:
     share_aggs = "".join(
-        f",\n  sum(amount) FILTER (amount >= 0 AND {col} = '{v}') AS {prefix}{_slug(v)}"
+        f",\n  sum(amount) FILTER (amount > 0 AND {col} = '{v}') AS {prefix}{_slug(v)}"
         for col, prefix, values in (("category", "share_cat_", CATEGORIES), ("channel", "share_channel_", CHANNELS))
         for v in sorted(values, key=_slug)
     )
@@ -124,9 +124,9 @@ def sql_query(path: Path, *, full: bool) -> str:
         for v in sorted(values, key=_slug)
     )
     full_aggs = """,
-  sum(amount) FILTER (amount >= 0) AS gross,
+  sum(amount) FILTER (amount > 0) AS gross,
   -sum(amount) FILTER (amount < 0) AS returned,
-  sum(amount) FILTER (amount >= 0 AND promotion) AS promo_gross,
+  sum(amount) FILTER (amount > 0 AND promotion) AS promo_gross,
   sum(margin) AS margin_sum""" + share_aggs
     cust = f"""
 lines AS (
@@ -134,11 +134,11 @@ lines AS (
 ),
 cust AS (
   SELECT customer_id,
-  min(day) FILTER (amount >= 0) AS first_purchase,
-  max(day) FILTER (amount >= 0) AS last_purchase,
-  count(DISTINCT order_id) FILTER (amount >= 0) AS n_orders,
+  min(day) FILTER (amount > 0) AS first_purchase,
+  max(day) FILTER (amount > 0) AS last_purchase,
+  count(DISTINCT order_id) FILTER (amount > 0) AS n_orders,
   sum(amount) AS net{full_aggs if full else ''}
-  FROM lines GROUP BY customer_id HAVING min(day) FILTER (amount >= 0) IS NOT NULL
+  FROM lines GROUP BY customer_id HAVING min(day) FILTER (amount > 0) IS NOT NULL
 )"""
     rfm = f"""
   c.customer_id,
@@ -157,7 +157,7 @@ days AS (
 gaps AS (
   SELECT customer_id, avg(gap) AS gap_mean, stddev_pop(gap) AS gap_std FROM (
     SELECT customer_id, day - lag(day) OVER (PARTITION BY customer_id ORDER BY day) AS gap
-    FROM days WHERE top >= 0
+    FROM days WHERE top > 0
   ) GROUP BY customer_id
 ),
 quarters AS (
@@ -193,7 +193,7 @@ def pandas_full(path: Path):
     df = pd.read_parquet(path)
     df["day"] = df["date"].dt.normalize()
     df = df[df["day"] <= cutoff]
-    buy = df[df["amount"] >= 0]
+    buy = df[df["amount"] > 0]
     by_buy = buy.groupby("customer_id")
     out = pd.DataFrame({"first": by_buy["day"].min(), "last": by_buy["day"].max()})
     out["n_orders"] = by_buy["order_id"].nunique()

@@ -41,7 +41,9 @@ features = outcomes = value = None
 if transactions is not None:
     features = compute_features(transactions, cutoff=cfg.cutoff)
     outcomes = compute_outcomes(transactions, cutoff=cfg.cutoff)
-    value = customer_value(transactions.loc[~transactions["after_cutoff"]], cutoff=cfg.cutoff, horizon_months=12)
+    # purchases returned in full (amount 0) are no transactions for the purchase model
+    purchases = transactions.loc[~transactions["after_cutoff"] & (transactions["amount"] > 0)]
+    value = customer_value(purchases, cutoff=cfg.cutoff, horizon_months=12)
     step.write_parquet("outcomes.parquet", outcomes)
 table = customer_table(features=features, customers=customers, survey=survey, value=value)
 check_basis(table, list(cfg.basis))

@@ -8,7 +8,12 @@ any connected Ibis backend such as PySpark for data that lives on a cluster.
 
 Definitions shared by all features
 ----------------------------------
-* A *purchase line* has ``amount >= 0``; a *return line* has ``amount < 0``.
+* A *purchase line* has ``amount > 0``; a *return line* has ``amount < 0``; a
+  line of amount 0 (a free item, or a purchase returned in full) is neither.
+* Returns come either as return lines, or already netted off the purchase
+  lines they refer to (as :func:`segkit.io.net_returns` does), with the amount
+  netted off each line in an optional ``returned_amount`` column. Both give the
+  same net amounts and return rates.
 * The cut-off day is included: features use lines dated on or before the
   cut-off, outcomes use lines in ``(cutoff, end]`` (whole days).
 * The features table has one row per customer with at least one purchase line
@@ -55,6 +60,8 @@ class _Context:
     cutoff_quarter: ir.IntegerScalar
     #: names of the per-category and per-channel gross-amount aggregates
     share_columns: tuple[str, ...] = ()
+    #: whether returns were netted off purchase lines (a ``returned_amount`` column)
+    returns_netted: bool = False
 
 
 def _order_key(t: ir.Table) -> ir.Value:
@@ -63,15 +70,17 @@ def _order_key(t: ir.Table) -> ir.Value:
 
 def _line_aggregates(t: ir.Table, shares: dict[str, dict[str, list[Any]]]) -> ir.Table:
     """One pass over the lines: sums, counts and dates per customer."""
-    buy = t.amount >= 0
+    buy = t.amount > 0
     aggs: dict[str, ir.Value] = {
         "first_purchase": t.day.min(where=buy),
         "last_purchase": t.day.max(where=buy),
         "n_orders": _order_key(t).nunique(where=buy),
         "net": t.amount.sum(),
         "gross": t.amount.sum(where=buy),
-        "returned": (-t.amount).sum(where=~buy),
+        "returned": (-t.amount).sum(where=t.amount < 0),
     }
+    if "returned_amount" in t.columns:
+        aggs["returned_netted"] = t.returned_amount.sum()
     if "promotion" in t.columns:
         aggs["promo_gross"] = t.amount.sum(where=buy & t.promotion.fill_null(False))
     if "margin" in t.columns:
@@ -88,7 +97,7 @@ def _line_aggregates(t: ir.Table, shares: dict[str, dict[str, list[Any]]]) -> ir
 def _day_aggregates(t: ir.Table) -> ir.Table:
     """Net spend per customer and day, and the day's largest line amount (``top``).
 
-    A day with ``top >= 0`` has a purchase line, so it is a purchase date. Gaps
+    A day with ``top > 0`` has a purchase line, so it is a purchase date. Gaps
     and quarterly spend both start from this table, which is smaller than the
     lines (a day's lines collapse into one row) and is built in the same read of
     the lines as :func:`_line_aggregates` (Ibis emits the lines once, as a CTE).
@@ -98,7 +107,7 @@ def _day_aggregates(t: ir.Table) -> ir.Table:
 
 def _gap_aggregates(d: ir.Table) -> ir.Table:
     """Gaps in days between consecutive distinct purchase dates, per customer."""
-    days = d.filter(d.top >= 0)
+    days = d.filter(d.top > 0)
     w = ibis.window(group_by="customer_id", order_by="day")
     gaps = days.mutate(gap=days.day.delta(days.day.lag().over(w), unit="day"))
     return gaps.group_by("customer_id").aggregate(
@@ -135,6 +144,13 @@ def _margin_rate(a: ir.Table, k: _Context) -> ir.FloatingValue:
 
 def _shares(a: ir.Table, k: _Context, prefix: str) -> dict[str, ir.FloatingValue]:
     return {c: _ratio(a[c], a.gross) for c in k.share_columns if c.startswith(prefix)}
+
+
+def _return_rate(a: ir.Table, k: _Context) -> ir.FloatingValue:
+    if not k.returns_netted:
+        return _ratio(a.returned, a.gross)
+    netted = a.returned_netted.fill_null(0)
+    return _ratio(a.returned.fill_null(0) + netted, a.gross.fill_null(0) + netted)
 
 
 def _spend_stability(a: ir.Table, k: _Context) -> ir.FloatingValue:
@@ -191,8 +207,10 @@ _FEATURES: tuple[_Feature, ...] = (
              "net margin / net amount; 0 when the net amount is below 0.1% of the gross amount "
              "(nearly everything returned: the rate is meaningless and rounding decides its sign)",
              "ratio", _margin_rate, requires=("margin",)),
-    _Feature("return_rate", "returned amount / gross purchase amount", "ratio",
-             lambda a, k: _ratio(a.returned, a.gross)),
+    _Feature("return_rate",
+             "returned amount / amount purchased before returns (return lines plus returned_amount "
+             "netted off purchase lines, over purchases plus that netted amount)", "ratio",
+             _return_rate),
     _Feature("share_cat_<category>",
              "share of the gross purchase amount in each category (one column per slugified "
              "category; null categories -> share_cat_missing); sums to 1", "share",
@@ -249,7 +267,7 @@ def compute_features(
     transactions : DataFrame, str or Path
         Transactions in canonical columns (``customer_id``, ``date``, ``amount``
         and any of ``order_id``, ``category``, ``margin``, ``promotion``,
-        ``channel``), or the path of a CSV or Parquet file holding them, which
+        ``channel``, ``returned_amount``), or the path of a CSV or Parquet file holding them, which
         is read by the engine directly (never loaded into pandas, never changed).
     cutoff : date, str or Timestamp
         The study's cut-off day (included); any time of day is ignored.
@@ -338,11 +356,11 @@ def compute_outcomes(
     with _Session(backend, con, memory_limit) as s:
         t = s.lines(transactions)
         base = t.filter(t.day <= cut)
-        customers = base.filter(base.amount >= 0).select("customer_id").distinct()
+        customers = base.filter(base.amount > 0).select("customer_id").distinct()
         after = t.filter(t.day > cut)
         if last is not None:
             after = after.filter(after.day <= last)
-        buy = after.amount >= 0
+        buy = after.amount > 0
         aggs = {
             "orders_after": _order_key(after).nunique(where=buy),
             "revenue_after": after.amount.sum(),
@@ -381,6 +399,7 @@ def _features_expr(s: "_Session", t: ir.Table, cut: dt.date, *, rfm_only: bool) 
         cutoff=ibis.date(cut),
         cutoff_quarter=ibis.literal(cut.year * 4 + (cut.month - 1) // 3),
         share_columns=tuple(f"{_SHARE_PREFIX[c]}{slug}" for c in shares for slug in shares[c]),
+        returns_netted="returned_amount" in t.columns,
     )
     cols: dict[str, ir.Value] = {"customer_id": a.customer_id}
     for f in chosen:
@@ -397,7 +416,7 @@ def _share_groups(s: "_Session", lines: ir.Table, cols: list[str]) -> dict[str, 
     """
     if not cols:
         return {}
-    pairs = s.to_pandas(lines.filter(lines.amount >= 0).select(*cols).distinct())
+    pairs = s.to_pandas(lines.filter(lines.amount > 0).select(*cols).distinct())
     out: dict[str, dict[str, list[Any]]] = {}
     for col in cols:
         groups: dict[str, list[Any]] = {}
@@ -500,8 +519,9 @@ class _Session:
             )
         casts: dict[str, ir.Value] = {c: t[c].cast("string") for c in _STRING_COLUMNS if c in t.columns}
         casts["amount"] = t.amount.cast("float64")
-        if "margin" in t.columns:
-            casts["margin"] = t.margin.cast("float64")
+        for col in ("margin", "returned_amount"):
+            if col in t.columns:
+                casts[col] = t[col].cast("float64")
         if "promotion" in t.columns:
             casts["promotion"] = t.promotion.cast("boolean")
         casts["day"] = t.date.cast("timestamp").date()

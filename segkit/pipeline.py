@@ -149,7 +149,8 @@ def earlier_window_assignments(
         raise DataError(f"the earlier window up to {earlier} has too few customers to segment",
                         column="date")
     features = compute_features(past, cutoff=earlier)
-    value = customer_value(past, cutoff=earlier, horizon_months=12) if method in (
+    # purchases returned in full (amount 0) are no transactions for the purchase model
+    value = customer_value(past.loc[past["amount"] > 0], cutoff=earlier, horizon_months=12) if method in (
         "value_pyramid", "value_potential_loyalty") else None
     table = customer_table(features=features, customers=customers, survey=survey, value=value)
     if is_data_driven(method):

@@ -340,7 +340,12 @@ def test_audit_counts_exactly_the_injected_problems(messy_small, audited):
     assert audited.quality.n("after_cutoff") > 0
     # every problem row is gone from the clean tables, and only real customers are left
     t = audited.transactions
-    assert (t["amount"] > 0).all() and not t["order_id"].str.startswith("C").any()
+    assert not t["order_id"].str.startswith("C").any()
+    # purchases returned in full stay as lines of amount 0, with what was returned
+    zero = t["amount"].eq(0)
+    assert zero.sum() == injected_n(messy_small, "transactions", "purchase_fully_returned")
+    assert (t.loc[~zero, "amount"] > 0).all() and (t.loc[zero, "returned_amount"] > 0).all()
+    assert t["returned_amount"].gt(0).sum() >= zero.sum()
     assert set(t["customer_id"]) <= set(messy_small.truth["customer_id"])
     assert t["amount_capped"].sum() == injected_n(messy_small, "transactions", "outlier_capped")
     assert audited.customers["customer_id"].is_unique

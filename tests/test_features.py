@@ -121,6 +121,33 @@ def test_return_lowers_monetary_and_raises_return_rate(tx):
     assert before["frequency"] == after["frequency"] == 1
 
 
+def test_returns_netted_off_their_purchase_give_the_same_features(tx):
+    # B's return R1 (-20 of frozen food, margin -5) netted off the P1 line it refers to, as
+    # segkit.io.net_returns does: that line keeps amount 0 and records 20 in returned_amount.
+    netted = tx[tx["order_id"] != "R1"].copy()
+    netted["returned_amount"] = 0.0
+    line = (netted["order_id"] == "P1") & (netted["category"] == "Frozen & Chilled")
+    netted.loc[line, ["amount", "returned_amount", "margin"]] = [0.0, 20.0, 0.0]
+    got = compute_features(netted, cutoff=CUTOFF).set_index("customer_id")
+    raw = EXPECTED.set_index("customer_id")
+    for col in ("recency_days", "frequency", "monetary_total", "monetary_avg", "tenure_days",
+                "margin_total", "margin_rate", "return_rate", "ipt_mean_days", "spend_stability"):
+        assert got.loc["B", col] == pytest.approx(raw.loc["B", col]), col
+    assert got.loc["B", "return_rate"] == pytest.approx(0.2)
+    # shares are of what was kept: nobody kept any frozen food, so it has no share column
+    assert got.loc["B", "share_cat_food"] == 1.0 and "share_cat_frozen_chilled" not in got
+    others = EXPECTED[EXPECTED.customer_id != "B"].drop(columns="share_cat_frozen_chilled").reset_index(drop=True)
+    assert_same(got.drop(index="B").reset_index()[others.columns], others)
+
+
+def test_zero_amount_lines_are_not_purchases(tx):
+    free = pd.DataFrame({"customer_id": ["B", "F"], "date": pd.to_datetime(["2024-06-29", "2024-06-01"]),
+                         "amount": [0.0, 0.0], "order_id": ["P9", "F1"], "category": ["Food", "Food"],
+                         "channel": ["store", "store"], "margin": [0.0, 0.0], "promotion": [False, False]})
+    got = compute_features(pd.concat([tx, free], ignore_index=True), cutoff=CUTOFF)
+    assert_same(got, EXPECTED)  # B's recency and frequency unchanged; F is no customer
+
+
 def test_rows_after_cutoff_do_not_count(tx):
     # moving every after-cut-off row further out changes nothing
     later = tx.copy()

@@ -17,6 +17,7 @@ import pytest  # noqa: E402
 
 from segkit.config import parse_config  # noqa: E402
 from segkit.errors import DataError  # noqa: E402
+from segkit.features import compute_features  # noqa: E402
 from segkit.io import (  # noqa: E402
     QUALITY_RULES,
     QualityReport,
@@ -154,9 +155,24 @@ def test_net_returns_by_product_latest_purchase_first():
     rep = QualityReport()
     out = net_returns(df, cutoff=None, report=rep)
     # 15 returned: the February x purchase (10) goes entirely, then 5 of January's 20.
-    assert out["amount"].to_dict() == {2: 15.0, 4: 7.0}
-    assert out["quantity"].to_dict() == {2: 1.0, 4: 1.0}
+    # The fully returned line stays, at amount 0, so its returned amount still counts.
+    assert out["amount"].to_dict() == {2: 15.0, 3: 0.0, 4: 7.0}
+    assert out["returned_amount"].to_dict() == {2: 5.0, 3: 10.0, 4: 0.0}
+    assert out["quantity"].to_dict() == {2: 1.0, 3: 0.0, 4: 1.0}
     assert rep.n("return_netted") == 1 and rep.n("purchase_fully_returned") == 1
+
+
+def test_net_returns_shrinks_margin_and_keeps_return_rate():
+    df = pd.DataFrame({"customer_id": ["a", "a", "a"], "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-09"]),
+                       "amount": [40.0, 60.0, -70.0], "margin": [10.0, 30.0, -35.0], "order_id": ["1", "2", "C3"]},
+                      index=[2, 3, 4])
+    out = net_returns(df, cutoff=None, report=QualityReport())
+    # latest first: all 60 of Jan 2 (margin 30 -> 0), then 10 of Jan 1's 40 (margin 10 -> 7.5)
+    assert out["amount"].tolist() == [30.0, 0.0] and out["returned_amount"].tolist() == [10.0, 60.0]
+    assert out["margin"].tolist() == [7.5, 0.0]
+    f = compute_features(out, cutoff="2024-01-31").iloc[0]
+    assert (f["frequency"], f["monetary_total"], f["recency_days"]) == (1, 30.0, 30)
+    assert f["return_rate"] == pytest.approx(0.7)
 
 
 def test_net_returns_without_product_nets_per_customer():
@@ -165,6 +181,7 @@ def test_net_returns_without_product_nets_per_customer():
     rep = QualityReport()
     out = net_returns(df, cutoff=None, report=rep)
     assert out["amount"].to_dict() == {2: 20.0, 3: 5.0}
+    assert out["returned_amount"].to_dict() == {2: 10.0, 3: 0.0}
     assert rep.table[["rule", "n_rows", "example_rows"]].values.tolist() == [["return_netted", 1, "4"]]
 
 

@@ -124,7 +124,8 @@ FIXES = [
       ("transactions", "purchase_fully_returned"): (1, "5"), ("transactions", "non_positive_amount"): (1, "11")},
      lambda d: (round(d.transactions.loc[2, "amount"], 2), d.transactions.loc[2, "quantity"],
                 round(d.transactions.loc[9, "amount"], 2), round(d.transactions.loc[12, "amount"], 2))
-     == (10.2, 4.0, 5.5, 8.25) and (d.transactions["amount"] > 0).all()),
+     == (10.2, 4.0, 5.5, 8.25) and (d.transactions["amount"] > 0).sum() == len(d.transactions) - 1
+     and (d.transactions.loc[5, "amount"], d.transactions.loc[5, "returned_amount"]) == (0.0, 90.0)),
     ("duplicate_customer_ids", {"customers": {"path": "customers_dup_ids.csv"}, "transactions": GOOD_T},
      {("customers", "duplicate_id"): (2, "14, 15")}, lambda d: d.customers.loc[4, "region"] == "West"),
     ("orphans", {"customers": {"path": "customers_subset.csv"}, "transactions": GOOD_T,

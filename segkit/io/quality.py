@@ -63,8 +63,12 @@ _RULES = [
      "order id, quantity not negative) is a free item or an error; not a sale."),
     ("return_netted", "transactions", "net", "A return (negative quantity, or order id starting with 'C', "
      "or a negative amount when neither column exists) is subtracted from the same customer's latest "
-     "earlier purchases (of the same product where known) in the same period, never counted as a sale."),
-    ("purchase_fully_returned", "transactions", "drop", "A purchase netted to zero by returns was no sale."),
+     "earlier purchases (of the same product where known) in the same period, never counted as a sale; "
+     "each purchase line records what was netted off it (returned_amount) and its margin shrinks in "
+     "proportion."),
+    ("purchase_fully_returned", "transactions", "zero, keep", "A purchase netted to zero by returns was no "
+     "sale: its amount becomes 0 (no feature, outcome or value model counts it as a purchase) and the line "
+     "is kept so that its returned_amount still counts in the customer's return rate."),
     ("return_unmatched", "transactions", "drop", "A return without an earlier purchase in the same period "
      "(bought before the data starts, or before the cut-off) cannot be netted; kept out of sales."),
     ("outlier_capped", "transactions", "cap, flag", "An amount above 10x the 99.9th percentile of purchase "

@@ -54,14 +54,16 @@ def net_returns(df: pd.DataFrame, *, cutoff: pd.Timestamp | None, report: Qualit
     Returns
     -------
     DataFrame
-        Purchases only, with amounts (and quantities) reduced by their returns.
+        Purchases only, with amounts (quantities, margins) reduced by their
+        returns and the amount netted off each line in ``returned_amount``; a
+        purchase returned in full has amount 0.
 
     Examples
     --------
     >>> df = pd.DataFrame({"customer_id": ["a", "a"], "date": pd.to_datetime(["2024-01-01", "2024-01-05"]),
     ...                    "amount": [30.0, -10.0]}, index=[2, 3])
-    >>> net_returns(df, cutoff=None, report=QualityReport())["amount"].tolist()
-    [20.0]
+    >>> net_returns(df, cutoff=None, report=QualityReport())[["amount", "returned_amount"]].values.tolist()
+    [[20.0, 10.0]]
     """
     file = df.attrs.get("file", "")
     n_total = int(df.attrs.get("n_read", len(df)))
@@ -73,12 +75,14 @@ def net_returns(df: pd.DataFrame, *, cutoff: pd.Timestamp | None, report: Qualit
     ret = ret.loc[df.index]
     returns = df.loc[ret].sort_values("date", kind="stable")
     df = df.loc[~ret].copy()
+    df["returned_amount"] = 0.0
     if returns.empty:
         return df
 
     keys = ["customer_id", "product"] if "product" in df.columns else ["customer_id"]
     has_qty = "quantity" in df.columns
-    amount = df["amount"].to_numpy(dtype=float).copy()
+    bought = df["amount"].to_numpy(dtype=float)
+    amount = bought.copy()
     qty = df["quantity"].to_numpy(dtype=float).copy() if has_qty else None
     dates = df["date"].to_numpy()
     after = dates >= np.datetime64(cutoff) if cutoff is not None else np.zeros(len(df), dtype=bool)
@@ -106,14 +110,19 @@ def net_returns(df: pd.DataFrame, *, cutoff: pd.Timestamp | None, report: Qualit
             if left_amount <= 1e-9:
                 break
         (netted if len(cand) else unmatched).append(row)
+    gone = amount <= 1e-9
+    amount[gone] = 0.0
     df["amount"] = amount
+    df["returned_amount"] = bought - amount
     if has_qty:
         df["quantity"] = qty
-    gone = df.index[df["amount"] <= 1e-9].tolist()
+    if "margin" in df.columns:
+        # the margin of the goods sent back is not earned
+        df["margin"] = df["margin"] * (amount / bought)
     report.add("transactions", file, "return_netted", rows=netted, n_total=n_total)
     report.add("transactions", file, "return_unmatched", rows=unmatched, n_total=n_total)
-    report.add("transactions", file, "purchase_fully_returned", rows=gone, n_total=n_total)
-    return df.drop(index=gone)
+    report.add("transactions", file, "purchase_fully_returned", rows=df.index[gone].tolist(), n_total=n_total)
+    return df
 
 
 def cap_outliers(df: pd.DataFrame, *, report: QualityReport) -> pd.DataFrame:
@@ -131,10 +140,12 @@ def cap_outliers(df: pd.DataFrame, *, report: QualityReport) -> pd.DataFrame:
     """
     df = df.copy()
     df["amount_capped"] = False
-    if len(df) < OUTLIER_MIN_ROWS:
+    # purchases returned in full (amount 0) are no purchase amounts
+    purchases = df["amount"].to_numpy(dtype=float)
+    purchases = purchases[purchases > 0]
+    if len(purchases) < OUTLIER_MIN_ROWS:
         return df
-    threshold = OUTLIER_FACTOR * float(np.quantile(df["amount"].to_numpy(dtype=float), OUTLIER_QUANTILE,
-                                                   method="lower"))
+    threshold = OUTLIER_FACTOR * float(np.quantile(purchases, OUTLIER_QUANTILE, method="lower"))
     high = df["amount"] > threshold
     report.add("transactions", df.attrs.get("file", ""), "outlier_capped", rows=df.index[high].tolist(),
                n_total=int(df.attrs.get("n_read", len(df))),

@@ -18,7 +18,7 @@ from segkit.io.schemas import apply_content_rules, check_structure, items_to_01,
 
 _DAYS_PER_MONTH = 365.25 / 12
 #: Columns segkit adds to transactions (not data columns of the file).
-FLAG_COLUMNS = ("after_cutoff", "amount_capped")
+FLAG_COLUMNS = ("after_cutoff", "amount_capped", "returned_amount")
 
 
 @dataclass
@@ -30,8 +30,10 @@ class StudyData:
     Attributes
     ----------
     customers, transactions, survey : DataFrame or None
-        Canonical columns. ``transactions`` has the flags ``after_cutoff``
-        (outcome period, kept apart) and ``amount_capped``.
+        Canonical columns. ``transactions`` holds purchases net of their
+        returns (a purchase returned in full has amount 0), with
+        ``returned_amount`` (what was netted off the line) and the flags
+        ``after_cutoff`` (outcome period, kept apart) and ``amount_capped``.
     quality : QualityReport
         Rows affected by each rule.
     joins : DataFrame
