@@ -63,23 +63,42 @@ step.write_parquet("basis_transforms.parquet", prepared.transforms)
 # %% tags=["remove-input"]
 issues = pd.DataFrame(quality["issues"])
 if len(issues):
-    show_table(issues, caption="Rows affected, per rule (row numbers as in a spreadsheet: header = row 1)",
-               formats={"share": "pct"})
+    order = {"customers": 0, "transactions": 1, "survey": 2}
+    shown = issues.assign(_t=issues["table"].map(order)).sort_values(["_t", "n_rows"], ascending=[True, False],
+                                                                      kind="stable")
+    shown = shown[["table", "file", "rule", "column", "action", "n_rows", "share", "example_rows"]].rename(
+        columns={"n_rows": "rows", "share": "share of file", "example_rows": "example rows"})
+    show_table(shown, caption="Rows affected, per rule (row numbers as in a spreadsheet: header = row 1)",
+               formats={"share of file": "pct"})
     # Rows after the cut-off are not a defect (they are step 7's outcome period): they get a sentence, not a bar.
     fixes = issues.loc[issues["rule"] != "after_cutoff"]
     later = int(issues.loc[issues["rule"] == "after_cutoff", "n_rows"].sum())
     if len(fixes):
-        fig, ax = plt.subplots(figsize=(9, 0.9 + 0.38 * len(fixes)))
+        n_bars = len(fixes.groupby(["table", "rule"]))
+        fig, ax = plt.subplots(figsize=(9, 1.2 + 0.38 * n_bars))
         QualityReport(table=fixes).plot(ax=ax)
-        for cont in ax.containers:
-            ax.bar_label(cont, fmt="{:,.0f}", padding=3, fontsize=9)
-        ax.set_title("What the data audit fixed, dropped or flagged")
+        ax.set_title("What the data audit dropped, changed or flagged")
         plt.show()
     if later:
         say("**{n}** transactions fall after the cut-off: they are kept apart as the outcome period that step 7 "
             "uses to validate the segments, and never enter the segmentation.", n=f"{later:,}")
 else:
     callout("No rule found anything to fix: every row passed every check.", kind="good")
+
+# %% [markdown]
+# ### How the tables join
+#
+# Tables are linked on the customer id. Counts are of distinct ids; the customers table, when given,
+# defines the population, so ids found only in another table are dropped there (and counted above).
+
+# %% tags=["remove-input"]
+joins = step.read_parquet("joins.parquet") if step.path("joins.parquet").exists() else pd.DataFrame()
+if len(joins):
+    show_table(joins.rename(columns={"n_left": "ids in left", "n_right": "ids in right", "n_matched": "in both",
+                                     "n_only_left": "only in left", "n_only_right": "only in right"}),
+               caption="Customer ids matched between tables")
+else:
+    say("Only one table was given, so there is nothing to join.")
 
 # %% tags=["remove-input"]
 show_table(QUALITY_RULES, caption="The rules, and why")
@@ -168,6 +187,7 @@ if len(basis) > 1 and prepared.kind != "mixed":
     mask = np.triu(np.ones_like(corr, dtype=bool), k=1)
     sns.heatmap(corr, annot=True, fmt=".2f", cmap="RdBu_r", vmin=-1, vmax=1, ax=ax, cbar=False, mask=mask,
                 annot_kws={"size": 9})
+    ax.grid(False)
     ax.set_title("Correlation of the prepared basis variables")
     plt.show()
     strong = [(a, b, corr.loc[a, b]) for i, a in enumerate(basis) for b in basis[i + 1:] if abs(corr.loc[a, b]) > 0.8]

@@ -42,7 +42,9 @@ def fmt(value: Any, kind: str | None = None) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if kind == "pct":
-        return f"{100 * float(value):.1f}%"
+        v = float(value)
+        # a few rows in a large table must not read as none
+        return "< 0.1%" if 0 < v < 0.0005 else f"{100 * v:.1f}%"
     if kind == "p":
         v = float(value)
         return "< 0.001" if v < 0.001 else f"{v:.3f}"

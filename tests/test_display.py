@@ -12,6 +12,7 @@ def test_data_text_is_escaped():
 
 def test_number_formats():
     assert fmt(0.2534, "pct") == "25.3%"
+    assert fmt(0.0002, "pct") == "< 0.1%" and fmt(0.0, "pct") == "0.0%"
     assert fmt(0.0004, "p") == "< 0.001"
     assert fmt(1234567.8) == "1,234,568"
     assert fmt(12.345) == "12.3"

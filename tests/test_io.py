@@ -257,8 +257,16 @@ def test_quality_report_outputs(tmp_path):
     path = rep.to_json(tmp_path / "quality.json")
     payload = json.loads(path.read_text(encoding="utf-8"))
     assert payload["issues"][0]["n_rows"] == 6 and len(payload["rules"]) == len(QUALITY_RULES)
+    rep.add("transactions", "t.csv", "outlier_capped", rows=[4], n_total=60)
+    rep.add("transactions", "t.csv", "after_cutoff", rows=list(range(2, 22)), n_total=60)
     ax = rep.plot()
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["transactions: duplicate_row"]
+    # largest first; coloured by what the rule did to the rows
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "transactions: after cutoff", "transactions: duplicate row", "transactions: outlier capped"]
+    assert [t.get_text() for t in ax.texts] == ["20", "6", "1"]
+    colors = [matplotlib.colors.to_hex(b.get_facecolor()) for b in ax.patches[:3]]
+    assert colors == ["#4c72b0", "#c44e52", "#dd8452"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["dropped", "changed", "kept (flagged)"]
     plt.close(ax.figure)
     _, ax2 = plt.subplots()
     assert QualityReport().plot(ax=ax2) is ax2

@@ -86,6 +86,19 @@ _RULES = [
 QUALITY_RULES = pd.DataFrame(_RULES, columns=["rule", "applies_to", "action", "rationale"])
 _ACTIONS = dict(zip(QUALITY_RULES["rule"], QUALITY_RULES["action"]))
 
+#: What an action does to the rows, in three colours for the audit chart.
+_EFFECT_COLORS = {"dropped": "#C44E52", "changed": "#DD8452", "kept (flagged)": "#4C72B0"}
+
+
+_EFFECTS = {"drop": "dropped", "keep first": "dropped", "keep as missing": "kept (flagged)",
+            "keep, flag": "kept (flagged)", "parse each": "kept (flagged)"}
+
+
+def _effect(action: str) -> str:
+    # net, zero, cap and set missing change values in place
+    return _EFFECTS.get(action, "changed")
+
+
 REPORT_COLUMNS = ["table", "file", "rule", "column", "action", "n_rows", "share", "example_rows"]
 
 
@@ -161,21 +174,36 @@ class QualityReport:
         return path
 
     def plot(self, ax=None):
-        """Horizontal bars of rows affected per rule and table; returns the Axes."""
+        """Horizontal bars of rows affected per table and rule, coloured by what the rule did.
+
+        Largest first, each bar labelled with its count; the colours tell rows
+        dropped from rows changed (netted, capped, set missing) and rows kept as
+        they are (kept as missing, flagged). Returns the Axes.
+        """
         import matplotlib.pyplot as plt
+        from matplotlib.patches import Patch
 
         if ax is None:
-            _, ax = plt.subplots(figsize=(6, 0.4 * max(len(self.table), 2) + 1))
+            _, ax = plt.subplots(figsize=(8, 0.38 * max(len(self.table), 2) + 1))
         if self.table.empty:
             ax.text(0.5, 0.5, "no rule affected any row", ha="center", va="center", transform=ax.transAxes)
             ax.set_axis_off()
             return ax
-        t = self.table.groupby(["table", "rule"], as_index=False)["n_rows"].sum()
-        labels = t["table"] + ": " + t["rule"]
-        ax.barh(labels, t["n_rows"], color="#4C72B0")
+        t = self.table.groupby(["table", "rule", "action"], as_index=False)["n_rows"].sum()
+        t["effect"] = t["action"].map(_effect)
+        t = t.sort_values(["n_rows", "table", "rule"], ascending=[False, True, True], kind="stable")
+        labels = t["table"] + ": " + t["rule"].str.replace("_", " ")
+        colors = t["effect"].map(_EFFECT_COLORS)
+        bars = ax.barh(labels, t["n_rows"], color=colors)
+        ax.bar_label(bars, labels=[f"{n:,}" for n in t["n_rows"]], padding=3, fontsize=9)
         ax.invert_yaxis()
         ax.set_xlabel("rows affected")
-        ax.set_title("Data-quality rules")
+        ax.margins(x=0.12)
+        ax.grid(axis="y", visible=False)
+        shown = [e for e in _EFFECT_COLORS if e in set(t["effect"])]
+        ax.legend(handles=[Patch(color=_EFFECT_COLORS[e], label=e) for e in shown], loc="lower right",
+                  frameon=False)
+        ax.set_title("Data-quality rules: rows affected")
         return ax
 
     def _repr_html_(self) -> str:
