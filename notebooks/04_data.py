@@ -22,7 +22,8 @@ import pandas as pd
 import seaborn as sns
 
 from segkit.display import callout, say, show_table
-from segkit.features import FEATURE_DEFINITIONS, OUTCOME_DEFINITIONS, compute_features, compute_outcomes
+from segkit.features import (FEATURE_DEFINITIONS, OUTCOME_DEFINITIONS, compute_features, compute_outcomes,
+                             feature_engine)
 from segkit.io import QUALITY_RULES, QualityReport
 from segkit.methods.prep import prepare_basis
 from segkit.pipeline import basis_complete_cases, check_basis, customer_table
@@ -39,8 +40,9 @@ survey = step.read_table("survey")
 
 features = outcomes = value = None
 if transactions is not None:
-    features = compute_features(transactions, cutoff=cfg.cutoff)
-    outcomes = compute_outcomes(transactions, cutoff=cfg.cutoff)
+    with feature_engine(cfg.engine) as engine:
+        features = compute_features(transactions, cutoff=cfg.cutoff, **engine)
+        outcomes = compute_outcomes(transactions, cutoff=cfg.cutoff, **engine)
     # purchases returned in full (amount 0) are no transactions for the purchase model
     purchases = transactions.loc[~transactions["after_cutoff"] & (transactions["amount"] > 0)]
     value = customer_value(purchases, cutoff=cfg.cutoff, horizon_months=12)
@@ -116,9 +118,10 @@ if features is None:
             "need transactions.", kind="warn")
 else:
     show_table(FEATURE_DEFINITIONS, caption="Feature definitions")
-    say("Features computed for **{n}** customers with at least one purchase up to the cut-off {cut}. "
+    where = "embedded DuckDB" if cfg.engine.name == "duckdb" else f"Spark ({cfg.engine.master})"
+    say("Features computed for **{n}** customers with at least one purchase up to the cut-off {cut}, in {where}. "
         "Outcomes are measured from the day after the cut-off to the end of the data.",
-        n=f"{len(features):,}", cut=str(cfg.cutoff))
+        n=f"{len(features):,}", cut=str(cfg.cutoff), where=where)
     show_table(OUTCOME_DEFINITIONS, caption="Outcomes after the cut-off (kept apart for step 7)")
     cols = [c for c in ["recency_days", "frequency", "monetary_total", "monetary_avg", "tenure_days",
                         "ipt_mean_days", "promo_share", "spend_stability", "margin_rate", "return_rate"]

@@ -100,6 +100,28 @@ class StratifySpec(_Strict):
     tier_labels: list[str] | None = None
 
 
+class EngineSpec(_Strict):
+    """Where customer features and outcomes are computed (steps 4 and 8).
+
+    The feature definitions are written once, in Ibis; ``duckdb`` runs them
+    embedded (the default), ``pyspark`` on a Spark cluster (or Spark in local
+    mode) through the same definitions.
+    """
+
+    name: Literal["duckdb", "pyspark"] = "duckdb"
+    memory_limit: str | None = None  # duckdb: e.g. "8GB" (default: half the RAM); spills to disk beyond it
+    master: str = "local[*]"  # pyspark: Spark master URL, e.g. "spark://host:7077", "yarn"
+    conf: dict[str, str] = Field(default_factory=dict)  # pyspark: extra Spark settings
+
+    @model_validator(mode="after")
+    def _settings_fit_the_engine(self) -> "EngineSpec":
+        if self.name == "duckdb" and (self.conf or "master" in self.model_fields_set):
+            raise ValueError("master and conf are Spark settings; they need name: pyspark")
+        if self.name == "pyspark" and self.memory_limit is not None:
+            raise ValueError("memory_limit is a DuckDB setting; with Spark set spark.driver.memory in conf")
+        return self
+
+
 class StudyConfig(_Strict):
     """A whole study. See ``data/demo/study.yaml`` for a commented example."""
 
@@ -119,6 +141,7 @@ class StudyConfig(_Strict):
     previous_run: Path | None = None
     earlier_window_months: int = Field(6, ge=1, le=120)
     stratify: StratifySpec | None = None
+    engine: EngineSpec = Field(default_factory=EngineSpec)
     #: where the file itself lives; filled in by :func:`load_config`
     base_dir: Path = Field(default=Path("."), exclude=True)
 

@@ -31,7 +31,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -40,9 +41,9 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from segkit.errors import DataError
+from segkit.errors import ConfigError, DataError
 
-__all__ = ["FEATURE_DEFINITIONS", "OUTCOME_DEFINITIONS", "compute_features", "compute_outcomes"]
+__all__ = ["FEATURE_DEFINITIONS", "OUTCOME_DEFINITIONS", "compute_features", "compute_outcomes", "feature_engine"]
 
 REQUIRED_COLUMNS = ("customer_id", "date", "amount")
 _STRING_COLUMNS = ("customer_id", "order_id", "product", "category", "channel")
@@ -380,6 +381,56 @@ def compute_outcomes(
         if "promotion" in t.columns:
             cols["promo_share_after"] = _ratio(j.promo_after, j.gross_after)
         return _finish(s.to_pandas(j.select(**cols).order_by("customer_id")))
+
+
+@contextmanager
+def feature_engine(spec: Any) -> Iterator[dict[str, Any]]:
+    """The engine a study's ``engine`` section names, as keyword arguments for the compute functions.
+
+    Parameters
+    ----------
+    spec : segkit.config.EngineSpec
+        ``name`` ``"duckdb"`` (embedded, with an optional ``memory_limit``) or
+        ``"pyspark"`` (a Spark session on ``master`` with ``conf``; naive
+        timestamps are read in UTC so that no date moves across midnight).
+
+    Yields
+    ------
+    dict
+        ``{"memory_limit": ...}`` or ``{"con": <Ibis PySpark backend>}``. A Spark
+        session started here is stopped afterwards; one that was already
+        active (a notebook user's own) is used and left running.
+
+    Raises
+    ------
+    ConfigError
+        When ``pyspark`` is asked for but not installed.
+
+    Examples
+    --------
+    >>> from segkit.config import EngineSpec
+    >>> with feature_engine(EngineSpec()) as engine:  # doctest: +SKIP
+    ...     features = compute_features(transactions, cutoff="2025-06-30", **engine)
+    """
+    if spec.name == "duckdb":
+        yield {"memory_limit": spec.memory_limit}
+        return
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ConfigError(
+            "engine 'pyspark' needs PySpark and Java: pip install \"ibis-framework[pyspark]\""
+        ) from None
+    own = SparkSession.getActiveSession() is None
+    builder = SparkSession.builder.master(spec.master).appName("segkit")
+    for key, value in {"spark.sql.session.timeZone": "UTC", "spark.ui.enabled": "false", **spec.conf}.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    try:
+        yield {"con": ibis.pyspark.connect(spark)}
+    finally:
+        if own:
+            spark.stop()
 
 
 # --------------------------------------------------------------------------- #

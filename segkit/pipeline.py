@@ -139,7 +139,7 @@ def earlier_window_assignments(
     -------
     assignments, customer table, earlier cut-off date
     """
-    from segkit.features import compute_features
+    from segkit.features import compute_features, feature_engine
     from segkit.methods.prep import prepare_basis
     from segkit.value import customer_value
 
@@ -148,7 +148,8 @@ def earlier_window_assignments(
     if past["customer_id"].nunique() < cfg.k_range[1]:
         raise DataError(f"the earlier window up to {earlier} has too few customers to segment",
                         column="date")
-    features = compute_features(past, cutoff=earlier)
+    with feature_engine(cfg.engine) as engine:
+        features = compute_features(past, cutoff=earlier, **engine)
     # purchases returned in full (amount 0) are no transactions for the purchase model
     value = customer_value(past.loc[past["amount"] > 0], cutoff=earlier, horizon_months=12) if method in (
         "value_pyramid", "value_potential_loyalty") else None

@@ -46,6 +46,12 @@ k_range: [2, 8]
 n_boot: 50                # bootstrap samples for stability
 n_init: 10                # random restarts per fit
 seed: 2026
+
+engine:                   # where customer features are computed (steps 4 and 8)
+  name: duckdb            # duckdb (embedded) or pyspark (same feature definitions, on Spark)
+  # memory_limit: 8GB     # duckdb: spills to disk beyond it (default: half the RAM)
+  # master: local[*]      # pyspark: Spark master URL, e.g. spark://host:7077 or yarn
+  # conf: {{spark.executor.memory: 8g}}   # pyspark: extra Spark settings
 """
 
 

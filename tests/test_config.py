@@ -15,6 +15,14 @@ BASE = {
 def test_defaults():
     cfg = parse_config(BASE)
     assert cfg.method == "auto" and cfg.k_range == (2, 8) and cfg.seed == 2026
+    assert cfg.engine.name == "duckdb" and cfg.engine.memory_limit is None
+
+
+def test_spark_engine():
+    cfg = parse_config({**BASE, "engine": {"name": "pyspark", "master": "spark://h:7077",
+                                           "conf": {"spark.executor.memory": "8g"}}})
+    assert (cfg.engine.name, cfg.engine.master, cfg.engine.conf) == (
+        "pyspark", "spark://h:7077", {"spark.executor.memory": "8g"})
 
 
 @pytest.mark.parametrize(
@@ -32,6 +40,10 @@ def test_defaults():
         ({"data": {"transactions": {"path": "t.csv", "encodng": "gbk"}}}, r"unknown key 'data.transactions.encodng'"),
         ({"name": "my study!"}, r"'name': String should match pattern"),
         ({"method": "classify_stratify"}, r"needs a 'stratify' section"),
+        ({"engine": {"name": "spark"}}, r"'engine.name': got 'spark'; input should be 'duckdb' or 'pyspark'"),
+        ({"engine": {"master": "yarn"}}, r"'engine': master and conf are Spark settings; they need name: pyspark"),
+        ({"engine": {"name": "pyspark", "memory_limit": "8GB"}}, r"memory_limit is a DuckDB setting"),
+        ({"engine": {"name": "pyspark", "cores": 4}}, r"unknown key 'engine.cores'"),
     ],
 )
 def test_bad_values_are_named(change, message):

@@ -67,3 +67,21 @@ def test_full_features_and_outcomes_on_spark_equal_duckdb(spark_con, small_tx):
     duck_out = compute_outcomes(small_tx, cutoff="2024-06-30")
     spark_out = compute_outcomes(small_tx, cutoff="2024-06-30", con=spark_con)
     pd.testing.assert_frame_equal(spark_out, duck_out, check_dtype=False, rtol=1e-9)
+
+
+def test_study_engine_section_runs_the_features_on_spark(spark_con, small_tx):
+    # what step 4 does with `engine: {name: pyspark}`; the session the fixture started is
+    # already active, so it is used and left running
+    from pyspark.sql import SparkSession
+
+    from segkit.config import EngineSpec
+    from segkit.features import feature_engine
+
+    with feature_engine(EngineSpec(name="pyspark", master="local[1]")) as engine:
+        assert engine["con"].name == "pyspark"
+        got = compute_features(small_tx, cutoff="2024-06-30", **engine)
+    assert SparkSession.getActiveSession() is not None
+    pd.testing.assert_frame_equal(got, compute_features(small_tx, cutoff="2024-06-30"), check_dtype=False,
+                                  rtol=1e-9)
+    with feature_engine(EngineSpec(memory_limit="1GB")) as engine:
+        assert engine == {"memory_limit": "1GB"}
