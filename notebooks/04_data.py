@@ -25,8 +25,7 @@ from segkit.display import callout, say, show_table
 from segkit.features import (FEATURE_DEFINITIONS, OUTCOME_DEFINITIONS, compute_features, compute_outcomes,
                              feature_engine)
 from segkit.io import QUALITY_RULES, QualityReport
-from segkit.methods.prep import prepare_basis
-from segkit.pipeline import basis_complete_cases, check_basis, customer_table
+from segkit.pipeline import basis_complete_cases, check_basis, customer_table, prepare_study_basis
 from segkit.step import Step
 from segkit.value import customer_value
 
@@ -50,7 +49,7 @@ if transactions is not None:
 table = customer_table(features=features, customers=customers, survey=survey, value=value)
 check_basis(table, list(cfg.basis))
 segmented, n_incomplete = basis_complete_cases(table, list(cfg.basis))
-prepared = prepare_basis(segmented, list(cfg.basis))
+prepared = prepare_study_basis(cfg, segmented)
 step.write_parquet("customer_table.parquet", segmented)
 step.write_parquet("basis.parquet", prepared.X.reset_index())
 step.write_parquet("basis_transforms.parquet", prepared.transforms)
@@ -81,6 +80,11 @@ if len(issues):
         QualityReport(table=fixes).plot(ax=ax)
         ax.set_title("What the data audit dropped, changed or flagged")
         plt.show()
+    lost = issues.loc[issues["rule"].isin(["orphan_transactions", "orphan_survey"]) & (issues["share"] > 0.05)]
+    for r in lost.itertuples():
+        callout("{share} of the rows of {file} ({n}) belong to customer ids the customers table does not know and "
+                "were dropped: check that the tables cover the same customers.", kind="warn",
+                share=f"{r.share:.0%}", file=r.file, n=f"{r.n_rows:,}")
     if later:
         say("**{n}** transactions fall after the cut-off: they are kept apart as the outcome period that step 7 "
             "uses to validate the segments, and never enter the segmentation.", n=f"{later:,}")

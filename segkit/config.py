@@ -8,6 +8,7 @@ file are relative to the file's own folder.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,13 +53,30 @@ class TableSpec(_Strict):
     encoding: str = "auto"  # "auto" detects UTF-8, UTF-8 with BOM, GB18030
     sheet: str | int | None = None  # Excel sheet name or 0-based index
     date_format: str | None = None  # e.g. "%d/%m/%Y"; None parses ISO and common formats
-    decimal: Literal[".", ","] = "."
+    #: decimal mark of numbers stored as text; None means "." but stops on numbers that could be either
+    decimal: Literal[".", ","] | None = None
     separator: str | None = None  # CSV field separator; None sniffs , ; tab
+
+
+class TransactionsSpec(TableSpec):
+    """The transaction table: unlike customer attributes and survey items, its columns have fixed names."""
+
+    @field_validator("columns")
+    @classmethod
+    def _known_columns(cls, v: dict[str, str]) -> dict[str, str]:
+        known = [*TABLE_COLUMNS["transactions"]["required"], *TABLE_COLUMNS["transactions"]["optional"]]
+        for name in v:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise ValueError(f"unknown transaction column {name!r}; {hint}the names segkit knows are "
+                                 f"{', '.join(known)}")
+        return v
 
 
 class DataSpec(_Strict):
     customers: TableSpec | None = None
-    transactions: TableSpec | None = None
+    transactions: TransactionsSpec | None = None
     survey: TableSpec | None = None
 
     @model_validator(mode="after")
@@ -66,6 +84,7 @@ class DataSpec(_Strict):
         if self.transactions is None and self.survey is None:
             raise ValueError("give at least one of data.transactions or data.survey")
         return self
+
 
 
 class Goal(_Strict):
@@ -237,4 +256,6 @@ def load_config(path: Path | str) -> StudyConfig:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise ConfigError(f"study file {path} is not valid YAML: {err}") from None
+    except ValueError as err:  # YAML reads 2025-09-31 as a date, and there is no such day
+        raise ConfigError(f"study file {path} holds a date that does not exist: {err}") from None
     return parse_config(data, base_dir=path.parent, source=str(path))

@@ -44,6 +44,7 @@ class DataError(SegkitError, ValueError):
         rows: Sequence[int] | None = None,
         n_rows: int | None = None,
     ) -> None:
+        self.message = message
         self.file = file
         self.column = column
         self.rows = list(rows) if rows is not None else []

@@ -85,6 +85,40 @@ def check_basis(table: pd.DataFrame, columns: list[str], *, source: str = "basis
         raise DataError(f"{source} column(s) {missing} are not in the customer table; available: {avail}")
 
 
+def prepare_study_basis(cfg: StudyConfig, table: pd.DataFrame):
+    """:func:`~segkit.methods.prep.prepare_basis` of the study's basis; errors name the input behind a column.
+
+    A basis column the study computed (``promo_share``) is named with the file and
+    columns it was computed from, so the user knows where to look.
+    """
+    from segkit.features import FEATURE_DEFINITIONS
+    from segkit.methods.prep import prepare_basis
+
+    try:
+        return prepare_basis(table, list(cfg.basis))
+    except DataError as err:
+        if err.file or err.column is None:
+            raise
+        source = _column_source(cfg, err.column, FEATURE_DEFINITIONS)
+        if source is None:
+            raise
+        file, origin = source
+        raise DataError(f"{err.message} ({origin})", file=file, column=err.column, rows=err.rows or None,
+                        n_rows=err.n_rows) from None
+
+
+def _column_source(cfg: StudyConfig, column: str, definitions: pd.DataFrame) -> tuple[str, str] | None:
+    """The input file a computed customer-table column comes from, and how; None for other columns."""
+    feature = definitions.loc[definitions["name"] == column]
+    if len(feature) and cfg.data.transactions is not None:
+        spec = cfg.data.transactions
+        needs = ["date", "amount", *[c.strip() for c in feature["requires"].iloc[0].split(",") if c.strip()]]
+        cols = ", ".join(repr(spec.columns.get(c, c)) for c in needs)
+        return spec.path.name, f"computed from the transactions' columns {cols}"
+    # attributes and survey items were checked, with their file named, when the tables were read
+    return None
+
+
 def basis_complete_cases(table: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
     """Rows with every basis column present, and how many were left out."""
     keep = table[columns].notna().all(axis=1)
@@ -140,7 +174,6 @@ def earlier_window_assignments(
     assignments, customer table, earlier cut-off date
     """
     from segkit.features import compute_features, feature_engine
-    from segkit.methods.prep import prepare_basis
     from segkit.value import customer_value
 
     earlier = (pd.Timestamp(cfg.cutoff) - pd.DateOffset(months=cfg.earlier_window_months)).date()
@@ -156,7 +189,7 @@ def earlier_window_assignments(
     table = customer_table(features=features, customers=customers, survey=survey, value=value)
     if is_data_driven(method):
         table, _ = basis_complete_cases(table, list(cfg.basis))
-        X = prepare_basis(table, list(cfg.basis)).X
+        X = prepare_study_basis(cfg, table).X
         value_s = table.set_index("customer_id")["monetary_total"].reindex(X.index)
     else:
         cols = rule_input_columns(method, cfg)

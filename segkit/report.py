@@ -25,6 +25,7 @@ from typing import Any
 from segkit import __version__
 from segkit.config import StudyConfig, load_config
 from segkit.errors import DataError, SegkitError
+from segkit.io import load_study_data
 
 #: (file stem, title) of the eight steps, in order.
 STEPS: list[tuple[str, str]] = [
@@ -164,6 +165,14 @@ def check_notebook_parameters(nb_dir: Path) -> None:
                 raise SegkitError(f"notebook {path.name} does not declare parameters {sorted(missing)}")
 
 
+def _check_out_dir(out_dir: Path) -> None:
+    """A finished run folder is never changed: refuse to put new runs inside one."""
+    for folder in (out_dir, *out_dir.parents):
+        if (folder / "manifest.json").is_file() and (folder / "artifacts").is_dir():
+            raise SegkitError(f"output folder {out_dir} is inside the run folder {folder}, which must not change; "
+                              "choose another --out (e.g. reports)")
+
+
 def _new_run_dir(out_dir: Path, name: str, now: dt.datetime) -> Path:
     day = out_dir / now.strftime("%Y-%m-%d")
     day.mkdir(parents=True, exist_ok=True)
@@ -263,7 +272,10 @@ def run_study(
     Raises
     ------
     ConfigError, DataError
-        Before anything is written, when the study file or an input file is unusable.
+        Before anything is written, when the study file or an input file is
+        unusable (every stop rule of the data audit runs first).
+    SegkitError
+        When ``out_dir`` lies inside a run folder (finished folders never change).
     """
     import nbformat
     import papermill as pm
@@ -271,11 +283,16 @@ def run_study(
     study_path = Path(study_path).resolve()
     cfg = load_config(study_path)
     inputs = _check_inputs(cfg)
+    out_dir = Path(out_dir).resolve()
+    _check_out_dir(out_dir)
     nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     check_notebook_parameters(nb_dir)
+    # Read and audit the data once before any folder exists: unusable input stops here, with
+    # nothing written (step 2 reads it again inside the run, where it is reported).
+    load_study_data(cfg)
 
     now = now or dt.datetime.now()
-    run_dir = _new_run_dir(Path(out_dir).resolve(), cfg.name, now)
+    run_dir = _new_run_dir(out_dir, cfg.name, now)
     (run_dir / "artifacts").mkdir()
     (run_dir / "notebooks").mkdir()
     steps = [StepRecord(i + 1, stem, title) for i, (stem, title) in enumerate(STEPS)]

@@ -76,3 +76,20 @@ def test_demo_study_files_are_valid():
     root = Path(__file__).resolve().parents[1] / "data" / "demo"
     assert load_config(root / "study.yaml").method == "auto"
     assert load_config(root / "survey_study.yaml").data.transactions is None
+
+
+def test_impossible_date_is_a_config_error(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\ncutoff: 2025-09-31\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"s.yaml holds a date that does not exist: day is out of range for month"):
+        load_config(path)
+
+
+def test_transaction_column_names_are_checked():
+    data = {"transactions": {"path": "t.csv", "columns": {"promtion": "Promo"}}}
+    with pytest.raises(ConfigError, match=r"'data.transactions.columns': unknown transaction column 'promtion'; "
+                                          r"did you mean 'promotion'\?"):
+        parse_config({**BASE, "data": data})
+    # customer attributes may have any name
+    parse_config({**BASE, "data": {**data, "transactions": {"path": "t.csv"}, "customers": {
+        "path": "c.csv", "columns": {"age": "Alter"}}}})

@@ -137,3 +137,35 @@ def test_missing_input_file_writes_nothing(small_demo, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "nope.parquet" in err and "does not exist" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_bad_data_file_writes_nothing_and_leaves_earlier_runs(demo_run, small_demo, tmp_path, capsys):
+    # text in the amount column of a CSV copy of the transactions: the audit stops before any folder exists
+    result, _ = demo_run
+    tx = pd.read_parquet(small_demo / "transactions.parquet")
+    tx["amount"] = tx["amount"].astype(str)
+    tx.loc[[10, 40], "amount"] = "twelve"
+    bad = tmp_path / "transactions.csv"
+    tx.to_csv(bad, index=False)
+    study = yaml.safe_load((small_demo / "study.yaml").read_text())
+    for spec in study["data"].values():
+        spec["path"] = str(small_demo / spec["path"])
+    study["data"]["transactions"]["path"] = str(bad)
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(study), encoding="utf-8")
+    earlier = {p: p.stat().st_mtime_ns for p in result.run_dir.parent.rglob("*")}
+    inputs = file_hashes(tmp_path)
+    assert main(["run", str(path), "--out", str(result.run_dir.parent.parent)]) == 2
+    err = capsys.readouterr().err
+    assert "file transactions.csv, column 'amount': 2 values are not numbers (e.g. 'twelve') [rows 12, 42]" in err
+    assert {p: p.stat().st_mtime_ns for p in result.run_dir.parent.rglob("*")} == earlier
+    assert file_hashes(tmp_path) == inputs
+
+
+def test_out_inside_a_run_folder_is_refused(demo_run, small_demo, capsys):
+    result, _ = demo_run
+    inside = result.run_dir / "artifacts"
+    before = sorted(result.run_dir.rglob("*"))
+    assert main(["run", str(small_demo / "study.yaml"), "--out", str(inside)]) == 2
+    assert f"is inside the run folder {result.run_dir}" in capsys.readouterr().err
+    assert sorted(result.run_dir.rglob("*")) == before

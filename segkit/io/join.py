@@ -77,8 +77,31 @@ def link_tables(
         if df is None or name == reference:
             continue
         orphan = ~df["customer_id"].isin(known)
+        _check_id_formats(set(df.loc[orphan, "customer_id"].dropna()), known, n_ids=df["customer_id"].nunique(),
+                          file=df.attrs.get("file", name), reference_file=out[reference].attrs.get("file", reference),
+                          column=df.attrs.get("source_names", {}).get("customer_id", "customer_id"))
         report.add(name, df.attrs.get("file", ""), rule, rows=df.index[orphan].tolist(),
                    n_total=int(df.attrs.get("n_read", len(df))),
                    column=df.attrs.get("source_names", {}).get("customer_id", "customer_id"))
         out[name] = df.loc[~orphan]
     return out, joins
+
+
+#: Orphan ids that match a known id once leading zeros are dropped, as a share of a table's ids,
+#: from which the two tables write their ids differently (and dropping the orphans would be wrong).
+MAX_ZERO_PADDED_SHARE = 0.05
+
+
+def _check_id_formats(orphans: set, known: set, *, n_ids: int, file: str, reference_file: str, column: str) -> None:
+    """Stop when many orphan ids are known ids written with or without leading zeros ("042" vs "42")."""
+    unpadded = {k.lstrip("0") or "0": k for k in known}
+    pairs = sorted((o, unpadded[o.lstrip("0") or "0"]) for o in orphans if (o.lstrip("0") or "0") in unpadded)
+    if len(pairs) < 2 or len(pairs) < MAX_ZERO_PADDED_SHARE * n_ids:
+        return
+    examples = ", ".join(f"{a!r} vs {b!r}" for a, b in pairs[:3])
+    raise DataError(
+        f"{len(pairs)} of its {n_ids} customer ids are not in {reference_file} as written but match an id there "
+        f"once leading zeros are dropped (e.g. {examples}): the two files write ids differently; make them "
+        "agree (keep ids as text, with the same zero padding) before running the study",
+        file=file, column=column, n_rows=len(pairs),
+    )

@@ -72,7 +72,7 @@ def read_table(
     encoding: str = "auto",
     sheet: str | int | None = None,
     separator: str | None = None,
-    decimal: str = ".",
+    decimal: str | None = None,
     columns: Mapping[str, str] | None = None,
     date_format: str | None = None,
 ) -> pd.DataFrame:
@@ -89,9 +89,11 @@ def read_table(
         Excel sheet name or 0-based index; required when the workbook has several sheets.
     separator : str, optional
         CSV field separator; ``None`` picks the most frequent of , ; tab | in the header.
-    decimal : {".", ","}
+    decimal : {".", ",", None}
         Decimal mark of numbers stored as text. Thousands separators and currency
-        signs are removed; ``(12.50)`` is read as -12.50.
+        signs are removed; ``(12.50)`` is read as -12.50. ``None`` (not said)
+        reads "." but stops where a ``;``-separated file has numbers such as
+        ``131,600`` and no decimal point anywhere: 131.6 or 131600?
     columns : mapping, optional
         Canonical name -> name in the file; only names that differ need listing.
     date_format : str, optional
@@ -113,7 +115,9 @@ def read_table(
     ------
     DataError
         Empty file, header only, undecodable bytes, several sheets and none chosen,
-        duplicated header names, dates that cannot be parsed.
+        duplicated header names, a mapped column the file lacks, dates that cannot
+        be parsed or mix day-first and month-first, numbers whose decimal mark is
+        ambiguous.
 
     Examples
     --------
@@ -128,8 +132,9 @@ def read_table(
     suffix = path.suffix.lower()
     if path.stat().st_size == 0:
         raise DataError("the file is empty (0 bytes)", file=name)
+    sep = None
     if suffix in _CSV_SUFFIXES:
-        raw = _read_csv(path, encoding=encoding, separator=separator)
+        raw, sep = _read_csv(path, encoding=encoding, separator=separator)
     elif suffix in _EXCEL_SUFFIXES:
         raw = _read_excel(path, sheet=sheet)
     elif suffix in _PARQUET_SUFFIXES:
@@ -152,7 +157,7 @@ def read_table(
     if len(raw) == 0:
         raise DataError("the file has a header but no data rows (only blank lines)", file=name)
 
-    df = _apply_mapping(raw, columns or {})
+    df = _apply_mapping(raw, columns or {}, file=name)
     # Mapped names are kept even when absent from the file, so messages can say what was looked for.
     source_names = {**{c: c for c in df.columns}, **dict(columns or {})}
     # attrs are deep-copied by every pandas operation: keep them small (counts, at most 5 rows).
@@ -165,9 +170,11 @@ def read_table(
             continue
         if col in NUMERIC_COLUMNS:
             if not pd.api.types.is_numeric_dtype(df[col]):
-                df[col] = _normalise_number_text(df[col], decimal)
+                if decimal is None and sep == ";":
+                    _check_decimal_mark(df[col], file=name, column=source_names.get(col, col))
+                df[col] = _normalise_number_text(df[col], decimal or ".")
         elif df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
-            df[col] = _infer_numeric(df[col], decimal)
+            df[col] = _infer_numeric(df[col], decimal or ".")
     if "date" in df.columns:
         parsed, formats = parse_dates(df["date"], date_format=date_format, file=name,
                                       column=source_names["date"])
@@ -179,14 +186,25 @@ def read_table(
     return df
 
 
-def _apply_mapping(raw: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
-    # A mapping that points to a missing file column is reported by validation, with suggestions.
-    rename = {file_name: canonical for canonical, file_name in mapping.items() if file_name in raw.columns}
-    clashes = sorted(set(rename.values()) & (set(raw.columns) - set(rename)))
-    if clashes:
+def _apply_mapping(raw: pd.DataFrame, mapping: Mapping[str, str], *, file: str) -> pd.DataFrame:
+    present = list(raw.columns)
+    absent = {canonical: name for canonical, name in mapping.items() if name not in raw.columns}
+    if absent:
+        canonical, name = next(iter(absent.items()))
+        close = suggest(name, [c for c in present if c not in mapping.values()])
+        hint = f"; did you mean {close!r}?" if close else "."
         raise DataError(
-            f"the study maps other columns to {clashes}, but the file also has columns of that name; "
-            "rename one of them in the study's columns mapping",
+            f"the study reads {canonical!r} from column {name!r}, but the file has no column {name!r}{hint} "
+            f"Columns in the file: {present}", file=file, column=name,
+        )
+    rename = {name: canonical for canonical, name in mapping.items() if name != canonical}
+    clashes = sorted(set(rename.values()) & (set(present) - set(rename)))
+    if clashes:
+        source = next(name for name, canonical in rename.items() if canonical == clashes[0])
+        raise DataError(
+            f"the study reads column {source!r} as {clashes[0]!r}, but the file also has a column "
+            f"{clashes[0]!r}: two columns cannot both be {clashes[0]!r}; fix the study's columns mapping",
+            file=file, column=source,
         )
     return raw.rename(columns=rename)
 
@@ -214,15 +232,56 @@ def decode_bytes(data: bytes, *, encoding: str = "auto", file: str = "") -> tupl
     for enc in tried:
         codec = "utf-8-sig" if enc == "utf-8" else enc
         try:
-            return data.decode(codec), enc
+            text = data.decode(codec)
         except UnicodeDecodeError as err:
             line = data[: err.start].count(b"\n") + 1
             bad = data[err.start : err.start + 4].hex(" ")
             failures.append(f"{enc} fails at byte offset {err.start} (line {line}, bytes {bad})")
+            continue
+        if encoding == "auto" and enc == "gb18030":
+            _check_reads_as_chinese(text, data, file=file)
+        return text, enc
     hint = "" if encoding != "auto" else "; save the file as UTF-8 or give its encoding in the study"
-    if encoding not in ("auto",) and "gb" not in tried[0] and _decodes(data, "gb18030"):
+    if encoding != "auto" and tried[0] != "utf-8" and _decodes(data, "utf-8-sig"):
+        hint = "; it decodes as UTF-8: set encoding: utf-8 (or auto)"
+    elif encoding != "auto" and "gb" not in tried[0] and _decodes(data, "gb18030"):
         hint = "; it decodes as GB18030: set encoding: gb18030"
     raise DataError(f"cannot decode the file: {'; '.join(failures)}{hint}", file=file)
+
+
+#: Below this share of GB2312 characters among the non-ASCII ones, GB18030 is a guess, not a reading.
+_MIN_GB2312_SHARE = 0.8
+
+
+def _check_reads_as_chinese(text: str, data: bytes, *, file: str) -> None:
+    """Stop when bytes that are not UTF-8 decode as GB18030 only into rare characters.
+
+    GB18030 decodes almost any byte string, so a Western file (Latin-1, Windows-1252)
+    "decodes" too: ``Zürich`` becomes ``Z黵ich``. Chinese text is mostly made of the
+    6,763 common characters of GB2312; a Western file read as GB18030 is mostly not.
+    """
+    wide = [c for c in text if ord(c) > 127]
+    common = sum(1 for c in wide if _in_gb2312(c))
+    if not wide or common / len(wide) >= _MIN_GB2312_SHARE:
+        return
+    rare = next(i for i, c in enumerate(text) if ord(c) > 127 and not _in_gb2312(c))
+    line_no = text[:rare].count("\n") + 1
+    line = text.splitlines()[line_no - 1].strip()[:60]
+    western = data.decode("cp1252", errors="replace").splitlines()[line_no - 1].strip()[:60]
+    raise DataError(
+        f"the file is not UTF-8, and read as Chinese (GB18030) it gives rare characters ({line!r} on line "
+        f"{line_no}; read as Windows-1252 it says {western!r}); give its encoding in the study "
+        "(encoding: cp1252 or latin-1 for a Western file, gb18030 for a Chinese one)",
+        file=file,
+    )
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _decodes(data: bytes, enc: str) -> bool:
@@ -233,7 +292,7 @@ def _decodes(data: bytes, enc: str) -> bool:
     return True
 
 
-def _read_csv(path: Path, *, encoding: str, separator: str | None) -> pd.DataFrame:
+def _read_csv(path: Path, *, encoding: str, separator: str | None) -> tuple[pd.DataFrame, str]:
     text, _ = decode_bytes(path.read_bytes(), encoding=encoding, file=path.name)
     if not text.strip():
         raise DataError("the file is empty (no header, only blank space)", file=path.name)
@@ -247,10 +306,11 @@ def _read_csv(path: Path, *, encoding: str, separator: str | None) -> pd.DataFra
     leading_blank = text[: text.index(first)].count("\n")
     try:
         # Blank lines are kept (and dropped later) so that row numbers stay line numbers.
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skip_blank_lines=False,
-                           skiprows=leading_blank, keep_default_na=True, engine="python")
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skip_blank_lines=False,
+                         skiprows=leading_blank, keep_default_na=True, engine="python")
     except (pd.errors.ParserError, csv.Error) as err:
         raise DataError(f"cannot parse as CSV with separator {sep!r}: {err}", file=path.name) from None
+    return df, sep
 
 
 def _read_excel(path: Path, *, sheet: str | int | None) -> pd.DataFrame:
@@ -308,6 +368,27 @@ def _normalise_number_text(s: pd.Series, decimal: str) -> pd.Series:
         grouped = t.str.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", na=False)
         t = t.where(~grouped, t.str.replace(",", "", regex=False))
     return t.where(s.notna())
+
+
+def _check_decimal_mark(s: pd.Series, *, file: str, column: str) -> None:
+    """Stop when the decimal mark is not said and values such as "131,600" could be 131.6 or 131600.
+
+    Called for ``;``-separated files only (where a comma is as likely a decimal mark
+    as a thousands separator) and only when no value has a decimal point.
+    """
+    text = s.dropna().astype(str).str.strip()
+    if text.str.contains(".", regex=False).any():
+        return
+    either = text.str.fullmatch(r"[-+]?\d{1,3},\d{3}")
+    if not either.any():
+        return
+    rows = [int(r) for r in text.index[either]]
+    raise DataError(
+        f"{len(rows)} values such as {text[either].iloc[0]!r} could mean {text[either].iloc[0].replace(',', '.')} "
+        f"or {text[either].iloc[0].replace(',', '')} (a ';'-separated file, no decimal point anywhere); "
+        "say which: decimal: ',' or decimal: '.' for this table in the study",
+        file=file, column=column, rows=rows, n_rows=len(rows),
+    )
 
 
 def looks_like_decimal_comma(s: pd.Series) -> bool:
@@ -417,6 +498,7 @@ def parse_dates(
         result[fits] = parsed[best][fits]
         used[best] = _rows_of(text, set(uniq[fits]))
         remaining &= ~fits
+    _check_one_day_month_order(used, text, file=file, column=column)
     if not used:
         what = (f"no value is a date in {date_format!r}" if date_format else "no value is a date in a known format")
         raise DataError(
@@ -436,6 +518,39 @@ def parse_dates(
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]", name=values.name)
     out[present] = text.map(lookup).astype("datetime64[ns]")
     return out, used
+
+
+def _day_first(fmt: str) -> bool | None:
+    """True for day-before-month formats, False for month-before-day, None when the year leads."""
+    if fmt == "ISO8601" or fmt.startswith("%Y") or "%d" not in fmt or "%m" not in fmt:
+        return None
+    return fmt.index("%d") < fmt.index("%m")
+
+
+def _check_one_day_month_order(used: dict[str, list[int]], text: pd.Series, *, file: str, column: str) -> None:
+    """Stop when a column needs both day-first and month-first formats.
+
+    Each value then parsed in only one of them (31/01 or 01/31), but the column
+    mixes two conventions, so the values that fit both (03/04) cannot be read safely.
+    """
+    orders = {f: _day_first(f) for f in used}
+    day_first = [f for f, o in orders.items() if o is True]
+    month_first = [f for f, o in orders.items() if o is False]
+    if not day_first or not month_first:
+        return
+    minority = min([*day_first, *month_first], key=lambda f: len(used[f]))
+    rows = sorted(used[minority])
+
+    def describe(fmts: list[str]) -> str:
+        f = max(fmts, key=lambda x: len(used[x]))
+        return f"{sum(len(used[x]) for x in fmts)} rows, e.g. {text[used[f][0]]!r}"
+
+    raise DataError(
+        f"dates are written both day-first ({describe(day_first)}) and month-first ({describe(month_first)}), "
+        "so values such as '03/04/2024' cannot be read safely; set date_format in the study "
+        "and correct the rows written the other way",
+        file=file, column=column, rows=rows, n_rows=len(rows),
+    )
 
 
 def _rows_of(text: pd.Series, bad: set) -> list[int]:

@@ -103,7 +103,7 @@ def _rows(fc: pd.DataFrame) -> list[int]:
     return sorted({int(i) for i in fc["index"].dropna()})
 
 
-def check_structure(df: pd.DataFrame, table: str, *, decimal: str = ".") -> pd.DataFrame:
+def check_structure(df: pd.DataFrame, table: str, *, decimal: str | None = None) -> pd.DataFrame:
     """Validate columns and types of ``table``; return the frame with coerced types.
 
     Raises
@@ -125,7 +125,7 @@ def check_structure(df: pd.DataFrame, table: str, *, decimal: str = ".") -> pd.D
     df = df.copy()
     if "promotion" in df.columns:
         df["promotion"] = to_bool(df["promotion"])
-    if decimal == ".":
+    if decimal != ",":
         for col in NUMERIC_COLUMNS:
             if col in df.columns and looks_like_decimal_comma(df[col]):
                 bad = df[col].astype("string").str.fullmatch(r"[-+]?\d+,\d{1,2}", na=False)

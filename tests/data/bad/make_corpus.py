@@ -68,6 +68,12 @@ def main() -> None:
     write("bom.csv", b"\xef\xbb\xbf" + csv_text(rows).encode("utf-8"))
     bad_bytes = csv_text(rows[:2]).encode() + b"C003,2024-01-16,\x80\xff12\n" + csv_text(rows[3:6]).split("\n", 1)[1].encode()
     write("undecodable.csv", bad_bytes)
+    # a Western file: GB18030 "decodes" it too, into rare characters (Zürich -> Z黵ich)
+    cities = ["Zürich", "Genève", "Köln", "Málaga", "Besançon", "Århus"]
+    write("latin1.csv", csv_text([(c, cities[k % 6], 30 + k) for k, c in enumerate(ids)],
+                                 header="customer_id,city,age").encode("latin-1"))
+    # UTF-8 that is not GBK (the euro sign)
+    write("utf8_euro.csv", csv_text([(c, d, a, "€") for c, d, a in rows], header=HEADER + ",currency"))
 
     # --- columns -----------------------------------------------------------------------------
     write("missing_amount.csv", csv_text(rows, header="customer_id,date,amt"))
@@ -83,6 +89,10 @@ def main() -> None:
           csv_text([(c, d, f"{a:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")) for c, d, a in rows],
                    header="customer_id;date;amount", sep=";")
           .replace("10,00", "1.234,50", 1))
+    # ';'-separated, whole amounts and three-decimal ones, no decimal point: is 131,600 131.6 or 131600?
+    write("semicolon_three_decimals.csv",
+          csv_text([(c, d, f"{a * 10:.3f}".replace(".", ",") if k % 4 == 1 else int(a)) for k, (c, d, a) in enumerate(rows)],
+                   header="customer_id;date;amount", sep=";"))
     promo = [(c, d, a, "maybe" if k == 6 else ("是" if k % 2 else "否")) for k, (c, d, a) in enumerate(rows)]
     write("promotion_bad.csv", csv_text(promo, header="customer_id,date,amount,promotion"))
 
@@ -91,6 +101,10 @@ def main() -> None:
     write("mixed_dates.csv", csv_text(mixed))
     # ISO dates plus one 03/04/2024: 3 April or 4 March?
     write("ambiguous_dates.csv", csv_text(rows[1:] + [("C001", "03/04/2024", 5.0)]))
+    # day-first, but the last three rows month-first (each fits only its own format)
+    dm = [(c, dt.date.fromisoformat(d).strftime("%d/%m/%Y"), a) for c, d, a in rows[:-3]]
+    md = [(c, d, a) for c, d, a in [("C012", "01/25/2024", 9.0), ("C012", "02/14/2024", 8.0), ("C011", "03/30/2024", 7.0)]]
+    write("day_month_mixed.csv", csv_text(dm + md))
     write("dmy_dates.csv", csv_text([(c, dt.date.fromisoformat(d).strftime("%d/%m/%Y"), a) for c, d, a in rows]))
     write("unparsable_dates.csv", csv_text([(c, "soon" if k in (3, 8) else d, a) for k, (c, d, a) in enumerate(rows)]))
     write("no_dates.csv", csv_text([(c, "unknown", a) for c, d, a in rows]))
@@ -141,6 +155,9 @@ def main() -> None:
     write("customers_zero_padded.csv", csv_text([(f"00{k + 1}", "East", 30) for k in range(12)],
                                                 header="customer_id,region,age"))
     write("transactions_numeric_ids.csv", csv_text([(int(c[1:]), d, a) for c, d, a in rows]))
+    # half the ids keep their zero padding, half lost it
+    write("transactions_half_padded.csv", csv_text([(f"00{int(c[1:])}" if int(c[1:]) <= 6 else int(c[1:]), d, a)
+                                                    for c, d, a in rows]))
     write("survey_orphans.csv", csv_text([(c, 3, "是" if k % 2 else "否") for k, c in enumerate(ids + ["X1", "X2"])],
                                          header="customer_id,satisfaction,喜欢新品"))
     write("survey_bad_satisfaction.csv", csv_text([(c, 99 if k in (2, 5) else 1 + k % 5, k % 2)
