@@ -35,7 +35,7 @@ data:
     columns: {{customer_id: customer_id, date: date, amount: amount, order_id: order_id}}
     encoding: auto         # auto detects UTF-8, UTF-8 with BOM and GB18030/GBK
     date_format: null      # e.g. "%d/%m/%Y" when dates are ambiguous
-    decimal: "."           # "," for decimal commas
+    decimal: null          # "," for decimal commas; "." to confirm a decimal point
 
 basis: [recency_days, frequency, monetary_avg]   # what segments are formed on
 descriptors: []                                  # what describes them (age, gender, ...)
