@@ -17,6 +17,8 @@ import codecs
 import csv
 import difflib
 import io
+import re
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -251,6 +253,7 @@ def decode_bytes(data: bytes, *, encoding: str = "auto", file: str = "") -> tupl
 
 #: Below this share of GB2312 characters among the non-ASCII ones, GB18030 is a guess, not a reading.
 _MIN_GB2312_SHARE = 0.8
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _check_reads_as_chinese(text: str, data: bytes, *, file: str) -> None:
@@ -260,11 +263,12 @@ def _check_reads_as_chinese(text: str, data: bytes, *, file: str) -> None:
     "decodes" too: ``Zürich`` becomes ``Z黵ich``. Chinese text is mostly made of the
     6,763 common characters of GB2312; a Western file read as GB18030 is mostly not.
     """
-    wide = [c for c in text if ord(c) > 127]
-    common = sum(1 for c in wide if _in_gb2312(c))
-    if not wide or common / len(wide) >= _MIN_GB2312_SHARE:
+    wide = Counter(_NON_ASCII.findall(text))
+    n_wide = sum(wide.values())
+    common = sum(n for c, n in wide.items() if _in_gb2312(c))
+    if not n_wide or common / n_wide >= _MIN_GB2312_SHARE:
         return
-    rare = next(i for i, c in enumerate(text) if ord(c) > 127 and not _in_gb2312(c))
+    rare = next(m.start() for m in _NON_ASCII.finditer(text) if not _in_gb2312(m.group()))
     line_no = text[:rare].count("\n") + 1
     line = text.splitlines()[line_no - 1].strip()[:60]
     western = data.decode("cp1252", errors="replace").splitlines()[line_no - 1].strip()[:60]
