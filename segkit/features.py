@@ -35,13 +35,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
 from segkit.errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    from segkit.config import EngineSpec
 
 __all__ = ["FEATURE_DEFINITIONS", "OUTCOME_DEFINITIONS", "compute_features", "compute_outcomes", "feature_engine"]
 
@@ -384,7 +387,7 @@ def compute_outcomes(
 
 
 @contextmanager
-def feature_engine(spec: Any) -> Iterator[dict[str, Any]]:
+def feature_engine(spec: EngineSpec) -> Iterator[dict[str, Any]]:
     """The engine a study's ``engine`` section names, as keyword arguments for the compute functions.
 
     Parameters
