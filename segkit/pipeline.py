@@ -7,12 +7,15 @@ rule-based scheme is fed) are made once, in tested code.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from segkit.config import DATA_DRIVEN_METHODS, StudyConfig
 from segkit.errors import DataError
+
+if TYPE_CHECKING:
+    from segkit.methods.prep import PreparedBasis
 
 #: Columns each rule-based scheme reads from the customer table.
 RULE_INPUTS: dict[str, tuple[str, ...]] = {
@@ -85,7 +88,7 @@ def check_basis(table: pd.DataFrame, columns: list[str], *, source: str = "basis
         raise DataError(f"{source} column(s) {missing} are not in the customer table; available: {avail}")
 
 
-def prepare_study_basis(cfg: StudyConfig, table: pd.DataFrame):
+def prepare_study_basis(cfg: StudyConfig, table: pd.DataFrame) -> "PreparedBasis":
     """:func:`~segkit.methods.prep.prepare_basis` of the study's basis; errors name the input behind a column.
 
     A basis column the study computed (``promo_share``) is named with the file and
