@@ -25,9 +25,8 @@ from segkit.display import callout, say, show_table
 from segkit.features import (FEATURE_DEFINITIONS, OUTCOME_DEFINITIONS, compute_features, compute_outcomes,
                              feature_engine)
 from segkit.io import QUALITY_RULES, QualityReport
-from segkit.pipeline import basis_complete_cases, check_basis, customer_table, prepare_study_basis
+from segkit.pipeline import basis_complete_cases, check_basis, customer_table, prepare_study_basis, purchase_value
 from segkit.step import Step
-from segkit.value import customer_value
 
 step = Step(run_dir, study_path)
 cfg = step.cfg
@@ -42,9 +41,7 @@ if transactions is not None:
     with feature_engine(cfg.engine) as engine:
         features = compute_features(transactions, cutoff=cfg.cutoff, **engine)
         outcomes = compute_outcomes(transactions, cutoff=cfg.cutoff, **engine)
-    # purchases returned in full (amount 0) are no transactions for the purchase model
-    purchases = transactions.loc[~transactions["after_cutoff"] & (transactions["amount"] > 0)]
-    value = customer_value(purchases, cutoff=cfg.cutoff, horizon_months=12)
+    value = purchase_value(transactions.loc[~transactions["after_cutoff"]], cutoff=cfg.cutoff)
     step.write_parquet("outcomes.parquet", outcomes)
 table = customer_table(features=features, customers=customers, survey=survey, value=value)
 check_basis(table, list(cfg.basis))

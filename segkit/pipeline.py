@@ -88,6 +88,19 @@ def check_basis(table: pd.DataFrame, columns: list[str], *, source: str = "basis
         raise DataError(f"{source} column(s) {missing} are not in the customer table; available: {avail}")
 
 
+def purchase_value(transactions: pd.DataFrame, *, cutoff: Any, horizon_months: int = 12) -> pd.DataFrame:
+    """:func:`~segkit.value.customer_value` of the study's cleaned transactions.
+
+    Purchases returned in full stay in the cleaned table at amount 0 (for the return
+    rate); they are no transactions for the purchase model, so only lines with a
+    positive amount enter it.
+    """
+    from segkit.value import customer_value
+
+    return customer_value(transactions.loc[transactions["amount"] > 0], cutoff=cutoff,
+                          horizon_months=horizon_months)
+
+
 def prepare_study_basis(cfg: StudyConfig, table: pd.DataFrame) -> "PreparedBasis":
     """:func:`~segkit.methods.prep.prepare_basis` of the study's basis; errors name the input behind a column.
 
@@ -177,8 +190,6 @@ def earlier_window_assignments(
     assignments, customer table, earlier cut-off date
     """
     from segkit.features import compute_features, feature_engine
-    from segkit.value import customer_value
-
     earlier = (pd.Timestamp(cfg.cutoff) - pd.DateOffset(months=cfg.earlier_window_months)).date()
     past = transactions.loc[transactions["date"] <= pd.Timestamp(earlier)]
     if past["customer_id"].nunique() < cfg.k_range[1]:
@@ -186,8 +197,7 @@ def earlier_window_assignments(
                         column="date")
     with feature_engine(cfg.engine) as engine:
         features = compute_features(past, cutoff=earlier, **engine)
-    # purchases returned in full (amount 0) are no transactions for the purchase model
-    value = customer_value(past.loc[past["amount"] > 0], cutoff=earlier, horizon_months=12) if method in (
+    value = purchase_value(past, cutoff=earlier) if method in (
         "value_pyramid", "value_potential_loyalty") else None
     table = customer_table(features=features, customers=customers, survey=survey, value=value)
     if is_data_driven(method):

@@ -94,8 +94,11 @@ MAX_ZERO_PADDED_SHARE = 0.05
 
 def _check_id_formats(orphans: set, known: set, *, n_ids: int, file: str, reference_file: str, column: str) -> None:
     """Stop when many orphan ids are known ids written with or without leading zeros ("042" vs "42")."""
-    unpadded = {k.lstrip("0") or "0": k for k in known}
-    pairs = sorted((o, unpadded[o.lstrip("0") or "0"]) for o in orphans if (o.lstrip("0") or "0") in unpadded)
+    def unpad(i: str) -> str:
+        return i.lstrip("0") or "0"
+
+    unpadded = {unpad(k): k for k in known}
+    pairs = sorted((o, unpadded[unpad(o)]) for o in orphans if unpad(o) in unpadded)
     if len(pairs) < 2 or len(pairs) < MAX_ZERO_PADDED_SHARE * n_ids:
         return
     examples = ", ".join(f"{a!r} vs {b!r}" for a, b in pairs[:3])
