@@ -14,14 +14,12 @@ run_dir: str = "../reports/scratch"  # run folder this step writes into
 study_path: str = "../data/demo/study.yaml"  # the study file
 
 # %% tags=["remove-cell"]
-from segkit.brief import criteria_table, make_brief
 from segkit.display import callout, say, show_table
-from segkit.step import Step
+from segkit.study import goals
+from segkit.study.context import open_step
 
-step = Step(run_dir, study_path)
-cfg = step.cfg
-brief = make_brief(cfg)
-step.write_json("brief.json", brief)
+result = goals.run(open_step("goals", run_dir, study_path))
+brief = result.brief
 
 # %% [markdown]
 # ## What this segmentation is for
@@ -43,10 +41,7 @@ if brief["owner"]:
 # The study is judged a success when these hold. Step 7 (validation) tests each one and reports pass or fail.
 
 # %% tags=["remove-input"]
-import pandas as pd
-
-show_table(pd.DataFrame({"#": range(1, len(brief["success_criteria"]) + 1),
-                         "success criterion": brief["success_criteria"]}))
+show_table(result.success)
 if brief["success_defaulted"]:
     say("_The study file gives no success criteria, so segkit's defaults are used._")
 
@@ -58,9 +53,8 @@ if brief["success_defaulted"]:
 # hold fewer customers than the minimum share below.
 
 # %% tags=["remove-input"]
-show_table(pd.DataFrame({"#": range(1, len(brief["knockout_criteria"]) + 1),
-                         "knock-out criterion": brief["knockout_criteria"]}))
-say("**Minimum segment share:** {share} of the customer base.", share=f"{100 * brief['min_segment_share']:.0f}%")
+show_table(result.knockout)
+say("**Minimum segment share:** {share} of the customer base.", share=f"{100 * result.min_segment_share:.0f}%")
 
 # %% [markdown]
 # ## Attractiveness criteria
@@ -69,24 +63,6 @@ say("**Minimum segment share:** {share} of the customer base.", share=f"{100 * b
 # normalised to sum to 100%; step 6 scores each segment on them in the target-segment matrix.
 
 # %% tags=["remove-input"]
-show_table(criteria_table(brief), formats={"weight": "pct"})
+show_table(result.attractiveness, formats={"weight": "pct"})
 if brief["attractiveness_defaulted"]:
     say("_The study file gives no attractiveness criteria, so segkit's defaults are used._")
-
-# %% [markdown]
-# ## Study settings
-#
-# The settings that shape the analysis, as read from the study file.
-
-# %% tags=["remove-input"]
-settings = pd.DataFrame([
-    ("method", cfg.method),
-    ("segmentation basis", ", ".join(cfg.basis)),
-    ("descriptors", ", ".join(cfg.descriptors) or "none"),
-    ("cut-off date", str(cfg.cutoff) if cfg.cutoff else "none (survey study)"),
-    ("number of segments tried", f"{cfg.k_range[0]} to {cfg.k_range[1]}"),
-    ("bootstrap samples", cfg.n_boot),
-    ("random restarts", cfg.n_init),
-    ("seed", cfg.seed),
-], columns=["setting", "value"]).astype(str)
-show_table(settings)

@@ -15,49 +15,10 @@ study_path: str = "../data/demo/study.yaml"  # the study file
 
 # %% tags=["remove-cell"]
 from segkit.display import callout, say, show_table
-from segkit.methods.feasibility import choose_method
-from segkit.methods.registry import METHOD_INFO
-from segkit.step import Step
+from segkit.study import method
+from segkit.study.context import open_step
 
-step = Step(run_dir, study_path)
-cfg = step.cfg
-brief = step.read_json("brief.json")
-inventory = step.read_json("inventory.json")
-ranked = step.read_parquet("feasibility.parquet")
-kind = inventory["basis_kind"]
-stratify = cfg.stratify.model_dump() if cfg.stratify else None
-
-if cfg.method == "auto":
-    method, reason = choose_method(brief, inventory, basis_kind=kind, k_max=cfg.k_range[1], stratify=stratify)
-    chosen_by = "automatic choice (method: auto)"
-else:
-    method = cfg.method
-    row = ranked.loc[ranked["method"] == method].iloc[0]
-    if not bool(row["feasible"]):
-        raise ValueError(f"the study file names method '{method}', which these data cannot support: "
-                         f"{row['missing']}. Feasible methods: {', '.join(ranked.loc[ranked['feasible'], 'method'])}")
-    reason = f"Named in the study file. {row['reasons']}"
-    chosen_by = "named in the study file"
-info = METHOD_INFO.set_index("method").loc[method]
-chosen = ranked.loc[ranked["method"] == method].iloc[0]
-rejected = ranked.loc[~ranked["feasible"], ["method", "missing"]]
-method_doc = {
-    "method": method,
-    "label": str(info.get("label", method)),
-    "family": str(info["family"]),
-    "chosen_by": chosen_by,
-    "reason": reason,
-    "reason_short": reason.split("; ")[0].split(". ")[0].rstrip(".") + ".",
-    "basis": list(cfg.basis),
-    "basis_kind": kind,
-    "k_range": list(cfg.k_range),
-    "n_boot": cfg.n_boot,
-    "n_init": cfg.n_init,
-    "seed": cfg.seed,
-    "candidates": ranked.loc[ranked["feasible"], "method"].tolist(),
-    "rejected": rejected.to_dict("records"),
-}
-step.write_json("method.json", method_doc)
+result = method.run(open_step("method", run_dir, study_path))
 
 # %% [markdown]
 # ## The method chosen
@@ -67,13 +28,14 @@ step.write_json("method.json", method_doc)
 # valid.
 
 # %% tags=["remove-input"]
+doc = result.doc
 callout("<b>Chosen method: {label}</b> ({family}), {chosen_by}.<br>{reason}", kind="good",
-        label=method_doc["label"], family=method_doc["family"], chosen_by=chosen_by, reason=reason)
-say("**What it does:** {desc}", desc=str(info.get("description", "")))
-if method_doc["family"] == "data-driven":
+        label=doc["label"], family=doc["family"], chosen_by=doc["chosen_by"], reason=doc["reason"])
+say("**What it does:** {desc}", desc=result.description)
+if result.data_driven:
     say("The number of segments is not fixed in advance: step 5 tries k = {lo} to {hi} and chooses the "
-        "number whose segments are most reproducible over {b} bootstrap samples, each fitted with {r} random "
-        "restarts.", lo=cfg.k_range[0], hi=cfg.k_range[1], b=cfg.n_boot, r=cfg.n_init)
+        "number whose segments are most reproducible over bootstrap samples of the customers.",
+        lo=doc["k_range"][0], hi=doc["k_range"][1])
 else:
     say("A rule-based scheme fixes its classes by rule; step 5 checks how many customers would change "
         "class if the thresholds were estimated on another sample of customers.")
@@ -85,6 +47,7 @@ else:
 # (`method: <name>`) to compare; the rejected ones list what the data lack.
 
 # %% tags=["remove-input"]
-show_table(ranked[["rank", "method", "family", "feasible", "score", "reasons"]], caption="Feasible and infeasible methods")
-if len(rejected):
-    show_table(rejected.rename(columns={"missing": "what is missing"}), caption="Why the others were rejected")
+show_table(result.ranked[["rank", "method", "family", "feasible", "score", "reasons"]],
+           caption="Feasible and infeasible methods")
+if len(result.rejected):
+    show_table(result.rejected, caption="Why the others were rejected")

@@ -18,9 +18,10 @@ from segkit.errors import SegkitError
 def _run(args: argparse.Namespace) -> int:
     from segkit.report import run_study
 
-    result = run_study(args.study, out_dir=args.out, progress=lambda line: print(line, flush=True))
-    if result.status != "ok":
-        step = result.failed_step
+    result = run_study(args.study, out_dir=args.out, progress=lambda line: print(line, flush=True),
+                       start=args.start, only=args.only, reuse=args.reuse)
+    step = result.failed_step
+    if step is not None:
         print(f"\nstep {step.name} ({step.title}) failed: {step.error}", file=sys.stderr)
         print(f"report with the error: {result.run_dir / step.html}", file=sys.stderr)
         print(f"index: {result.index}", file=sys.stderr)
@@ -62,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run the eight steps of a study into a dated report folder")
     r.add_argument("study", help="the study file (YAML)")
     r.add_argument("--out", default="reports", help="folder for dated run folders (default: reports)")
+    part = r.add_mutually_exclusive_group()
+    part.add_argument("--from", dest="start", metavar="STEP",
+                      help="run from this step (number, name or e.g. 05_stability) to the end; needs --reuse")
+    part.add_argument("--only", metavar="STEP", help="run only this step; needs --reuse")
+    r.add_argument("--reuse", metavar="RUN",
+                   help="a finished run folder whose earlier steps to re-use (their inputs and settings must be "
+                        "unchanged); the result is a new run folder")
     r.set_defaults(func=_run)
 
     c = sub.add_parser("compare", help="compare two run folders (migration, ARI, drift) in a dated report")

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from pathlib import Path
 
 from segkit import __version__
 from segkit.errors import DataError
+from segkit.study import artifacts
+from segkit.study.folder import RunFolder
 
 _NOTEBOOK = "compare_runs.py"
 
 
 def _check_run(path: Path) -> dict:
-    for need in ("manifest.json", "artifacts/assignments.parquet", "artifacts/customer_table.parquet"):
-        if not (path / need).is_file():
-            raise DataError(f"not a finished segkit run folder: {need} is missing", file=str(path))
-    return json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    run = RunFolder(path)
+    if not run.manifest_path.is_file():
+        raise DataError(f"not a segkit run folder: {run.MANIFEST} is missing", file=str(path))
+    for need in (artifacts.ASSIGNMENTS, artifacts.CUSTOMER_TABLE):
+        if not run.has(need):
+            raise DataError(f"not a finished segkit run folder: artifacts/{need.name} is missing", file=str(path))
+    return run.read_manifest()
 
 
 def compare_runs(run_a: Path | str, run_b: Path | str, *, out_dir: Path | str = "reports",
@@ -41,32 +45,21 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, out_dir: Path | str = 
     DataError
         If a folder is not a finished run.
     """
-    import nbformat
-    import papermill as pm
-
-    from segkit.report import (_error_text, _make_read_only, _new_run_dir, _normalise, _quiet_kernel_manager,
-                               default_notebooks_dir, export_html, load_step_notebook)
+    from segkit.report import execute_notebook, export_html, load_step_notebook
+    from segkit.report import notebooks_dir as default_notebooks
 
     run_a, run_b = Path(run_a).resolve(), Path(run_b).resolve()
     man_a, man_b = _check_run(run_a), _check_run(run_b)
     now = now or dt.datetime.now()
-    folder = _new_run_dir(Path(out_dir).resolve(), f"compare-{man_a['study']}-vs-{man_b['study']}", now)
-    nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
+    run = RunFolder.create(out_dir, f"compare-{man_a['study']}-vs-{man_b['study']}", now=now)
+    folder = run.path
+    nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks()
     nb = load_step_notebook(nb_dir / _NOTEBOOK)
     out_nb = folder / "compare.ipynb"
     t0 = time.perf_counter()
-    status, error, executed = "ok", None, None
-    try:
-        executed = pm.execute_notebook(nb, str(out_nb), parameters={"run_a": str(run_a), "run_b": str(run_b),
-                                                                     "run_dir": str(folder)},
-                                       kernel_name="python3", cwd=str(folder), progress_bar=False,
-                                       kernel_manager_class=_quiet_kernel_manager())
-    except Exception as exc:  # noqa: BLE001 - the report shows any failure
-        status, error = "failed", _error_text(exc)
-    if executed is None:
-        executed = nbformat.read(out_nb, as_version=4) if out_nb.exists() else nb
-    _normalise(executed, "compare")
-    nbformat.write(executed, out_nb)
+    ex = execute_notebook(nb, out_nb, parameters={"run_a": str(run_a), "run_b": str(run_b), "run_dir": str(folder)},
+                          cwd=folder, stem="compare")
+    status, error, executed = ex.status, ex.error, ex.notebook
     resources = {"study_title": f"{man_a['title']} vs {man_b['title']}", "step_number": None,
                  "step_title": f"Comparison of run {man_a['run_id']} with run {man_b['run_id']}",
                  "run_id": folder.name, "date": now.strftime("%Y-%m-%d %H:%M"), "version": __version__,
@@ -74,11 +67,10 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, out_dir: Path | str = 
                  "study_file": "-", "notebook": "compare.ipynb"}
     html = folder / "compare.html"
     html.write_text(export_html(executed, resources=resources), encoding="utf-8")
-    manifest = {"run_a": str(run_a), "run_b": str(run_b), "status": status, "error": error,
-                "seconds": round(time.perf_counter() - t0, 2), "segkit_version": __version__,
-                "started": now.isoformat(timespec="seconds")}
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    _make_read_only(folder)
+    run.write_manifest({"run_a": run_a.name, "run_b": run_b.name, "status": "running", "error": error,
+                        "seconds": round(time.perf_counter() - t0, 2), "segkit_version": __version__,
+                        "started": now.isoformat(timespec="seconds")})
+    run.finish(status)
     if status != "ok":
         raise DataError(f"the comparison failed: {error}; see {html}")
     return html

@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from segkit.display import fmt
+from segkit.study import artifacts
+from segkit.study.folder import RunFolder
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
-def _read_json(path: Path) -> Any:
+def _read(run: RunFolder, artifact: artifacts.Artifact) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return run.read_optional(artifact)
     except (OSError, ValueError):
         return None
 
 
-def _segments(art: Path) -> list[dict[str, Any]]:
-    seg = _read_json(art / "segments.json") or []
+def _segments(run: RunFolder) -> list[dict[str, Any]]:
+    seg = _read(run, artifacts.SEGMENTS) or []
+    # Step 6 adds value share and persona to each segment's identity; the number and name stay step 5's.
+    extra = {p.get("segment"): p for p in (_read(run, artifacts.SEGMENT_PROFILES) or [])}
     for s in seg:
+        s.update({k: v for k, v in extra.get(s.get("segment"), {}).items() if k not in ("segment", "name")})
         s["share_text"] = fmt(s.get("share"), "pct")
         s["value_share_text"] = fmt(s.get("value_share"), "pct") if s.get("value_share") is not None else "–"
         s["n_text"] = fmt(s.get("n_customers"), "int")
@@ -31,13 +35,13 @@ def _segments(art: Path) -> list[dict[str, Any]]:
 
 def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     """Everything the index template shows, read from the run's artifacts (missing ones are skipped)."""
-    art = run_dir / "artifacts"
-    brief = _read_json(art / "brief.json") or {}
-    inventory = _read_json(art / "inventory.json") or {}
-    method = _read_json(art / "method.json") or {}
-    segmentation = _read_json(art / "segmentation.json") or {}
-    verdict = _read_json(art / "verdict.json") or {}
-    iteration = _read_json(art / "iteration.json") or {}
+    run = RunFolder(run_dir)
+    brief = _read(run, artifacts.BRIEF) or {}
+    inventory = _read(run, artifacts.INVENTORY) or {}
+    method = _read(run, artifacts.METHOD) or {}
+    segmentation = _read(run, artifacts.SEGMENTATION) or {}
+    verdict = _read(run, artifacts.VERDICT) or {}
+    iteration = _read(run, artifacts.ITERATION) or {}
     tables = []
     for name, info in (inventory.get("tables") or {}).items():
         if info and info.get("present"):
@@ -50,13 +54,38 @@ def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "tables": tables,
         "method": method,
         "segmentation": segmentation,
-        "segments": _segments(art),
+        "segments": _segments(run),
         "verdict": verdict,
         "iteration": iteration,
         "steps": manifest.get("steps", []),
         "css": (_TEMPLATES / "report.css").read_text(encoding="utf-8"),
         "total_seconds": round(sum(s.get("seconds") or 0 for s in manifest.get("steps", [])), 1),
+        "run_summary": run_summary(manifest),
     }
+
+
+def run_summary(manifest: dict[str, Any]) -> str:
+    """The run's status in words: which steps ran, were re-used, failed or were not run."""
+    steps = manifest.get("steps", [])
+    by = {st: [s for s in steps if s.get("status") == st] for st in ("ok", "reused", "failed", "not run")}
+    status = manifest.get("status")
+    if status == "running":
+        return "running"
+    if status == "interrupted":
+        return "run interrupted before it finished"
+    if by["failed"]:
+        return f"run FAILED at step {by['failed'][0]['step']}"
+    if len(by["ok"]) + len(by["reused"]) == len(steps) and not by["reused"]:
+        return "all eight steps completed"
+    parts = []
+    if by["reused"]:
+        parts.append(f"steps {by['reused'][0]['step'][:2].lstrip('0')}-{by['reused'][-1]['step'][:2].lstrip('0')} "
+                     f"re-used from run {by['reused'][0].get('reused_from')}")
+    if by["ok"]:
+        parts.append(", ".join(s["step"] for s in by["ok"]) + " run")
+    if by["not run"]:
+        parts.append(", ".join(s["step"] for s in by["not run"]) + " not run")
+    return "; ".join(parts)
 
 
 def render_index(run_dir: Path, manifest: dict[str, Any]) -> str:
@@ -67,6 +96,6 @@ def render_index(run_dir: Path, manifest: dict[str, Any]) -> str:
 
 def write_index(run_dir: Path, manifest: dict[str, Any]) -> Path:
     """Write ``index.html`` into ``run_dir``."""
-    path = run_dir / "index.html"
+    path = RunFolder(run_dir).index_path
     path.write_text(render_index(run_dir, manifest), encoding="utf-8")
     return path

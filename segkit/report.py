@@ -1,9 +1,11 @@
-"""Run a study: execute the eight notebooks with papermill into a dated run folder.
+"""Run a study: execute the step notebooks with papermill into a new run folder.
 
-The run folder ``<out>/YYYY-MM-DD/<study>-<HHMMSS>/`` holds one self-contained
-HTML report per step, the executed notebooks, ``artifacts/``, ``manifest.json``
-and ``index.html``. Once the run ends the folder is never written again, and
-its files are made read-only.
+The run folder (see :mod:`segkit.study.folder`) gets one self-contained HTML
+report per step, the executed notebooks, the artifacts, ``manifest.json`` and
+``index.html``. Once the run ends the folder is never written again. Part of a
+study can be re-run into a new folder, re-using the earlier steps of a finished
+run (``start``/``only`` with ``reuse``) when the settings and inputs those steps
+depend on are unchanged.
 """
 
 from __future__ import annotations
@@ -11,10 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.metadata as md
-import json
 import os
 import platform
-import stat
 import subprocess
 import time
 from collections.abc import Callable
@@ -24,20 +24,12 @@ from typing import Any
 
 from segkit import __version__
 from segkit.config import StudyConfig, load_config
-from segkit.errors import DataError, SegkitError
-from segkit.io import load_study_data
+from segkit.errors import ConfigError, DataError, SegkitError
+from segkit.study import artifacts
+from segkit.study.folder import RunFolder
+from segkit.study.reuse import check_reuse
+from segkit.study.steps import STEPS, StepInfo, get_step
 
-#: (file stem, title) of the eight steps, in order.
-STEPS: list[tuple[str, str]] = [
-    ("01_goals", "Goals"),
-    ("02_resources", "Resources"),
-    ("03_method", "Method"),
-    ("04_data", "Data"),
-    ("05_stability", "Stability"),
-    ("06_profiling", "Profiling"),
-    ("07_validation", "Validation"),
-    ("08_iteration", "Iteration"),
-]
 #: Parameters every step notebook declares in its ``parameters`` cell.
 STEP_PARAMETERS = ("run_dir", "study_path")
 
@@ -48,18 +40,25 @@ _TEMPLATES = Path(__file__).parent / "templates"
 
 @dataclass
 class StepRecord:
-    """What happened to one step."""
+    """What happened to one step of a run."""
 
     number: int
     name: str
     title: str
-    status: str = "not run"  # "ok", "failed" or "not run"
+    status: str = "not run"  # "ok", "failed", "reused" or "not run"
     seconds: float | None = None
     error: str | None = None
+    peak_mb: float | None = None
+    reused_from: str | None = None
 
     @property
     def html(self) -> str:
-        return f"{self.name}.html"
+        return get_step(self.name).html
+
+    def as_manifest(self) -> dict[str, Any]:
+        return {"step": self.name, "title": self.title, "status": self.status, "seconds": self.seconds,
+                "peak_mb": self.peak_mb, "error": self.error, "reused_from": self.reused_from,
+                "html": self.html if self.status != "not run" else None}
 
 
 @dataclass
@@ -76,12 +75,26 @@ class RunResult:
 
     @property
     def index(self) -> Path:
-        return self.run_dir / "index.html"
+        return RunFolder(self.run_dir).index_path
 
 
-def default_notebooks_dir() -> Path:
-    """The ``notebooks/`` folder beside the package (the source checkout)."""
-    return Path(__file__).resolve().parent.parent / "notebooks"
+def notebooks_dir() -> Path:
+    """The step notebooks: inside the installed package, or ``notebooks/`` of a source checkout.
+
+    Raises
+    ------
+    SegkitError
+        When neither exists (a broken installation).
+    """
+    here = Path(__file__).resolve().parent
+    for folder in (here / "notebooks", here.parent / "notebooks"):
+        if (folder / STEPS[0].notebook).is_file():
+            return folder
+    raise SegkitError(f"the step notebooks are missing from this installation of segkit ({here}); reinstall it")
+
+
+#: Kept for callers of the first version.
+default_notebooks_dir = notebooks_dir
 
 
 def sha256(path: Path) -> str:
@@ -94,6 +107,7 @@ def sha256(path: Path) -> str:
 
 
 def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages a run's numbers depend on."""
     out = {"python": platform.python_version()}
     for name in _PACKAGES:
         try:
@@ -105,6 +119,8 @@ def package_versions() -> dict[str, str]:
 
 def _git_commit() -> str | None:
     root = Path(__file__).resolve().parent.parent
+    if not (root / ".git").exists():
+        return None
     try:
         res = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
                              timeout=5, check=False)
@@ -113,39 +129,39 @@ def _git_commit() -> str | None:
     return res.stdout.strip() or None
 
 
-def _check_inputs(cfg: StudyConfig) -> dict[str, dict[str, Any]]:
-    """Every input file must exist before anything is written; return their hashes."""
+def check_inputs(cfg: StudyConfig) -> dict[str, dict[str, Any]]:
+    """Every input file must exist before anything is written; return their sizes and hashes."""
     inputs = {}
     for table, path in cfg.input_files().items():
         if not path.is_file():
             raise DataError(f"the {table} file does not exist", file=str(path))
         inputs[table] = {"path": str(path), "bytes": path.stat().st_size, "sha256": sha256(path)}
     if cfg.previous_run is not None:
-        prev = cfg.resolve(cfg.previous_run)
-        if not (prev / "artifacts" / "assignments.parquet").is_file():
-            raise DataError("previous_run must be a segkit run folder with artifacts/assignments.parquet",
-                            file=str(prev))
+        prev = RunFolder(cfg.resolve(cfg.previous_run))
+        if not prev.has(artifacts.ASSIGNMENTS):
+            raise DataError(f"previous_run must be a segkit run folder with artifacts/{artifacts.ASSIGNMENTS.name}",
+                            file=str(prev.path))
     return inputs
 
 
-def load_step_notebook(path: Path):
+def load_step_notebook(path: Path) -> Any:
     """Read a step notebook (jupytext percent ``.py`` or ``.ipynb``) with deterministic cell ids."""
     import jupytext
 
     nb = jupytext.read(path)
-    _normalise(nb, path.stem)
+    normalise_notebook(nb, path.stem)
     return nb
 
 
-def _normalise(nb, stem: str) -> None:
-    # Random cell ids and a stale kernelspec would make reports differ between identical runs.
+def normalise_notebook(nb: Any, stem: str) -> None:
+    """Deterministic cell ids and a plain ``python3`` kernelspec (random ids would make reports differ)."""
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{stem}-{i:02d}"
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata.pop("jupytext", None)
 
 
-def check_notebook_parameters(nb_dir: Path) -> None:
+def check_notebook_parameters(nb_dir: Path, names: list[str] | None = None) -> None:
     """Each step notebook must declare the parameters the runner passes (papermill only warns)."""
     import tempfile
 
@@ -153,7 +169,7 @@ def check_notebook_parameters(nb_dir: Path) -> None:
     import papermill as pm
 
     with tempfile.TemporaryDirectory(prefix="segkit-") as tmp:
-        for stem, _ in STEPS:
+        for stem in names or [s.name for s in STEPS]:
             path = nb_dir / f"{stem}.py"
             if not path.is_file():
                 raise SegkitError(f"step notebook {path} is missing")
@@ -165,46 +181,81 @@ def check_notebook_parameters(nb_dir: Path) -> None:
                 raise SegkitError(f"notebook {path.name} does not declare parameters {sorted(missing)}")
 
 
-def _check_out_dir(out_dir: Path) -> None:
-    """A finished run folder is never changed: refuse to put new runs inside one."""
-    for folder in (out_dir, *out_dir.parents):
-        if (folder / "manifest.json").is_file() and (folder / "artifacts").is_dir():
-            raise SegkitError(f"output folder {out_dir} is inside the run folder {folder}, which must not change; "
-                              "choose another --out (e.g. reports)")
-
-
-def _new_run_dir(out_dir: Path, name: str, now: dt.datetime) -> Path:
-    day = out_dir / now.strftime("%Y-%m-%d")
-    day.mkdir(parents=True, exist_ok=True)
-    base = f"{name}-{now.strftime('%H%M%S')}"
-    for i in range(1, 1000):
-        candidate = day / (base if i == 1 else f"{base}-{i}")
-        try:
-            candidate.mkdir()  # atomic: two runs in the same second never share a folder
-            return candidate
-        except FileExistsError:
-            continue
-    raise SegkitError(f"could not create a new run folder under {day}")
-
-
-def _quiet_kernel_manager():
-    """A kernel manager whose kernel process logs are not printed to the user's terminal.
+def quiet_kernel_manager() -> type:
+    """A kernel manager that keeps kernel logs off the terminal and records the kernel's peak memory.
 
     ipykernel warns on every start that it runs over TCP without encryption (harmless on
     localhost); cell output and errors travel over ZMQ, not the process's stderr, so nothing
-    the report needs is lost.
+    the report needs is lost. The peak resident memory (Linux ``VmHWM``) is read just before
+    the kernel is shut down and left in ``QuietKernelManager.last_peak_mb``.
     """
     from jupyter_client.manager import AsyncKernelManager
 
     class QuietKernelManager(AsyncKernelManager):
-        async def _async_launch_kernel(self, kernel_cmd, **kw):
+        last_peak_mb: float | None = None
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             kw["stderr"] = subprocess.DEVNULL
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            pid = getattr(self.provisioner, "pid", None)
+            type(self).last_peak_mb = _peak_mb(pid)
+            await super()._async_shutdown_kernel(now=now, restart=restart)
+
+        # AsyncKernelManager binds shutdown_kernel to its own coroutine when the class is made
+        shutdown_kernel = _async_shutdown_kernel
 
     return QuietKernelManager
 
 
-def export_html(nb, *, resources: dict[str, Any]) -> str:
+def _peak_mb(pid: int | None) -> float | None:
+    if pid is None:
+        return None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+@dataclass
+class Execution:
+    """One notebook executed by :func:`execute_notebook`."""
+
+    notebook: Any
+    status: str
+    error: str | None
+    seconds: float
+    peak_mb: float | None
+
+
+def execute_notebook(nb: Any, out_nb: Path, *, parameters: dict[str, Any], cwd: Path, stem: str,
+                     timeout: int = 3600) -> Execution:
+    """Execute ``nb`` with papermill into ``out_nb``; a failure (timeouts included) is returned, not raised."""
+    import nbformat
+    import papermill as pm
+
+    manager = quiet_kernel_manager()
+    t0 = time.perf_counter()
+    executed, status, error = None, "ok", None
+    try:
+        executed = pm.execute_notebook(nb, str(out_nb), parameters=parameters, kernel_name="python3",
+                                       cwd=str(cwd), progress_bar=False, execution_timeout=timeout,
+                                       log_output=False, kernel_manager_class=manager)
+    except Exception as exc:  # noqa: BLE001 - any failure, timeouts included, fails the step
+        status, error = "failed", error_text(exc)
+    seconds = round(time.perf_counter() - t0, 2)
+    if executed is None:
+        executed = nbformat.read(out_nb, as_version=4) if out_nb.exists() else nb
+    normalise_notebook(executed, stem)
+    nbformat.write(executed, out_nb)
+    return Execution(executed, status, error, seconds, getattr(manager, "last_peak_mb", None))
+
+
+def export_html(nb: Any, *, resources: dict[str, Any]) -> str:
     """Export an executed notebook to a self-contained HTML report with the code hidden."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -223,7 +274,8 @@ def export_html(nb, *, resources: dict[str, Any]) -> str:
     return body
 
 
-def _error_text(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
+    """``Name: message`` of an exception (papermill's cell errors carry the kernel's)."""
     ename = getattr(exc, "ename", None)
     evalue = getattr(exc, "evalue", None)
     if ename:
@@ -231,22 +283,33 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _make_read_only(folder: Path) -> None:
-    for p in folder.rglob("*"):
-        if p.is_file():
-            p.chmod(p.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+def _plan(start: str | int | None, only: str | int | None, reuse: Path | str | None) -> tuple[int, int]:
+    """First and last step number to execute; the steps before the first are re-used."""
+    if start is not None and only is not None:
+        raise ConfigError("give --from or --only, not both")
+    first = get_step(only if only is not None else start).number if (only or start) is not None else 1
+    last = first if only is not None else len(STEPS)
+    if first > 1 and reuse is None:
+        raise ConfigError(f"running from step {STEPS[first - 1].name} needs --reuse RUN: the finished run whose "
+                          "earlier steps to re-use")
+    if first == 1 and reuse is not None:
+        raise ConfigError("--reuse needs --from or --only with a step after 01_goals (nothing to re-use)")
+    return first, last
 
 
 def run_study(
     study_path: Path | str,
     *,
     out_dir: Path | str = "reports",
-    notebooks_dir: Path | str | None = None,
+    notebooks: Path | str | None = None,
     progress: Callable[[str], None] = print,
     timeout: int = 3600,
     now: dt.datetime | None = None,
+    start: str | int | None = None,
+    only: str | int | None = None,
+    reuse: Path | str | None = None,
 ) -> RunResult:
-    """Execute the eight steps of a study into a new dated run folder.
+    """Execute the steps of a study into a new dated run folder.
 
     Parameters
     ----------
@@ -254,14 +317,20 @@ def run_study(
         The study file (YAML).
     out_dir : path
         Where dated run folders go.
-    notebooks_dir : path, optional
-        The step notebooks; defaults to ``notebooks/`` of the source checkout.
+    notebooks : path, optional
+        The step notebooks; defaults to :func:`notebooks_dir`.
     progress : callable
         Receives one line of text per step.
     timeout : int
         Seconds a single cell may run.
     now : datetime, optional
         The run's time stamp (for tests).
+    start, only : str or int, optional
+        Execute from this step to the end, or only this step (number, key or
+        file stem); the steps before it are re-used from ``reuse``.
+    reuse : path, optional
+        A finished run folder whose earlier steps to re-use. Its input hashes
+        and the settings those steps depend on must equal this study's.
 
     Returns
     -------
@@ -273,135 +342,123 @@ def run_study(
     ------
     ConfigError, DataError
         Before anything is written, when the study file or an input file is
-        unusable (every stop rule of the data audit runs first).
+        unusable (every stop rule of the data audit runs first), or when the
+        re-used run differs in what its steps depend on.
     SegkitError
         When ``out_dir`` lies inside a run folder (finished folders never change).
     """
-    import nbformat
-    import papermill as pm
-
     study_path = Path(study_path).resolve()
     cfg = load_config(study_path)
-    inputs = _check_inputs(cfg)
-    out_dir = Path(out_dir).resolve()
-    _check_out_dir(out_dir)
-    nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
-    check_notebook_parameters(nb_dir)
-    # Read and audit the data once before any folder exists: unusable input stops here, with
-    # nothing written (step 2 reads it again inside the run, where it is reported).
-    load_study_data(cfg)
+    first, last = _plan(start, only, reuse)
+    inputs = check_inputs(cfg)
+    reused_steps = [s for s in STEPS if s.number < first]
+    source = RunFolder(reuse) if reuse is not None else None
+    if source is not None:
+        check_reuse(source, cfg, inputs, reused_steps)
+    nb_dir = Path(notebooks) if notebooks else notebooks_dir()
+    check_notebook_parameters(nb_dir, [s.name for s in STEPS if first <= s.number <= last])
+    if not any(s.reads_inputs for s in reused_steps):
+        # Read and audit the data before any folder exists: unusable input stops here, with
+        # nothing written (step 2 reads it again inside the run, where it is reported).
+        from segkit.io import load_study_data
+
+        load_study_data(cfg)
 
     now = now or dt.datetime.now()
-    run_dir = _new_run_dir(out_dir, cfg.name, now)
-    (run_dir / "artifacts").mkdir()
-    (run_dir / "notebooks").mkdir()
-    steps = [StepRecord(i + 1, stem, title) for i, (stem, title) in enumerate(STEPS)]
+    run = RunFolder.create(out_dir, cfg.name, now=now)
+    records = [StepRecord(s.number, s.name, s.title) for s in STEPS]
     manifest: dict[str, Any] = {
-        "study": cfg.name,
-        "title": cfg.title or cfg.name,
-        "run_id": run_dir.name,
-        "run_dir": str(run_dir),
-        "started": now.isoformat(timespec="seconds"),
-        "finished": None,
-        "status": "running",
-        "study_file": str(study_path),
-        "study_file_sha256": sha256(study_path),
-        "config": cfg.to_dict(),
-        "seed": cfg.seed,
-        "inputs": inputs,
-        "segkit_version": __version__,
-        "git_commit": _git_commit(),
-        "platform": platform.platform(),
-        "packages": package_versions(),
-        "steps": [],
+        "study": cfg.name, "title": cfg.title or cfg.name, "run_id": run.path.name,
+        "started": now.isoformat(timespec="seconds"), "finished": None, "status": "running",
+        "study_file": study_path.name, "study_file_sha256": sha256(study_path), "config": cfg.to_dict(),
+        "seed": cfg.seed, "inputs": {k: {**v, "path": Path(v["path"]).name} for k, v in inputs.items()},
+        "segkit_version": __version__, "git_commit": _git_commit(), "platform": platform.platform(),
+        "packages": package_versions(), "reused": None, "steps": [],
     }
-    _write_manifest(run_dir, manifest, steps)
-    progress(f"segkit {__version__}: study '{cfg.name}' -> {run_dir}")
+
+    def save() -> None:
+        manifest["steps"] = [r.as_manifest() for r in records]
+        run.write_manifest(manifest)
+
+    save()
+    progress(f"segkit {__version__}: study '{cfg.name}' -> {run.path}")
+    if source is not None:
+        manifest["reused"] = _reuse_steps(run, source, reused_steps, records, cfg, study_path, now)
+        for rec in records[: first - 1]:
+            progress(f"[{rec.number}/8] {rec.title:<11} reused from {source.path.name}")
+        save()
 
     env_backup = {k: os.environ.get(k) for k in ("PYTHONHASHSEED", "MPLBACKEND")}
     # Fixed hashing in the kernels keeps set/dict iteration, and so figures and tables, identical between runs.
     os.environ["PYTHONHASHSEED"] = "0"
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     failed = False
+    status = "failed"
     try:
-        for rec in steps:
+        for rec in records[first - 1: last]:
             if failed:
                 progress(f"[{rec.number}/8] {rec.title:<11} not run")
                 continue
-            t0 = time.perf_counter()
-            nb = load_step_notebook(nb_dir / f"{rec.name}.py")
-            out_nb = run_dir / "notebooks" / f"{rec.name}.ipynb"
-            executed = None
-            try:
-                executed = pm.execute_notebook(
-                    nb,
-                    str(out_nb),
-                    parameters={"run_dir": str(run_dir), "study_path": str(study_path)},
-                    kernel_name="python3",
-                    cwd=str(run_dir),
-                    progress_bar=False,
-                    execution_timeout=timeout,
-                    log_output=False,
-                    kernel_manager_class=_quiet_kernel_manager(),
-                )
-                rec.status = "ok"
-            except Exception as exc:  # noqa: BLE001 - any failure, timeouts included, fails the step
-                rec.status = "failed"
-                rec.error = _error_text(exc)
-                failed = True
-            rec.seconds = round(time.perf_counter() - t0, 2)
-            if executed is None:
-                executed = nbformat.read(out_nb, as_version=4) if out_nb.exists() else nb
-            _normalise(executed, rec.name)
-            nbformat.write(executed, out_nb)
-            html = export_html(executed, resources=_html_resources(cfg, run_dir, rec, steps, study_path, now))
-            (run_dir / rec.html).write_text(html, encoding="utf-8")
+            ex = execute_notebook(load_step_notebook(nb_dir / f"{rec.name}.py"), run.notebook_path(rec.name),
+                                  parameters={"run_dir": str(run.path), "study_path": str(study_path)},
+                                  cwd=run.path, stem=rec.name, timeout=timeout)
+            rec.status, rec.error, rec.seconds, rec.peak_mb = ex.status, ex.error, ex.seconds, ex.peak_mb
+            failed = ex.status == "failed"
+            html = export_html(ex.notebook, resources=_html_resources(cfg, run, rec, records, study_path, now))
+            run.html_path(rec.name).write_text(html, encoding="utf-8")
             line = f"[{rec.number}/8] {rec.title:<11} {rec.status:<6} {rec.seconds:6.1f} s"
             if rec.error:
                 line += f"  {rec.error.splitlines()[0][:300]}"
             progress(line)
-            _write_manifest(run_dir, manifest, steps)
+            save()
+        status = "failed" if failed else "ok"
     finally:
         for k, v in env_backup.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+        final = status if status == "ok" or failed else "interrupted"
+        from segkit.index_page import write_index
 
-    status = "failed" if failed else "ok"
-    manifest["status"] = status
-    manifest["finished"] = dt.datetime.now().isoformat(timespec="seconds")
-    _write_manifest(run_dir, manifest, steps)
-    from segkit.index_page import write_index
-
-    write_index(run_dir, manifest)
-    _make_read_only(run_dir)
-    return RunResult(run_dir, status, steps)
+        write_index(run.path, {**manifest, "status": final})
+        run.finish(final)
+    return RunResult(run.path, status, records)
 
 
-def _html_resources(cfg, run_dir, rec, steps, study_path, now) -> dict[str, Any]:
+def _reuse_steps(run: RunFolder, source: RunFolder, steps: list[StepInfo], records: list[StepRecord],
+                 cfg: StudyConfig, study_path: Path, now: dt.datetime) -> dict[str, Any]:
+    """Copy the re-used steps' artifacts and executed notebooks; re-export their reports for this run."""
+    import nbformat
+
+    owned = [a for a in artifacts.CATALOG if a.owner in {s.key for s in steps}]
+    copied = run.copy_artifacts(source, owned)
+    for s in steps:
+        rec = records[s.number - 1]
+        rec.status, rec.reused_from, rec.seconds = "reused", source.path.name, 0.0
+        src_nb = source.notebook_path(s)
+        if src_nb.is_file():
+            nb = nbformat.read(src_nb, as_version=4)
+            nbformat.write(nb, run.notebook_path(s))
+            html = export_html(nb, resources=_html_resources(cfg, run, rec, records, study_path, now))
+            run.html_path(s).write_text(html, encoding="utf-8")
+    return {"from": str(source.path), "steps": [s.name for s in steps], "artifacts": copied}
+
+
+def _html_resources(cfg: StudyConfig, run: RunFolder, rec: StepRecord, steps: list[StepRecord],
+                    study_path: Path, now: dt.datetime) -> dict[str, Any]:
+    status_text = {"failed": "FAILED", "reused": f"re-used from run {rec.reused_from}"}.get(rec.status, rec.status)
     return {
         "study_title": cfg.title or cfg.name,
         "step_number": rec.number,
         "step_title": rec.title,
-        "run_id": run_dir.name,
+        "run_id": run.path.name,
         "date": now.strftime("%Y-%m-%d %H:%M"),
         "version": __version__,
         "status": rec.status,
-        "status_text": "FAILED" if rec.status == "failed" else rec.status,
+        "status_text": status_text,
         "error": rec.error or "",
         "steps": [{"number": s.number, "title": s.title, "html": s.html} for s in steps],
         "study_file": study_path.name,
         "notebook": f"{rec.name}.ipynb",
     }
-
-
-def _write_manifest(run_dir: Path, manifest: dict[str, Any], steps: list[StepRecord]) -> None:
-    manifest["steps"] = [
-        {"step": s.name, "title": s.title, "status": s.status, "seconds": s.seconds, "error": s.error,
-         "html": s.html if s.status != "not run" else None}
-        for s in steps
-    ]
-    tmp = run_dir / "manifest.json.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
-    tmp.replace(run_dir / "manifest.json")

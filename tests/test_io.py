@@ -254,7 +254,7 @@ def test_quality_report_outputs(tmp_path):
     rep.add("survey", "s.csv", "orphan_survey", rows=[], n_total=10)  # zero counts are not recorded
     assert rep.table[["n_rows", "share", "example_rows", "action"]].values.tolist() == [[6, 0.1, "3, 9, 11, 12, 15", "drop"]]
     assert "duplicate_row" in rep.summary() and "10.0%" in rep.summary()
-    path = rep.to_json(tmp_path / "quality.json")
+    path = rep.to_json(tmp_path / "audit.json")
     payload = json.loads(path.read_text(encoding="utf-8"))
     assert payload["issues"][0]["n_rows"] == 6 and len(payload["rules"]) == len(QUALITY_RULES)
     rep.add("transactions", "t.csv", "outlier_capped", rows=[4], n_total=60)

@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -162,15 +163,18 @@ class QualityReport:
             lines.append(f"  {r.table:<12} {r.rule:<26}{col} {r.n_rows:>8} rows ({r.share:.1%}) -> {r.action}")
         return "\n".join(lines)
 
-    def to_json(self, path: Path | str) -> Path:
-        """Write the report and the rules to ``path`` (quality.json); return the path."""
-        path = Path(path)
-        payload = {
+    def to_dict(self) -> dict[str, Any]:
+        """The report and the rules as a JSON-able document (``issues``, ``rules``, ``convention``)."""
+        return {
             "convention": "row numbers are spreadsheet rows: header = row 1, first data row = row 2",
             "issues": self.table.astype(object).to_dict(orient="records"),
             "rules": QUALITY_RULES.to_dict(orient="records"),
         }
-        path.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=int), encoding="utf-8")
+
+    def to_json(self, path: Path | str) -> Path:
+        """Write :meth:`to_dict` to ``path``; return the path."""
+        path = Path(path)
+        path.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=int), encoding="utf-8")
         return path
 
     def plot(self, ax=None):

@@ -1,0 +1,188 @@
+"""Step 4, data: the audit of the inputs, the customer features and the segmentation basis.
+
+Behaviour up to the cut-off is summarised per customer (each feature defined
+once, in :mod:`segkit.features`); what happened after it is kept apart as the
+outcomes step 7 validates against. Potential value comes from a BG/NBD and
+Gamma-Gamma model fitted on the history. The basis is prepared (skewed
+variables logged, everything standardised) for the segmentation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from segkit.features import FEATURE_DEFINITIONS, OUTCOME_DEFINITIONS, compute_features, compute_outcomes, feature_engine
+from segkit.io import QUALITY_RULES
+from segkit.methods.prep import PreparedBasis
+from segkit.pipeline import basis_complete_cases, check_basis, customer_table, prepare_study_basis, purchase_value
+from segkit.study import artifacts
+from segkit.study.context import StepContext
+
+__all__ = ["DataResult", "run"]
+
+#: Features summarised in the report's distribution table, when present.
+SUMMARY_FEATURES = ("recency_days", "frequency", "monetary_total", "monetary_avg", "tenure_days", "ipt_mean_days",
+                    "promo_share", "spend_stability", "margin_rate", "return_rate")
+#: Prepared basis variables correlated beyond this measure nearly the same thing.
+STRONG_CORRELATION = 0.8
+#: Orphan rows above this share of a file are worth a warning: the tables may not cover the same customers.
+ORPHAN_WARN_SHARE = 0.05
+_TABLE_ORDER = {"customers": 0, "transactions": 1, "survey": 2}
+
+
+@dataclass
+class DataResult:
+    """What step 4 shows.
+
+    Attributes
+    ----------
+    issues : DataFrame
+        The audit: one row per table, rule and column (``quality.json``'s issues).
+    rules : DataFrame
+        Every audit rule and why (:data:`segkit.io.QUALITY_RULES`).
+    joins : DataFrame
+        Customer ids matched between tables.
+    features : DataFrame or None
+        Customer features up to the cut-off (None without transactions).
+    value : DataFrame or None
+        Potential value per customer (None without transactions).
+    segmented : DataFrame
+        The customer table of the customers who enter the segmentation.
+    prepared : PreparedBasis
+        The prepared basis and how each variable was prepared.
+    n_incomplete : int
+        Customers left out because a basis variable is missing.
+    engine : str
+        Where features were computed, in words.
+    """
+
+    issues: pd.DataFrame
+    rules: pd.DataFrame
+    joins: pd.DataFrame
+    features: pd.DataFrame | None
+    value: pd.DataFrame | None
+    outcomes: pd.DataFrame | None
+    segmented: pd.DataFrame
+    prepared: PreparedBasis
+    basis: list[str]
+    n_incomplete: int
+    engine: str
+    cutoff: Any = None
+    feature_definitions: pd.DataFrame = field(default_factory=lambda: FEATURE_DEFINITIONS)
+    outcome_definitions: pd.DataFrame = field(default_factory=lambda: OUTCOME_DEFINITIONS)
+
+    @property
+    def issues_table(self) -> pd.DataFrame:
+        """The audit as the report shows it: per table, largest first, readable headers."""
+        if self.issues.empty:
+            return self.issues
+        shown = self.issues.assign(_t=self.issues["table"].map(_TABLE_ORDER)).sort_values(
+            ["_t", "n_rows"], ascending=[True, False], kind="stable")
+        return shown[["table", "file", "rule", "column", "action", "n_rows", "share", "example_rows"]].rename(
+            columns={"n_rows": "rows", "share": "share of file", "example_rows": "example rows"})
+
+    @property
+    def fixes(self) -> pd.DataFrame:
+        """Audit rows that dropped, changed or flagged data (rows after the cut-off are not a defect)."""
+        return self.issues.loc[self.issues["rule"] != "after_cutoff"] if len(self.issues) else self.issues
+
+    @property
+    def n_after_cutoff(self) -> int:
+        """Transaction lines after the cut-off, as the audit counted them (the outcome period)."""
+        if self.issues.empty:
+            return 0
+        return int(self.issues.loc[self.issues["rule"] == "after_cutoff", "n_rows"].sum())
+
+    @property
+    def orphan_warnings(self) -> pd.DataFrame:
+        """Files where more than :data:`ORPHAN_WARN_SHARE` of the rows belong to unknown customer ids."""
+        if self.issues.empty:
+            return self.issues
+        return self.issues.loc[self.issues["rule"].isin(["orphan_transactions", "orphan_survey"])
+                               & (self.issues["share"] > ORPHAN_WARN_SHARE)]
+
+    @property
+    def feature_summary(self) -> pd.DataFrame | None:
+        """Mean, spread and quartiles of the main features."""
+        if self.features is None:
+            return None
+        cols = [c for c in SUMMARY_FEATURES if c in self.features]
+        desc = self.features[cols].describe(percentiles=[0.25, 0.5, 0.75]).T.reset_index()
+        desc = desc.rename(columns={"index": "feature"})
+        return desc[["feature", "mean", "std", "min", "25%", "50%", "75%", "max"]]
+
+    @property
+    def value_summary(self) -> pd.DataFrame | None:
+        """Potential value per customer over the next 12 months: mean and quartiles."""
+        if self.value is None:
+            return None
+        desc = self.value[["p_alive", "expected_orders", "expected_spend_per_order", "clv"]].describe().T
+        desc = desc.reset_index().rename(columns={"index": "measure"})
+        return desc[["measure", "mean", "25%", "50%", "75%", "max"]]
+
+    @property
+    def yes_shares(self) -> pd.Series:
+        """Share answering yes per basis item (binary bases), smallest first."""
+        return self.segmented[self.basis].mean().sort_values()
+
+    @property
+    def correlation(self) -> pd.DataFrame | None:
+        """Correlation of the prepared basis variables (None for one variable or a mixed basis)."""
+        if len(self.basis) < 2 or self.prepared.kind == "mixed":
+            return None
+        return self.prepared.X[self.basis].corr()
+
+    @property
+    def strong_pairs(self) -> list[tuple[str, str, float]]:
+        """Pairs of basis variables correlated beyond :data:`STRONG_CORRELATION`."""
+        corr = self.correlation
+        if corr is None:
+            return []
+        b = self.basis
+        return [(x, y, float(corr.loc[x, y])) for i, x in enumerate(b) for y in b[i + 1:]
+                if abs(corr.loc[x, y]) > STRONG_CORRELATION]
+
+
+def run(ctx: StepContext) -> DataResult:
+    """Compute features, outcomes, value, the customer table and the prepared basis; write them."""
+    cfg = ctx.cfg
+    window = ctx.window
+    quality = ctx.read(artifacts.QUALITY)
+    customers = ctx.read_optional(artifacts.TABLE_CUSTOMERS)
+    transactions = ctx.read_optional(artifacts.TABLE_TRANSACTIONS)
+    survey = ctx.read_optional(artifacts.TABLE_SURVEY)
+
+    features = outcomes = value = None
+    if transactions is not None and window is not None:
+        ctx.progress("computing customer features and outcomes")
+        with feature_engine(cfg.engine) as engine:
+            features = compute_features(transactions, cutoff=window.cutoff, **engine)
+            outcomes = compute_outcomes(transactions, cutoff=window.cutoff, **engine)
+        ctx.progress("fitting the potential-value model")
+        history = window.in_history(transactions["date"])
+        value = purchase_value(transactions.loc[history], cutoff=window.cutoff)
+        ctx.write(artifacts.OUTCOMES, outcomes)
+    table = customer_table(features=features, customers=customers, survey=survey, value=value)
+    basis = list(cfg.basis)
+    check_basis(table, basis)
+    segmented, n_incomplete = basis_complete_cases(table, basis)
+    prepared = prepare_study_basis(cfg, segmented)
+    ctx.write(artifacts.CUSTOMER_TABLE, segmented)
+    ctx.write(artifacts.BASIS, prepared.X.reset_index())
+    ctx.write(artifacts.BASIS_TRANSFORMS, prepared.transforms)
+    engine_text = "embedded DuckDB" if cfg.engine.name == "duckdb" else f"Spark ({cfg.engine.master})"
+    issues = pd.DataFrame(quality["issues"])
+    return DataResult(issues=issues, rules=QUALITY_RULES, joins=ctx.read(artifacts.JOINS), features=features,
+                      value=value, outcomes=outcomes, segmented=segmented, prepared=prepared, basis=basis,
+                      n_incomplete=n_incomplete, engine=engine_text,
+                      cutoff=window.cutoff if window else None)
+
+
+def basis_grid(n: int, ncol: int = 3) -> tuple[int, int]:
+    """Rows and columns of a grid of ``n`` small plots, at most ``ncol`` wide."""
+    cols = min(n, ncol)
+    return int(np.ceil(n / cols)), cols

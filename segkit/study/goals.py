@@ -1,0 +1,67 @@
+"""Step 1, goals: the brief the rest of the study is judged against.
+
+Written before any data is looked at: what the segmentation is for, its KPI and
+horizon, the success criteria step 7 tests, the knock-out criteria every
+segment must pass and the weighted attractiveness criteria of step 6.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from segkit.brief import criteria_table, make_brief
+from segkit.study import artifacts
+from segkit.study.context import StepContext
+
+__all__ = ["GoalsResult", "run"]
+
+
+@dataclass
+class GoalsResult:
+    """What step 1 shows.
+
+    Attributes
+    ----------
+    brief : dict
+        The brief as written to ``brief.json`` (see :func:`segkit.brief.make_brief`).
+    success : DataFrame
+        ``#``, ``success criterion``.
+    knockout : DataFrame
+        ``#``, ``knock-out criterion``.
+    attractiveness : DataFrame
+        ``criterion``, ``weight`` (normalised to sum to 1), largest first.
+
+    Notes
+    -----
+    The other settings of the study file (method, basis, k range, ...) are shown
+    by the steps that use them and on the run's index page, so that a step
+    re-used from an earlier run never shows a setting it did not depend on.
+    """
+
+    brief: dict[str, Any]
+    success: pd.DataFrame
+    knockout: pd.DataFrame
+    attractiveness: pd.DataFrame
+
+    @property
+    def min_segment_share(self) -> float:
+        return float(self.brief["min_segment_share"])
+
+
+def _numbered(items: list[str], column: str) -> pd.DataFrame:
+    return pd.DataFrame({"#": range(1, len(items) + 1), column: items})
+
+
+def run(ctx: StepContext) -> GoalsResult:
+    """Write the brief (``brief.json``) from the study's ``goal`` section and return what step 1 shows."""
+    brief = make_brief(ctx.cfg)
+    ctx.write(artifacts.BRIEF, brief)
+    return GoalsResult(
+        brief=brief,
+        success=_numbered(brief["success_criteria"], "success criterion"),
+        knockout=_numbered(brief["knockout_criteria"], "knock-out criterion"),
+        attractiveness=criteria_table(brief),
+    )

@@ -1,0 +1,132 @@
+"""Step 5, stability: how many segments, how reproducible, and the final assignments.
+
+For a data-driven method the number of segments is chosen by global stability
+over bootstrap samples (Dolnicar, Grün & Leisch 2018, ch. 7), each segment's
+stability is measured (Jaccard, Hennig 2007) and the splits and merges across k
+are traced (SLSA). A rule-based scheme fixes its classes by rule; what is
+measured is how many customers change class when its thresholds are
+re-estimated. Either way the chosen solution assigns every segmented customer
+to exactly one segment: ``assignments.parquet`` is the one place a segment's
+number and name are set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from segkit import stability as st
+from segkit.methods import make_segmenter
+from segkit.methods.result import SegmentationResult
+from segkit.pipeline import basis_complete_cases, check_basis, fit_final, is_data_driven, rule_input_columns
+from segkit.study import artifacts
+from segkit.study.context import StepContext
+
+__all__ = ["StabilityResult", "run"]
+
+
+@dataclass
+class StabilityResult:
+    """What step 5 shows.
+
+    Attributes
+    ----------
+    method : str
+        The method of step 3.
+    k : int
+        Number of segments of the chosen solution.
+    reason : str
+        Why this k (or why the scheme's classes), in words.
+    segmentation : SegmentationResult
+        The chosen solution: assignments, segments, centres.
+    global_stability, segment_stability, slsa : results or None
+        Data-driven methods: bootstrap stability per k, per segment, across k.
+    rule_stability : result or None
+        Rule-based schemes: customers changing class under re-estimated thresholds.
+    n_unclassified : int
+        Customers a rule-based scheme cannot classify (an input missing).
+    """
+
+    method: str
+    k: int
+    reason: str
+    segmentation: SegmentationResult
+    global_stability: Any = None
+    segment_stability: Any = None
+    slsa: Any = None
+    rule_stability: Any = None
+    n_unclassified: int = 0
+
+    @property
+    def data_driven(self) -> bool:
+        return self.global_stability is not None
+
+    @property
+    def is_stable(self) -> bool | None:
+        """Whether some k is stable (data-driven methods); None for rule-based schemes."""
+        return bool(self.global_stability.is_stable) if self.data_driven else None
+
+    @property
+    def assignments(self) -> pd.DataFrame:
+        return self.segmentation.assignments[["customer_id", "segment", "segment_name"]]
+
+    @property
+    def segments(self) -> pd.DataFrame:
+        return self.segmentation.segments
+
+    @property
+    def segment_stability_table(self) -> pd.DataFrame | None:
+        """Per-segment Jaccard summary with the segment names."""
+        if self.segment_stability is None:
+            return None
+        return self.segment_stability.summary().merge(self.segments[["segment", "name"]], on="segment", how="left")
+
+
+def run(ctx: StepContext) -> StabilityResult:
+    """Choose k by stability (or apply the rule), fit the final solution and write the assignments."""
+    cfg = ctx.cfg
+    method = ctx.read(artifacts.METHOD)["method"]
+    table = ctx.read(artifacts.CUSTOMER_TABLE)
+    X = ctx.read(artifacts.BASIS).set_index("customer_id")
+    value = table.set_index("customer_id")["monetary_total"].reindex(X.index) if "monetary_total" in table else None
+
+    if is_data_driven(method):
+        base = make_segmenter(method, cfg.k_range[0], random_state=cfg.seed, n_init=cfg.n_init)
+        ctx.progress(f"global stability: k = {cfg.k_range[0]} to {cfg.k_range[1]}, {cfg.n_boot} bootstrap pairs each")
+        glob = st.global_stability(X, base, k_range=tuple(cfg.k_range), n_boot=cfg.n_boot,
+                                   random_state=cfg.seed, n_jobs=cfg.n_jobs)
+        k = int(glob.chosen_k)
+        seg = fit_final(method, k, X, cfg=cfg, sample_value=value)
+        ctx.progress(f"segment-level stability of the {k}-segment solution")
+        seg_stab = st.segment_stability(X, seg, n_boot=cfg.n_boot, random_state=cfg.seed, n_jobs=cfg.n_jobs)
+        slsa = st.segment_level_stability_across(X, base, k_range=tuple(cfg.k_range), random_state=cfg.seed)
+        ctx.write(artifacts.STABILITY_GLOBAL, glob.table)
+        ctx.write(artifacts.STABILITY_SEGMENTS, seg_stab.table)
+        result = StabilityResult(method=method, k=k, reason=glob.reason, segmentation=seg.result_,
+                                 global_stability=glob, segment_stability=seg_stab, slsa=slsa)
+    else:
+        rule_cols = rule_input_columns(method, cfg)
+        check_basis(table, rule_cols, source=f"the {method} scheme's input")
+        ruled, n_without = basis_complete_cases(table, rule_cols)
+        Xr = ruled.set_index("customer_id")[rule_cols]
+        sample_value = ruled.set_index("customer_id")["monetary_total"] if "monetary_total" in ruled else None
+        seg = fit_final(method, None, Xr, cfg=cfg, sample_value=sample_value)
+        ctx.progress(f"rule stability over {cfg.n_boot} bootstrap samples")
+        rule_stab = st.rule_stability(Xr, seg, n_boot=cfg.n_boot, random_state=cfg.seed)
+        ctx.write(artifacts.STABILITY_RULES, rule_stab.table)
+        reason = f"The {method} scheme fixes its classes by rule."
+        if n_without:
+            reason += f" {n_without:,} customers lack an input it needs ({', '.join(rule_cols)}) and are not classified."
+        result = StabilityResult(method=method, k=seg.result_.n_segments, reason=reason, segmentation=seg.result_,
+                                 rule_stability=rule_stab, n_unclassified=n_without)
+
+    seg_result = result.segmentation
+    ctx.write(artifacts.ASSIGNMENTS, result.assignments)
+    ctx.write(artifacts.SEGMENTS, seg_result.segments.to_dict("records"))
+    if seg_result.centers is not None:
+        ctx.write(artifacts.CENTERS, seg_result.centers.reset_index())
+    ctx.write(artifacts.SEGMENTATION, {"method": method, "k": result.k, "reason": result.reason,
+                                       "is_stable": result.is_stable, "n_customers": int(len(seg_result.assignments))})
+    return result
