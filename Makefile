@@ -2,35 +2,48 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.segkit-installed
+# What is installed: the study needs only segkit; the tests add the test extra (pytest, Spark, linters).
+STUDY_STAMP := $(VENV)/.segkit-study
+TEST_STAMP  := $(VENV)/.segkit-test
 
 .DEFAULT_GOAL := help
-.PHONY: help install study survey test test-fast bench clean-venv
+.PHONY: help install study survey test test-fast lint bench clean-venv
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STUDY_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(STUDY_STAMP)
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	@touch $(STAMP)
+	@touch $(TEST_STAMP) $(STUDY_STAMP)
 
-install: $(STAMP) ## create .venv and install segkit with its test tools
+install: $(STUDY_STAMP) ## create .venv and install segkit (what a study needs, nothing more)
 
-study: $(STAMP) ## run the whole eight-step study on the bundled demo data into reports/
+study: $(STUDY_STAMP) ## run the whole eight-step study on the bundled demo data into reports/
 	$(BIN)/segkit run data/demo/study.yaml --out reports
 
-survey: $(STAMP) ## run the survey-only demo study (needs-based segmentation)
+survey: $(STUDY_STAMP) ## run the survey-only demo study (needs-based segmentation)
 	$(BIN)/segkit run data/demo/survey_study.yaml --out reports
 
-test: $(STAMP) ## run the whole test suite (unit and end-to-end)
+test: $(TEST_STAMP) ## run the whole test suite (unit, in-process steps, a few notebook runs)
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP) ## run the unit tests only (skips the notebook runs)
+test-fast: $(TEST_STAMP) ## run the tests without the notebook runs (-m "not slow")
 	$(BIN)/python -m pytest -q -m "not slow"
 
-bench: $(STAMP) ## run the benchmarks (minutes; prints ratios against baselines)
+lint: $(TEST_STAMP) ## the quality gates: ruff, mypy on segkit/, the docstring examples as doctests
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q --doctest-modules segkit -p no:cacheprovider
+
+bench: $(TEST_STAMP) ## run the benchmarks (minutes; prints ratios against baselines)
 	$(BIN)/python benchmarks/study.py
 	$(BIN)/python benchmarks/stability.py
 	$(BIN)/python benchmarks/features.py

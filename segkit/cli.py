@@ -41,8 +41,10 @@ def _compare(args: argparse.Namespace) -> int:
 def _new(args: argparse.Namespace) -> int:
     from segkit.scaffold import new_study
 
-    path = new_study(args.name, Path(args.folder or args.name))
-    print(f"wrote {path}; fill in the data paths and column mapping, then: segkit run {path}")
+    path = new_study(args.name, Path(args.folder) if args.folder else None,
+                     data=Path(args.data) if args.data else None)
+    what = "check the column mapping" if args.data else f"put your files in {path.parent / 'data'}, fill in the column mapping"
+    print(f"wrote {path}; {what}, then: segkit run {path}")
     return 0
 
 
@@ -79,8 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_compare)
 
     n = sub.add_parser("new", help="scaffold a study file to fill in")
-    n.add_argument("name", help="study name (letters, digits, - _ .)")
-    n.add_argument("--folder", help="where to write it (default: a folder named after the study)")
+    n.add_argument("name", help="study name, or the path of a new folder whose last part names the study")
+    n.add_argument("--folder", help="where to write it (default: NAME taken as a path)")
+    n.add_argument("--data", help="a folder with customers and transactions files (e.g. from segkit demo) to point "
+                                  "the study at")
     n.set_defaults(func=_new)
 
     d = sub.add_parser("demo", help="write the demo data set (deterministic from the seed)")

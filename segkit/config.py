@@ -246,7 +246,7 @@ def load_config(path: Path | str) -> StudyConfig:
     Examples
     --------
     >>> cfg = load_config("data/demo/study.yaml")  # doctest: +SKIP
-    >>> cfg.k_range
+    >>> cfg.k_range  # doctest: +SKIP
     (2, 8)
     """
     path = Path(path)

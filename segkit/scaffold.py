@@ -1,7 +1,9 @@
-"""``segkit new``: a study file to fill in, with every key explained."""
+"""``segkit new``: a study file to fill in, with every key explained, and a folder for the data."""
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 from segkit.config import METHODS, parse_config
@@ -28,10 +30,10 @@ goal:
 
 data:
   customers:
-    path: customers.csv
+    path: {customers}
     columns: {{customer_id: customer_id}}   # canonical name: name in your file
   transactions:
-    path: transactions.csv
+    path: {transactions}
     columns: {{customer_id: customer_id, date: date, amount: amount, order_id: order_id}}
     encoding: auto         # auto detects UTF-8, UTF-8 with BOM and GB18030/GBK
     date_format: null      # e.g. "%d/%m/%Y" when dates are ambiguous
@@ -55,16 +57,68 @@ engine:                   # where customer features are computed (steps 4 and 8)
 """
 
 
-def new_study(name: str, folder: Path) -> Path:
-    """Write ``folder/study.yaml`` for a new study; never overwrite an existing file."""
-    folder = Path(folder)
+_SUFFIXES = (".csv", ".parquet", ".xlsx", ".csv.gz", ".txt")
+
+
+def study_name(text: str) -> str:
+    """A valid study name from a name or a path: its last part, with characters a name cannot hold replaced.
+
+    Examples
+    --------
+    >>> study_name("/home/ana/Studies/Q3 retail")
+    'Q3-retail'
+    """
+    base = Path(text).name or "study"
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", base).strip("-.") or "study"
+    return name if name[0].isalnum() else f"s{name}"
+
+
+def _find(data: Path, table: str) -> Path | None:
+    for suffix in _SUFFIXES:
+        if (data / f"{table}{suffix}").is_file():
+            return data / f"{table}{suffix}"
+    return None
+
+
+def new_study(name: str, folder: Path | None = None, *, data: Path | None = None) -> Path:
+    """Write ``folder/study.yaml`` for a new study, and ``folder/data/`` for its files; never overwrite.
+
+    Parameters
+    ----------
+    name : str
+        The study's name, or a path (relative or absolute) whose last part names it.
+    folder : path, optional
+        Where to write; default: ``name`` taken as a path.
+    data : path, optional
+        A folder holding ``customers``, ``transactions`` (and ``survey``) files, e.g. one written by
+        ``segkit demo``; the study file then points at them. Without it the study file points at
+        ``data/customers.csv`` and ``data/transactions.csv`` in the new folder.
+
+    Returns
+    -------
+    Path
+        The study file.
+    """
+    folder = Path(folder if folder is not None else name)
     path = folder / "study.yaml"
     if path.exists():
         raise SegkitError(f"{path} already exists; choose another folder or name")
-    text = _TEMPLATE.format(name=name, folder=folder, methods=" | ".join(METHODS))
+    paths = {"customers": "data/customers.csv", "transactions": "data/transactions.csv"}
+    if data is not None:
+        data = Path(data)
+        if not data.is_dir():
+            raise SegkitError(f"--data {data}: no such folder")
+        for table in paths:
+            found = _find(data, table)
+            if found is None:
+                raise SegkitError(f"--data {data}: no {table} file ({', '.join(table + s for s in _SUFFIXES)})")
+            paths[table] = Path(os.path.relpath(found.resolve(), folder.resolve())).as_posix()
+    text = _TEMPLATE.format(name=study_name(name), folder=folder, methods=" | ".join(METHODS), **paths)
     import yaml
 
     parse_config(yaml.safe_load(text), base_dir=folder, source=str(path))  # the scaffold itself must be valid
     folder.mkdir(parents=True, exist_ok=True)
+    if data is None:
+        (folder / "data").mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
