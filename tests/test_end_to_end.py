@@ -10,7 +10,9 @@ import yaml
 from sklearn.metrics import adjusted_rand_score
 
 from segkit.cli import main
-from segkit.report import STEPS, run_study
+from segkit.report import run_study
+from segkit.study import STEPS, artifacts
+from segkit.study.folder import RunFolder
 
 from conftest import file_hashes
 
@@ -31,33 +33,35 @@ def test_run_folder_is_complete(demo_run):
     assert result.status == "ok", [(s.name, s.error) for s in result.steps]
     assert run.parent.name == pd.Timestamp.now().strftime("%Y-%m-%d")
     assert run.name.startswith("small-demo-")
-    for stem, _ in STEPS:
-        html = (run / f"{stem}.html").read_text(encoding="utf-8")
+    folder = RunFolder(run)
+    for step in STEPS:
+        html = folder.html_path(step).read_text(encoding="utf-8")
         assert "<script src=" not in html and "cdnjs" not in html  # readable offline
         assert "Traceback" not in html
-        assert (run / "notebooks" / f"{stem}.ipynb").is_file()
-    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+        assert folder.notebook_path(step).is_file()
+    manifest = folder.read_manifest()
     assert manifest["status"] == "ok" and manifest["seed"] == 2026
     assert [s["status"] for s in manifest["steps"]] == ["ok"] * 8
     assert all(s["seconds"] > 0 for s in manifest["steps"])
+    assert all(s["peak_mb"] > 50 for s in manifest["steps"])  # a kernel with pandas loaded
+    assert str(run.parent.parent) not in json.dumps(manifest)  # no absolute path of this machine
     assert set(manifest["inputs"]) == {"customers", "transactions", "survey"}
     assert manifest["packages"]["pandas"] and manifest["config"]["cutoff"] == "2025-09-30"
-    index = (run / "index.html").read_text(encoding="utf-8")
-    for stem, _ in STEPS:
-        assert f'href="{stem}.html"' in index
+    index = folder.index_path.read_text(encoding="utf-8")
+    for step in STEPS:
+        assert f'href="{step.html}"' in index
     assert "The segments at a glance" in index and "k-means" in index.lower()
 
 
 def test_planted_segments_are_recovered(demo_run, small_demo):
     result, _ = demo_run
-    got = pd.read_parquet(result.run_dir / "artifacts" / "assignments.parquet")
+    got = RunFolder(result.run_dir).read(artifacts.ASSIGNMENTS)
     assert list(got.columns) == ["customer_id", "segment", "segment_name"]
     truth = pd.read_csv(small_demo / "ground_truth.csv", dtype={"customer_id": str})
     both = got.merge(truth, on="customer_id")
     assert len(both) == len(got) >= 700
     assert adjusted_rand_score(both["segment_true"], both["segment"]) >= 0.8
-    seg = json.loads((result.run_dir / "artifacts" / "segmentation.json").read_text())
-    assert seg["k"] == 5
+    assert RunFolder(result.run_dir).read(artifacts.SEGMENTATION)["k"] == 5
 
 
 def test_inputs_untouched_and_run_read_only(demo_run, small_demo):
@@ -72,8 +76,8 @@ def test_same_inputs_same_assignments(demo_run, small_demo, tmp_path):
     result, _ = demo_run
     again = run_study(small_demo / "study.yaml", out_dir=tmp_path, progress=lambda _: None)
     assert again.status == "ok" and again.run_dir != result.run_dir
-    a = pd.read_parquet(result.run_dir / "artifacts" / "assignments.parquet")
-    b = pd.read_parquet(again.run_dir / "artifacts" / "assignments.parquet")
+    a = RunFolder(result.run_dir).read(artifacts.ASSIGNMENTS)
+    b = RunFolder(again.run_dir).read(artifacts.ASSIGNMENTS)
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -86,8 +90,7 @@ def test_survey_only_study(small_demo, tmp_path):
     cust.to_csv(data / "customers.csv", index=False)
     result = run_study(data / "survey_study.yaml", out_dir=tmp_path / "out", progress=lambda _: None)
     assert result.status == "ok", [(s.name, s.error) for s in result.steps]
-    method = json.loads((result.run_dir / "artifacts" / "method.json").read_text())
-    assert method["method"] == "latent_class"
+    assert RunFolder(result.run_dir).read(artifacts.METHOD)["method"] == "latent_class"
     validation = (result.run_dir / "07_validation.html").read_text(encoding="utf-8")
     assert "no transactions after a cut-off" in validation.lower()
     profiling = (result.run_dir / "06_profiling.html").read_text(encoding="utf-8")
@@ -107,7 +110,7 @@ def test_failing_step_is_reported(small_demo, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "step 04_data (Data) failed" in err and "no_such_feature" in err
     run = next((tmp_path / "out").glob("*/*"))
-    manifest = json.loads((run / "manifest.json").read_text())
+    manifest = RunFolder(run).read_manifest()
     assert manifest["status"] == "failed"
     assert [s["status"] for s in manifest["steps"]] == ["ok"] * 3 + ["failed"] + ["not run"] * 4
     html = (run / "04_data.html").read_text(encoding="utf-8")
@@ -169,3 +172,37 @@ def test_out_inside_a_run_folder_is_refused(demo_run, small_demo, capsys):
     assert main(["run", str(small_demo / "study.yaml"), "--out", str(inside)]) == 2
     assert f"is inside the run folder {result.run_dir}" in capsys.readouterr().err
     assert sorted(result.run_dir.rglob("*")) == before
+
+
+def test_rerun_from_a_step_reuses_the_earlier_ones(demo_run, small_demo, tmp_path, capsys):
+    result, _ = demo_run
+    src = RunFolder(result.run_dir)
+    before = {p: p.stat().st_mtime_ns for p in src.path.rglob("*")}
+    # n_boot and seed are step 5's settings: steps 1-4 may be re-used, step 5 runs again
+    study = yaml.safe_load((small_demo / "study.yaml").read_text())
+    study.update(n_boot=6)
+    for spec in study["data"].values():
+        spec["path"] = str(small_demo / spec["path"])
+    path = tmp_path / "more-boot.yaml"
+    path.write_text(yaml.safe_dump(study), encoding="utf-8")
+    code = main(["run", str(path), "--only", "05_stability", "--reuse", str(src.path), "--out", str(tmp_path / "o")])
+    assert code == 0, capsys.readouterr().err
+    new = RunFolder(next((tmp_path / "o").glob("*/*")))
+    manifest = new.read_manifest()
+    assert [s["status"] for s in manifest["steps"]] == ["reused"] * 4 + ["ok"] + ["not run"] * 3
+    assert manifest["reused"]["from"] == str(src.path)
+    assert "tables/transactions.parquet" in manifest["reused"]["artifacts"]
+    pd.testing.assert_frame_equal(new.read(artifacts.CUSTOMER_TABLE), src.read(artifacts.CUSTOMER_TABLE))
+    assert new.read(artifacts.ASSIGNMENTS)["customer_id"].tolist() == src.read(artifacts.ASSIGNMENTS)[
+        "customer_id"].tolist()
+    assert "re-used from run" in new.html_path("03_method").read_text(encoding="utf-8")
+    assert {p: p.stat().st_mtime_ns for p in src.path.rglob("*")} == before  # the source run never changes
+    # a setting steps 1-4 depend on changed: refused, naming it, nothing written
+    study.update(basis=["recency_days", "frequency"])
+    path.write_text(yaml.safe_dump(study), encoding="utf-8")
+    code = main(["run", str(path), "--from", "5", "--reuse", str(src.path), "--out", str(tmp_path / "p")])
+    err = capsys.readouterr().err
+    assert code == 2 and "setting 'basis' changed" in err
+    assert not (tmp_path / "p").exists()
+    assert main(["run", str(path), "--from", "5", "--out", str(tmp_path / "p")]) == 2
+    assert "needs --reuse RUN" in capsys.readouterr().err

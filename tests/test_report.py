@@ -1,20 +1,12 @@
 """Unit tests of the runner's pieces that need no kernel."""
 
-import datetime as dt
 import shutil
 
 import pytest
 
 from segkit.errors import SegkitError
-from segkit.report import _new_run_dir, check_notebook_parameters, default_notebooks_dir, export_html, load_step_notebook
-
-
-def test_run_folders_never_collide(tmp_path):
-    now = dt.datetime(2026, 11, 25, 14, 22, 33)
-    a = _new_run_dir(tmp_path, "demo", now)
-    b = _new_run_dir(tmp_path, "demo", now)
-    assert a.name == "demo-142233" and b.name == "demo-142233-2"
-    assert a.parent.name == "2026-11-25" == b.parent.name
+from segkit.report import check_notebook_parameters, export_html, load_step_notebook
+from segkit.report import notebooks_dir as default_notebooks_dir
 
 
 def test_notebook_without_a_declared_parameter_is_refused(tmp_path):
@@ -37,6 +29,6 @@ def test_cell_ids_are_deterministic_and_html_has_no_code_or_cdn():
            "version": "v", "status": "ok", "status_text": "ok", "error": "", "steps": [], "study_file": "s",
            "notebook": "n"}
     html = export_html(nb, resources=res)
-    assert "make_brief" not in html  # code is hidden
+    assert "open_step" not in html  # code is hidden
     assert "cdnjs" not in html and "<script src=" not in html
     assert "&lt;T&gt;" in html  # the banner escapes the study title
