@@ -27,7 +27,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from segkit.assignments import check_assignments, join_on_customer, segment_names
 from segkit.errors import DataError, SmallSegmentWarning
+from segkit.figures import fmt_num, new_axes, pretty
+from segkit.multitest import holm
 from segkit.palette import BASE_COLOUR, DARK_GREY, GREY, segment_colour, segment_label, segment_palette
 
 __all__ = [
@@ -55,53 +58,6 @@ __all__ = [
 DISTINCTIVE_STD_DIFF = 0.5
 
 
-def _check_assignments(assignments: pd.DataFrame, *, name: str = "assignments") -> pd.DataFrame:
-    """Return a clean copy of an assignments table or raise a DataError naming the fault."""
-    if not isinstance(assignments, pd.DataFrame):
-        raise DataError(f"{name} must be a DataFrame, got {type(assignments).__name__}")
-    missing = [c for c in ("customer_id", "segment") if c not in assignments.columns]
-    if missing:
-        raise DataError(f"{name} needs columns customer_id and segment; missing {missing}", column=missing[0])
-    out = assignments[[c for c in ("customer_id", "segment", "segment_name") if c in assignments.columns]].copy()
-    out["customer_id"] = out["customer_id"].astype(str)
-    dup = out["customer_id"].duplicated()
-    if dup.any():
-        rows = (np.flatnonzero(dup.to_numpy()) + 1).tolist()
-        raise DataError(f"{name}: every customer must be in exactly one segment; ids repeat",
-                        column="customer_id", rows=rows, n_rows=len(rows))
-    if out["segment"].isna().any():
-        rows = (np.flatnonzero(out["segment"].isna().to_numpy()) + 1).tolist()
-        raise DataError(f"{name}: customers without a segment", column="segment", rows=rows, n_rows=len(rows))
-    out["segment"] = out["segment"].astype(int)
-    if "segment_name" not in out.columns:
-        out["segment_name"] = out["segment"].astype(str)
-    out["segment_name"] = out["segment_name"].astype(str)
-    return out.reset_index(drop=True)
-
-
-def _segment_names(assignments: pd.DataFrame) -> dict[int, str]:
-    """``{segment: name}`` from an assignments table (first name seen per segment)."""
-    first = assignments.drop_duplicates("segment").sort_values("segment")
-    return dict(zip(first["segment"].astype(int), first["segment_name"].astype(str)))
-
-
-def _join_on_customer(assignments: pd.DataFrame, table: pd.DataFrame, columns: Sequence[str], *,
-                     table_name: str, how: str = "inner") -> pd.DataFrame:
-    """Join the named columns of ``table`` to the assignments by customer_id, checking they exist."""
-    if "customer_id" not in table.columns:
-        raise DataError(f"{table_name} needs a customer_id column", column="customer_id")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise DataError(f"{table_name} has no column {missing[0]!r}; it has {list(table.columns)}",
-                        column=missing[0])
-    right = table[["customer_id", *columns]].copy()
-    right["customer_id"] = right["customer_id"].astype(str)
-    if right["customer_id"].duplicated().any():
-        rows = (np.flatnonzero(right["customer_id"].duplicated().to_numpy()) + 1).tolist()
-        raise DataError(f"{table_name}: customer ids repeat", column="customer_id", rows=rows, n_rows=len(rows))
-    return assignments.merge(right, on="customer_id", how=how)
-
-
 def _is_categorical(s: pd.Series) -> bool:
     """Descriptors with words, booleans or at most two numeric codes are treated as categories."""
     if isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(s):
@@ -109,43 +65,6 @@ def _is_categorical(s: pd.Series) -> bool:
     if not pd.api.types.is_numeric_dtype(s):
         return True
     return s.dropna().nunique() <= 2
-
-
-def _fmt_num(x: float, *, digits: int = 3) -> str:
-    """A number the way a report shows it: 12,345 / 123 / 12.3 / 0.123."""
-    if x is None or not np.isfinite(x):
-        return "n/a"
-    ax = abs(x)
-    if ax >= 1000:
-        return f"{x:,.0f}"
-    if ax >= 100 or float(x).is_integer():
-        return f"{x:.0f}"
-    return f"{x:.{digits}g}"
-
-
-def _holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Holm-adjusted p-values via statsmodels, leaving NaN entries as NaN."""
-    from statsmodels.stats.multitest import multipletests
-
-    p = np.asarray(p_values, dtype=float)
-    out = np.full_like(p, np.nan)
-    ok = np.isfinite(p)
-    if ok.any():
-        out[ok] = multipletests(p[ok], method="holm")[1]
-    return out
-
-
-def _new_axes(ax, figsize):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
-
-
-def _pretty(name: str) -> str:
-    """Column names as a reader sees them: ``monetary_total`` -> ``monetary total``."""
-    return str(name).replace("_", " ")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,10 +110,10 @@ def segment_sizes(
     0        1  2          0.9        135.0
     1        2  1          0.1         30.0
     """
-    a = _check_assignments(assignments)
+    a = check_assignments(assignments)
     cols = [value_col] + ([profit_col] if profit_col else [])
-    df = _join_on_customer(a, features, cols, table_name="features", how="left")
-    names = _segment_names(a)
+    df = join_on_customer(a, features, cols, table_name="features", how="left")
+    names = segment_names(a)
     g = df.groupby("segment")
     out = pd.DataFrame({"segment": sorted(names)})
     out["name"] = out["segment"].map(names)
@@ -311,7 +230,7 @@ class ProfileResult:
             for thr in (-self.threshold, self.threshold):
                 ax.axvline(thr, color=DARK_GREY, lw=0.6, ls=":")
             for y, v, m in zip(ypos, vals, t["segment_mean"]):
-                ax.annotate(_fmt_num(m), (v, y), xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
+                ax.annotate(fmt_num(m), (v, y), xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
                             ha="left" if v >= 0 else "right", va="center", fontsize=8, color=DARK_GREY)
             ax.set_xlim(-3.4, 3.4)
             ax.set_xlabel("segment mean - base mean\n(base standard deviations)")
@@ -321,7 +240,7 @@ class ProfileResult:
         title = textwrap.fill(segment_label(segment, t['segment_name'].iloc[0]), 34)
         ax.set_title(f"{title}\n{n:,} customers ({share:.0%})",
                      fontsize=10)
-        ax.set_yticks(ypos, [_pretty(v) for v in t.index], fontsize=9)
+        ax.set_yticks(ypos, [pretty(v) for v in t.index], fontsize=9)
         ax.grid(axis="y", visible=False)
 
 
@@ -369,8 +288,8 @@ def profile(
     basis = list(basis)
     if not basis:
         raise ValueError("basis must name at least one column")
-    a = _check_assignments(assignments)
-    df = _join_on_customer(a, features, basis, table_name="features")
+    a = check_assignments(assignments)
+    df = join_on_customer(a, features, basis, table_name="features")
     bad = [c for c in basis if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
     if bad:
         bad_num = [c for c in bad if not pd.api.types.is_bool_dtype(df[c])]
@@ -397,7 +316,7 @@ def profile(
                          "diff": diff, "std_diff": diff / base_sd if base_sd > 0 else 0.0, "p_value": p})
     table = pd.DataFrame(rows).sort_values(["segment", "variable"], key=lambda s: s.map(
         {v: i for i, v in enumerate(basis)}) if s.name == "variable" else s).reset_index(drop=True)
-    table["p_adjusted"] = _holm(table["p_value"])
+    table["p_adjusted"] = holm(table["p_value"])
     table["distinctive"] = table["std_diff"].abs() >= threshold
     table.attrs["n_total"] = len(df)
     table.attrs["binary"] = bool(all(set(df[c].dropna().unique()) <= {0, 1} for c in basis))
@@ -456,7 +375,7 @@ def separation_plot(
     P = pca.transform(Z)
     if n_comp == 1:
         P = np.column_stack([P[:, 0], np.zeros(len(P))])
-    ax = _new_axes(ax, (7.5, 6))
+    ax = new_axes(ax, (7.5, 6))
     rng = np.random.default_rng(random_state)
     show = np.sort(rng.choice(len(P), size=min(max_points, len(P)), replace=False))
     segs = sorted(pd.unique(lab))
@@ -530,7 +449,7 @@ class WhaleCurve:
 
     def plot(self, ax=None):
         """The whale curve; points coloured by segment. Returns the Axes."""
-        ax = _new_axes(ax, (8, 5.5))
+        ax = new_axes(ax, (8, 5.5))
         t = self.table
         x, y = t["cum_customer_share"] * 100, t["cum_profit_share"] * 100
         ax.plot(np.r_[0, x], np.r_[0, y], color=DARK_GREY, lw=1, zorder=1)
@@ -584,8 +503,8 @@ def whale_curve(features: pd.DataFrame, assignments: pd.DataFrame, *, profit_col
     >>> w.share_for_80, w.peak_profit_share, w.peak_customer_share
     (0.5, 1.1, 0.75)
     """
-    a = _check_assignments(assignments)
-    df = _join_on_customer(a, features, [profit_col], table_name="features")
+    a = check_assignments(assignments)
+    df = join_on_customer(a, features, [profit_col], table_name="features")
     df = df.rename(columns={profit_col: "profit"})
     if df["profit"].isna().any():
         raise DataError(f"{int(df['profit'].isna().sum())} customers have no {profit_col}", column=profit_col)
@@ -650,7 +569,7 @@ class _Design:
 
 def _condition_text(col: str, lev: str | None, lo: float | None, hi: float | None, integer: bool,
                     is_level: bool | None, not_levels: list[str]) -> str:
-    name = _pretty(col)
+    name = pretty(col)
     if lev is not None or not_levels or is_level is not None:
         if is_level:
             return f"{name} is {lev}"
@@ -663,8 +582,8 @@ def _condition_text(col: str, lev: str | None, lo: float | None, hi: float | Non
             return f"{name} {lo_i}-{hi_i}" if hi_i > lo_i else f"{name} = {lo_i}"
         return f"{name} {lo_i} or over" if lo_i is not None else f"{name} {hi_i} or under"
     if lo is not None and hi is not None:
-        return f"{name} above {_fmt_num(lo)} and at most {_fmt_num(hi)}"
-    return f"{name} above {_fmt_num(lo)}" if lo is not None else f"{name} at most {_fmt_num(hi)}"
+        return f"{name} above {fmt_num(lo)} and at most {fmt_num(hi)}"
+    return f"{name} above {fmt_num(lo)}" if lo is not None else f"{name} at most {fmt_num(hi)}"
 
 
 class IdentificationRule:
@@ -745,7 +664,7 @@ class IdentificationRule:
 
         cm = self.confusion
         share = cm.div(cm.sum(axis=1).replace(0, np.nan), axis=0) * 100
-        ax = _new_axes(ax, (1.1 * len(cm) + 3, 0.8 * len(cm) + 2))
+        ax = new_axes(ax, (1.1 * len(cm) + 3, 0.8 * len(cm) + 2))
         annot = np.array([[f"{p:.0f}%\n({n:,})" for p, n in zip(prow, nrow)]
                           for prow, nrow in zip(share.to_numpy(), cm.to_numpy())])
         labels = [segment_label(s, self.names.get(s)) for s in cm.index]
@@ -884,14 +803,14 @@ def identification_rule(
     columns = list(columns)
     if not columns:
         raise ValueError("columns must name at least one column")
-    a = _check_assignments(assignments)
-    df = _join_on_customer(a, data, columns, table_name="data")
+    a = check_assignments(assignments)
+    df = join_on_customer(a, data, columns, table_name="data")
     if len(df) < 20:
         raise DataError(f"only {len(df)} customers have both a segment and the columns; need at least 20")
     design = _Design(df, columns)
     X = design.transform(df)
     y = df["segment"].to_numpy()
-    names = _segment_names(a)
+    names = segment_names(a)
     counts = pd.Series(y).value_counts()
     n_splits = int(min(5, counts.min())) if counts.min() >= 2 else 2
     if counts.min() < 5:
@@ -960,10 +879,10 @@ class PersonaResult:
                 f"{sz.loc[segment, 'n']:,} customers ({sz.loc[segment, 'share']:.0%} of the base).")
         cat = t[(t["kind"] == "categorical") & (t["diff"] * 100 >= min_points) & (t["segment_value"] >= 0.2)]
         cat = cat.sort_values("diff", ascending=False).drop_duplicates("descriptor").head(max_levels)
-        parts = [f"{r.segment_value:.0%} {_pretty(r.descriptor)} {r.level} (base {r.base_value:.0%})"
+        parts = [f"{r.segment_value:.0%} {pretty(r.descriptor)} {r.level} (base {r.base_value:.0%})"
                  for r in cat.itertuples()]
         num = t[(t["kind"] == "numeric") & (t["statistic"] == "median")]
-        parts += [f"median {_pretty(r.descriptor)} {_fmt_num(r.segment_value)} (base {_fmt_num(r.base_value)})"
+        parts += [f"median {pretty(r.descriptor)} {fmt_num(r.segment_value)} (base {fmt_num(r.base_value)})"
                   for r in num.itertuples()]
         if not len(cat):
             parts.insert(0, f"no descriptor level stands out by {min_points:g} points or more")
@@ -982,7 +901,7 @@ class PersonaResult:
         base = d.drop_duplicates("level").set_index("level")["base_value"]
         labels = [segment_label(s, self.sizes.set_index("segment").loc[s, "segment_name"]) for s in wide.index]
         wide = pd.concat([wide, base.to_frame("whole base").T])
-        ax = _new_axes(ax, (8, 0.5 * len(wide) + 1.8))
+        ax = new_axes(ax, (8, 0.5 * len(wide) + 1.8))
         import seaborn as sns
 
         colours = sns.color_palette("Greys", len(wide.columns) + 1).as_hex()[1:]
@@ -1001,8 +920,8 @@ class PersonaResult:
             lab.set_color(segment_colour(s) if s != "base" else "black")
         ax.set_xlim(0, 100)
         ax.set_xlabel("% of the segment's customers")
-        ax.set_title(f"{_pretty(descriptor).capitalize()} by segment")
-        ax.legend(title=_pretty(descriptor), bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=8)
+        ax.set_title(f"{pretty(descriptor).capitalize()} by segment")
+        ax.legend(title=pretty(descriptor), bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=8)
         return ax
 
 
@@ -1042,8 +961,8 @@ def personas(customers: pd.DataFrame, assignments: pd.DataFrame, descriptors: Se
     'Segment 1. Young families: 2 customers (50% of the base). 100% household type family (base 50%); median age 32 (base 47).'
     """
     descriptors = list(descriptors)
-    a = _check_assignments(assignments)
-    df = _join_on_customer(a, customers, descriptors, table_name="customers")
+    a = check_assignments(assignments)
+    df = join_on_customer(a, customers, descriptors, table_name="customers")
     rows = []
     for d in descriptors:
         s = df[d]
@@ -1063,7 +982,7 @@ def personas(customers: pd.DataFrame, assignments: pd.DataFrame, descriptors: Se
                 rows.append((seg, d, "numeric", "", "median", xs.median(), x.median()))
     t = pd.DataFrame(rows, columns=["segment", "descriptor", "kind", "level", "statistic", "segment_value",
                                     "base_value"])
-    names = _segment_names(a)
+    names = segment_names(a)
     t.insert(1, "segment_name", t["segment"].map(names))
     t["diff"] = t["segment_value"] - t["base_value"]
     t["index"] = np.where(t["base_value"] != 0, t["segment_value"] / t["base_value"].replace(0, np.nan) * 100,
@@ -1114,8 +1033,8 @@ def descriptor_tests(customers: pd.DataFrame, assignments: pd.DataFrame, descrip
     >>> bool(descriptor_tests(c, a, ["age"]).loc[0, "p_adjusted"] < 0.001)
     True
     """
-    a = _check_assignments(assignments)
-    df = _join_on_customer(a, customers, list(descriptors), table_name="customers")
+    a = check_assignments(assignments)
+    df = join_on_customer(a, customers, list(descriptors), table_name="customers")
     rows = []
     for d in descriptors:
         sub = df[["segment", d]].dropna()
@@ -1144,7 +1063,7 @@ def descriptor_tests(customers: pd.DataFrame, assignments: pd.DataFrame, descrip
             rows.append(dict(descriptor=d, kind="numeric", test="Kruskal-Wallis", n=n, statistic=h, df=k - 1,
                              p_value=p, effect_measure="eta-squared (H)", effect_size=eta, note=""))
     t = pd.DataFrame(rows)
-    t["p_adjusted"] = _holm(t["p_value"])
+    t["p_adjusted"] = holm(t["p_value"])
     readings = []
     for r in t.itertuples():
         if not np.isfinite(r.p_adjusted):
@@ -1203,7 +1122,7 @@ class LogitResult:
         """Odds ratios (log scale) per term and segment, versus the reference segment. Returns the Axes."""
         t = self.table[self.table["term"] != "const"]
         terms = list(dict.fromkeys(t["term"]))
-        ax = _new_axes(ax, (8, 0.35 * len(terms) * max(1, t["segment"].nunique()) ** 0.5 + 2))
+        ax = new_axes(ax, (8, 0.35 * len(terms) * max(1, t["segment"].nunique()) ** 0.5 + 2))
         segs = sorted(t["segment"].unique())
         y = np.arange(len(terms))[::-1]
         off = np.linspace(-0.3, 0.3, len(segs)) if len(segs) > 1 else [0.0]
@@ -1213,7 +1132,7 @@ class LogitResult:
                        label=f"segment {s} vs {self.reference_segment}")
         ax.axvline(1, color=DARK_GREY, ls="--", lw=1)
         ax.set_xscale("log")
-        ax.set_yticks(y, [_pretty(tm) for tm in terms], fontsize=9)
+        ax.set_yticks(y, [pretty(tm) for tm in terms], fontsize=9)
         ax.set_xlabel("odds ratio (log scale; 1 = no effect)")
         ax.set_title(f"Who is in which segment: multinomial logit (McFadden R² {self.pseudo_r2:.2f})")
         ax.legend(fontsize=8, bbox_to_anchor=(1.01, 1), loc="upper left")
@@ -1253,8 +1172,8 @@ def segment_logit(customers: pd.DataFrame, assignments: pd.DataFrame, descriptor
     import statsmodels.api as sm
 
     descriptors = list(descriptors)
-    a = _check_assignments(assignments)
-    df = _join_on_customer(a, customers, descriptors, table_name="customers").dropna(subset=descriptors)
+    a = check_assignments(assignments)
+    df = join_on_customer(a, customers, descriptors, table_name="customers").dropna(subset=descriptors)
     parts = []
     for d in descriptors:
         s = df[d]
@@ -1373,7 +1292,7 @@ class LikelihoodToBuy:
         import seaborn as sns
 
         s = self.scores
-        ax = _new_axes(ax, (7.5, 0.55 * s["segment"].nunique() + 1.8))
+        ax = new_axes(ax, (7.5, 0.55 * s["segment"].nunique() + 1.8))
         order = sorted(s["segment"].unique())
         labels = {g: segment_label(g, n) for g, n in zip(s["segment"], s["segment_name"])}
         sns.boxplot(data=s.assign(seg=s["segment"].map(labels)), x="score", y="seg", hue="seg",
@@ -1396,7 +1315,7 @@ def _ltb_design(features: pd.DataFrame, assignments: pd.DataFrame | None, column
     if segments is not None:
         if assignments is None:
             raise ValueError("the model uses segments: pass the new customers' assignments too")
-        a = _check_assignments(assignments)
+        a = check_assignments(assignments)
         seg = features[["customer_id"]].astype(str).merge(a, on="customer_id", how="left")["segment"]
         for s in segments[1:]:
             X[f"segment={s}"] = (seg == s).astype(float).to_numpy()
@@ -1474,7 +1393,7 @@ def likelihood_to_buy(
     log_cols = [c for c in columns if f[c].min() >= 0 and f[c].skew() > 1]
     segments = None
     if assignments is not None:
-        a = _check_assignments(assignments)
+        a = check_assignments(assignments)
         segments = sorted(a["segment"].unique())
     X = _ltb_design(f, assignments, columns, log_cols, segments)
     model = make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=1000))
@@ -1490,7 +1409,7 @@ def likelihood_to_buy(
     out = pd.DataFrame({"customer_id": f["customer_id"].to_numpy(), "score": score, "score_cv": score_cv,
                         "outcome": y.astype(bool)})
     if assignments is not None:
-        out = out.merge(_check_assignments(assignments), on="customer_id", how="left")
+        out = out.merge(check_assignments(assignments), on="customer_id", how="left")
     else:
         out["segment"], out["segment_name"] = 0, "all customers"
     out = out[["customer_id", "segment", "segment_name", "score", "score_cv", "outcome"]]
@@ -1548,7 +1467,7 @@ class TargetMatrix:
     def plot(self, ax=None):
         """Segment evaluation plot: attractiveness (x) vs fit (y), bubble area = segment size."""
         t = self.table
-        ax = _new_axes(ax, (7.5, 6.5))
+        ax = new_axes(ax, (7.5, 6.5))
         size = 2500 * t["share"] / t["share"].max()
         ax.scatter(t["attractiveness"], t["fit"], s=size, c=[segment_colour(s) for s in t["segment"]],
                    alpha=0.75, edgecolor="black", linewidth=0.8)
@@ -1672,7 +1591,7 @@ def target_matrix(
         if col not in t.columns:
             raise DataError("fit needs a value_index column in sizes (from segment_sizes) or fit= scores")
         t["fit"] = _rescale(t[col])
-        source = f"{_pretty(col)} rescaled"
+        source = f"{pretty(col)} rescaled"
     order = (t["attractiveness"] + t["fit"]).rank(ascending=False, method="first").astype(int)
     t["priority"] = order
     keep = [c for c in ("segment", "name", "n", "share") if c in t.columns]
