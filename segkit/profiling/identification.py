@@ -45,6 +45,7 @@ class _Design:
                 self.feature_names.append((c, None))
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        """The design matrix of ``frame``: numbers as they are, one 0/1 column per learned level."""
         missing = [c for c in self.columns if c not in frame.columns]
         if missing:
             raise DataError(f"new customers lack column {missing[0]!r} the rule uses", column=missing[0])
@@ -117,6 +118,7 @@ class IdentificationRule:
 
     @property
     def table(self) -> pd.DataFrame:
+        """The rules (same as :attr:`rules`), so every result object has a ``.table``."""
         return self.rules
 
     def text(self) -> str:
@@ -129,6 +131,7 @@ class IdentificationRule:
         return "\n".join(lines)
 
     def summary(self) -> pd.DataFrame:
+        """Accuracies, number of rules and columns used, as a ``measure``/``value`` table."""
         return pd.DataFrame({
             "measure": ["cross-validated accuracy (5-fold)", "held-out accuracy (25% split)",
                         "majority baseline", "leaves (rules)", "columns used"],

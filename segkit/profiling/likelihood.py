@@ -55,6 +55,7 @@ class LikelihoodToBuy:
 
     @property
     def table(self) -> pd.DataFrame:
+        """The scores (same as :attr:`scores`), so every result object has a ``.table``."""
         return self.scores
 
     def best_list(self, n: int = 100) -> pd.DataFrame:
@@ -68,6 +69,7 @@ class LikelihoodToBuy:
                              "score": self.model.predict_proba(X)[:, 1]})
 
     def summary(self) -> pd.DataFrame:
+        """Per segment: customers, mean score and the share who bought."""
         by = self.scores.groupby(["segment", "segment_name"]).agg(
             n=("score", "size"), mean_score=("score", "mean"), bought=("outcome", "mean")).reset_index()
         return by

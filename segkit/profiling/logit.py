@@ -130,7 +130,8 @@ def segment_logit(customers: pd.DataFrame, assignments: pd.DataFrame, descriptor
         raise DataError("segment_logit needs at least two segments")
     y = df["segment"].map({s: i for i, s in enumerate(segs)}).to_numpy()
     model = sm.MNLogit(y, X)
-    res, method = None, "mle"
+    res: Any = None  # the statsmodels results; None until a fit succeeds
+    method = "mle"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:

@@ -53,6 +53,7 @@ class TargetMatrix:
     skipped: tuple[str, ...] = ()
 
     def summary(self) -> pd.DataFrame:
+        """The segments in priority order, the one to target first on top."""
         return self.table.sort_values("priority").reset_index(drop=True)
 
     def plot(self, ax=None):
