@@ -60,7 +60,8 @@ def segment_sizes(
     1        2  1          0.1         30.0
     """
     a = check_assignments(assignments)
-    cols = [value_col] + ([profit_col] if profit_col else [])
+    # profit may be measured by the value column itself (no margin in the data): join it once
+    cols = list(dict.fromkeys([value_col] + ([profit_col] if profit_col else [])))
     df = join_on_customer(a, features, cols, table_name="features", how="left")
     names = segment_names(a)
     g = df.groupby("segment")
