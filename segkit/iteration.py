@@ -21,9 +21,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from segkit.assignments import check_assignments, segment_names
 from segkit.errors import DataError
+from segkit.figures import new_axes, pretty
 from segkit.palette import DARK_GREY, segment_colour, segment_label
-from segkit.profiling import ProfileResult, _check_assignments, _new_axes, _pretty, _segment_names
+from segkit.profiling import ProfileResult
 
 __all__ = ["DEFAULT_THRESHOLDS", "Drift", "Migration", "Recommendation", "drift", "match_segments",
            "migration_matrix", "recommend"]
@@ -54,7 +56,7 @@ def match_segments(previous: pd.DataFrame, current: pd.DataFrame) -> dict[int, i
     """
     from scipy.optimize import linear_sum_assignment
 
-    p, c = _check_assignments(previous, name="previous"), _check_assignments(current, name="current")
+    p, c = check_assignments(previous, name="previous"), check_assignments(current, name="current")
     both = p.merge(c, on="customer_id", suffixes=("_prev", "_cur"))
     cur_segs = sorted(c["segment"].unique())
     prev_segs = sorted(p["segment"].unique())
@@ -127,7 +129,7 @@ class Migration:
         import seaborn as sns
 
         share = self.row_shares * 100
-        ax = _new_axes(ax, (1.25 * share.shape[1] + 3.5, 0.7 * share.shape[0] + 2))
+        ax = new_axes(ax, (1.25 * share.shape[1] + 3.5, 0.7 * share.shape[0] + 2))
         annot = np.array([[f"{p:.0f}%\n{n:,}" if n else "" for p, n in zip(prow, nrow)]
                           for prow, nrow in zip(share.fillna(0).to_numpy(), self.counts.to_numpy())])
         sns.heatmap(share, annot=annot, fmt="", cmap="Blues", vmin=0, vmax=100, linewidths=0.5,
@@ -146,7 +148,7 @@ class Migration:
         """Alluvial chart: previous segments on the left, current on the right, bands sized by customers."""
         from matplotlib.patches import Polygon, Rectangle
 
-        ax = _new_axes(ax, (8, 6))
+        ax = new_axes(ax, (8, 6))
         c = self.counts
         total = c.to_numpy().sum()
         gap = 0.015 * total
@@ -222,7 +224,7 @@ def migration_matrix(previous: pd.DataFrame, current: pd.DataFrame, *, match: bo
     """
     from sklearn.metrics import adjusted_rand_score
 
-    p, c = _check_assignments(previous, name="previous"), _check_assignments(current, name="current")
+    p, c = check_assignments(previous, name="previous"), check_assignments(current, name="current")
     prev_segs = sorted(p["segment"].unique())
     if match:
         raw = match_segments(p, c)
@@ -236,7 +238,7 @@ def migration_matrix(previous: pd.DataFrame, current: pd.DataFrame, *, match: bo
     else:
         mapping = {int(s): int(s) for s in c["segment"].unique()}
     c = c.assign(segment=c["segment"].map(mapping))
-    names_prev, names_cur = _segment_names(p), _segment_names(c)
+    names_prev, names_cur = segment_names(p), segment_names(c)
     cur_segs = sorted(c["segment"].unique())
     both = p.merge(c, on="customer_id", how="outer", suffixes=("_prev", "_cur"))
     frm = both["segment_prev"].astype(object).where(both["segment_prev"].notna(), NEW)
@@ -327,7 +329,7 @@ class Drift:
 
     def plot(self, ax=None):
         """Dumbbell chart of each segment's share in the previous and the current run. Returns the Axes."""
-        ax = _new_axes(ax, (7.5, 0.55 * len(self.sizes) + 1.8))
+        ax = new_axes(ax, (7.5, 0.55 * len(self.sizes) + 1.8))
         t = self.sizes.sort_values("segment")
         y = np.arange(len(t))[::-1]
         for yi, r in zip(y, t.itertuples()):
@@ -354,10 +356,10 @@ class Drift:
         if not len(self.profiles):
             raise ValueError("no profiles were given to drift(); nothing to draw")
         wide = self.profiles.pivot(index="segment", columns="variable", values="std_shift")
-        ax = _new_axes(ax, (0.9 * wide.shape[1] + 3, 0.6 * wide.shape[0] + 2))
+        ax = new_axes(ax, (0.9 * wide.shape[1] + 3, 0.6 * wide.shape[0] + 2))
         sns.heatmap(wide, annot=True, fmt=".2f", cmap="RdBu_r", center=0, vmin=-1, vmax=1, ax=ax,
                     cbar_kws={"label": "shift of the segment mean (SD)"},
-                    xticklabels=[_pretty(v) for v in wide.columns], annot_kws={"fontsize": 8})
+                    xticklabels=[pretty(v) for v in wide.columns], annot_kws={"fontsize": 8})
         ax.set_xlabel("basis variable")
         ax.set_ylabel("segment (previous numbering)")
         ax.set_title("Profile drift: how far each segment's mean moved")
@@ -499,7 +501,7 @@ class Recommendation:
 
     def plot(self, ax=None):
         """The checks as bars of measured value relative to their threshold (1 = at the threshold)."""
-        ax = _new_axes(ax, (7.5, 0.5 * len(self.table) + 1.6))
+        ax = new_axes(ax, (7.5, 0.5 * len(self.table) + 1.6))
         t = self.table
         ratio = (t["measured"] / t["threshold"].replace(0, np.nan)).fillna(0)
         y = np.arange(len(t))[::-1]

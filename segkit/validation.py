@@ -19,9 +19,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from segkit.assignments import check_assignments
 from segkit.errors import DataError
+from segkit.figures import fmt_num, new_axes, pretty
+from segkit.multitest import holm
 from segkit.palette import BASE_COLOUR, DARK_GREY, GREY, segment_label, segment_palette
-from segkit.profiling import _check_assignments, _fmt_num, _holm, _new_axes, _pretty
 
 __all__ = [
     "GainsResult",
@@ -129,9 +131,9 @@ class OutcomeTests:
         ax.set_xticks(x, [segment_label(s, n) for s, n in zip(m["segment"], m["segment_name"])],
                       rotation=30, ha="right", fontsize=9)
         row = self.table[self.table["outcome"] == outcome].iloc[0]
-        ax.set_title(f"{_pretty(outcome)}\n{row['test']} p = {_fmt_p(row['p_value'])}, "
+        ax.set_title(f"{pretty(outcome)}\n{row['test']} p = {_fmt_p(row['p_value'])}, "
                      f"{row['effect_measure']} = {row['effect_size']:.2f}", fontsize=10)
-        ax.set_ylabel("% of customers" if binary else f"mean {_pretty(outcome)} per customer")
+        ax.set_ylabel("% of customers" if binary else f"mean {pretty(outcome)} per customer")
         ax.legend(fontsize=8, loc="upper right")
         ax.grid(axis="x", visible=False)
 
@@ -199,7 +201,7 @@ def outcome_tests(
     >>> bool(outcome_tests(a, o).table.loc[0, "p_value"] < 0.001)
     True
     """
-    a = _check_assignments(assignments)
+    a = check_assignments(assignments)
     if "customer_id" not in outcomes.columns:
         raise DataError("outcomes needs a customer_id column", column="customer_id")
     cols = list(outcome_cols) if outcome_cols is not None else [c for c in OUTCOME_KINDS if c in outcomes.columns]
@@ -273,7 +275,7 @@ def outcome_tests(
             pw.append({"outcome": c, "segment": int(s), "mean": ins.mean(), "rest_mean": rest.mean(),
                        "diff": ins.mean() - rest.mean(), "test": test, "p_value": p})
         pw = pd.DataFrame(pw)
-        pw["p_adjusted"] = _holm(pw["p_value"])
+        pw["p_adjusted"] = holm(pw["p_value"])
         pairs.append(pw)
     table = pd.DataFrame(tests)
     table["significant"] = table["p_value"] < alpha
@@ -325,7 +327,7 @@ class GainsResult:
         -------
         Axes
         """
-        ax = _new_axes(ax, (6.5, 5))
+        ax = new_axes(ax, (6.5, 5))
         t = self.table
         if kind == "gains":
             x = np.r_[0, t["cum_customer_share"]] * 100
@@ -468,7 +470,7 @@ class ReplicationResult:
 
     def plot(self, ax=None):
         """Matched segment means of the two halves (standardised), one point per segment and variable."""
-        ax = _new_axes(ax, (6, 5.5))
+        ax = new_axes(ax, (6, 5.5))
         c = self.centroids
         pal = segment_palette(c["segment_a"])
         for s, grp in c.groupby("segment_a"):
@@ -612,7 +614,7 @@ class VerdictResult:
     def plot(self, ax=None):
         """A traffic-light chart: one row per criterion, green pass, red fail, grey not measured."""
         t = self.table
-        ax = _new_axes(ax, (9, 0.45 * len(t) + 1.2))
+        ax = new_axes(ax, (9, 0.45 * len(t) + 1.2))
         colour = {True: "#029e73", False: "#d55e00"}
         y = np.arange(len(t))[::-1]
         for yi, (_, r) in zip(y, t.iterrows()):
@@ -620,7 +622,7 @@ class VerdictResult:
             c = GREY if pd.isna(p) else colour[bool(p)]
             ax.scatter(0, yi, s=160, color=c)
             label = "pass" if (not pd.isna(p) and p) else "fail" if not pd.isna(p) else "not measured"
-            ax.annotate(f"{label}: measured {_fmt_num(r['measured'])} vs {r['threshold_text']}", (0.05, yi),
+            ax.annotate(f"{label}: measured {fmt_num(r['measured'])} vs {r['threshold_text']}", (0.05, yi),
                         va="center", fontsize=9)
         ax.set_yticks(y, [f"[{k}] {c[:70]}" for k, c in zip(t["kind"], t["criterion"])], fontsize=9)
         ax.set_xlim(-0.1, 1.5)
@@ -731,7 +733,7 @@ def verdict(
         elif topic == "outcome":
             thr = threshold if threshold is not None and threshold < 1 else alpha
             for out, p in m.items():
-                rows.append(dict(criterion=criterion, kind=kind, measure=f"p-value, {_pretty(out)} by segment",
+                rows.append(dict(criterion=criterion, kind=kind, measure=f"p-value, {pretty(out)} by segment",
                                  measured=p, threshold=thr, threshold_text=f"< {thr:g}",
                                  passed=bool(p < thr) if np.isfinite(p) else pd.NA, note=""))
         elif topic == "identification":

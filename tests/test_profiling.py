@@ -50,6 +50,16 @@ def test_segment_sizes_by_hand():
     assert s.loc[2, "profit_share"] == 0.0 and s.loc[1, "profit_index"] == 200
 
 
+def test_segment_sizes_profit_col_may_be_the_value_col():
+    # transactions without a margin: step 6 measures profit by spend, the same column twice
+    a = pd.DataFrame({"customer_id": list("abcd"), "segment": [1, 1, 2, 2], "segment_name": ["A", "A", "B", "B"]})
+    f = pd.DataFrame({"customer_id": list("abcd"), "monetary_total": [70.0, 10, 15, 5]})
+    s = segment_sizes(a, f, value_col="monetary_total", profit_col="monetary_total")
+    for stem in ("", "_share", "_per_customer", "_index"):
+        assert s[f"profit{stem}"].tolist() == s[f"value{stem}"].tolist()
+    assert s["value"].tolist() == [80.0, 20.0]
+
+
 def test_whale_curve_four_customers_by_hand():
     f = pd.DataFrame({"customer_id": list("abcd"), "margin_total": [30.0, -10.0, 50.0, 30.0]})
     a = pd.DataFrame({"customer_id": list("abcd"), "segment": [2, 2, 1, 1]})
