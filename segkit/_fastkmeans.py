@@ -130,7 +130,7 @@ def _lloyd(
         counts = onehot.sum(axis=1).reshape(ra, k)
         new = (onehot @ X).reshape(ra, k, p) / np.where(counts > 0, counts, 1.0)[:, :, None]
         empty = counts == 0
-        empty_r, empty_j = np.nonzero(empty) if empty.any() else (np.empty(0, np.intp), None)
+        empty_r, empty_j = np.nonzero(empty) if empty.any() else (np.empty(0, np.intp), np.empty(0, np.intp))
         for rr in np.unique(empty_r):
             # As scikit-learn does: an empty cluster restarts at the point farthest from its centre.
             js = empty_j[empty_r == rr]

@@ -30,7 +30,7 @@ RULE_BASED_METHODS = (
 METHODS = ("auto", *DATA_DRIVEN_METHODS, *RULE_BASED_METHODS)
 
 #: Canonical column names of each table; the study's ``columns`` maps them to the file's names.
-TABLE_COLUMNS = {
+TABLE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "customers": {"required": ("customer_id",), "optional": ()},
     "transactions": {
         "required": ("customer_id", "date", "amount"),

@@ -545,7 +545,8 @@ class _Session:
     def __exit__(self, *exc: object) -> None:
         if self._own:
             self.con.disconnect()
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            if self._tmp is not None:
+                shutil.rmtree(self._tmp, ignore_errors=True)
 
     def to_pandas(self, expr: ir.Table) -> pd.DataFrame:
         if self.con.name == "duckdb":

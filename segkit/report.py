@@ -287,7 +287,8 @@ def _plan(start: str | int | None, only: str | int | None, reuse: Path | str | N
     """First and last step number to execute; the steps before the first are re-used."""
     if start is not None and only is not None:
         raise ConfigError("give --from or --only, not both")
-    first = get_step(only if only is not None else start).number if (only or start) is not None else 1
+    chosen = only if only is not None else start
+    first = get_step(chosen).number if chosen is not None else 1
     last = first if only is not None else len(STEPS)
     if first > 1 and reuse is None:
         raise ConfigError(f"running from step {STEPS[first - 1].name} needs --reuse RUN: the finished run whose "

@@ -153,7 +153,7 @@ def test_net_returns_by_product_latest_purchase_first():
         "quantity": [2.0, 1.0, 1.0, -2.0], "amount": [20.0, 10.0, 7.0, -15.0],
     }, index=[2, 3, 4, 5])
     rep = QualityReport()
-    out = net_returns(df, cutoff=None, report=rep)
+    out = net_returns(df, outcome_start=None, report=rep)
     # 15 returned: the February x purchase (10) goes entirely, then 5 of January's 20.
     # The fully returned line stays, at amount 0, so its returned amount still counts.
     assert out["amount"].to_dict() == {2: 15.0, 3: 0.0, 4: 7.0}
@@ -166,7 +166,7 @@ def test_net_returns_shrinks_margin_and_keeps_return_rate():
     df = pd.DataFrame({"customer_id": ["a", "a", "a"], "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-09"]),
                        "amount": [40.0, 60.0, -70.0], "margin": [10.0, 30.0, -35.0], "order_id": ["1", "2", "C3"]},
                       index=[2, 3, 4])
-    out = net_returns(df, cutoff=None, report=QualityReport())
+    out = net_returns(df, outcome_start=None, report=QualityReport())
     # latest first: all 60 of Jan 2 (margin 30 -> 0), then 10 of Jan 1's 40 (margin 10 -> 7.5)
     assert out["amount"].tolist() == [30.0, 0.0] and out["returned_amount"].tolist() == [10.0, 60.0]
     assert out["margin"].tolist() == [7.5, 0.0]
@@ -179,7 +179,7 @@ def test_net_returns_without_product_nets_per_customer():
     df = pd.DataFrame({"customer_id": ["a", "b", "a"], "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
                        "amount": [30.0, 5.0, -10.0]}, index=[2, 3, 4])
     rep = QualityReport()
-    out = net_returns(df, cutoff=None, report=rep)
+    out = net_returns(df, outcome_start=None, report=rep)
     assert out["amount"].to_dict() == {2: 20.0, 3: 5.0}
     assert out["returned_amount"].to_dict() == {2: 10.0, 3: 0.0}
     assert rep.table[["rule", "n_rows", "example_rows"]].values.tolist() == [["return_netted", 1, "4"]]
@@ -189,7 +189,7 @@ def test_returns_do_not_cross_the_cutoff():
     df = pd.DataFrame({"customer_id": ["a", "a"], "date": pd.to_datetime(["2024-06-01", "2024-07-05"]),
                        "amount": [30.0, -10.0]}, index=[2, 3])
     rep = QualityReport()
-    out = net_returns(df, cutoff=pd.Timestamp("2024-07-01"), report=rep)
+    out = net_returns(df, outcome_start=pd.Timestamp("2024-07-01"), report=rep)
     assert out["amount"].tolist() == [30.0]
     assert rep.n("return_unmatched") == 1
 

@@ -53,14 +53,15 @@ def link_tables(
     rows = []
     pairs = [("customers", "transactions"), ("customers", "survey"), ("transactions", "survey")]
     for left, right in pairs:
-        if tables.get(left) is None or tables.get(right) is None:
+        ldf, rdf = tables.get(left), tables.get(right)
+        if ldf is None or rdf is None:
             continue
-        losses = join_losses(tables[left], tables[right], left_name=left, right_name=right)
+        losses = join_losses(ldf, rdf, left_name=left, right_name=right)
         rows.append(losses)
         if losses["n_matched"] == 0:
-            lf, rf = tables[left].attrs.get("file", left), tables[right].attrs.get("file", right)
-            ex_l = sorted(tables[left]["customer_id"].dropna().unique())[:3]
-            ex_r = sorted(tables[right]["customer_id"].dropna().unique())[:3]
+            lf, rf = ldf.attrs.get("file", left), rdf.attrs.get("file", right)
+            ex_l = sorted(ldf["customer_id"].dropna().unique())[:3]
+            ex_r = sorted(rdf["customer_id"].dropna().unique())[:3]
             raise DataError(
                 f"no customer id of {rf} ({right}) appears in {lf} ({left}): e.g. {ex_r} vs {ex_l}; "
                 "check the id columns and their format (leading zeros, prefixes)",
@@ -69,16 +70,17 @@ def link_tables(
     joins = pd.DataFrame(rows, columns=JOIN_COLUMNS)
     out = dict(tables)
     reference = "customers" if out.get("customers") is not None else "transactions"
-    known = set(out[reference]["customer_id"]) if out.get(reference) is not None else None
-    if known is None:
+    ref_df = out.get(reference)
+    if ref_df is None:
         return out, joins
+    known = set(ref_df["customer_id"])
     for name, rule in (("transactions", "orphan_transactions"), ("survey", "orphan_survey")):
         df = out.get(name)
         if df is None or name == reference:
             continue
         orphan = ~df["customer_id"].isin(known)
         _check_id_formats(set(df.loc[orphan, "customer_id"].dropna()), known, n_ids=df["customer_id"].nunique(),
-                          file=df.attrs.get("file", name), reference_file=out[reference].attrs.get("file", reference),
+                          file=df.attrs.get("file", name), reference_file=ref_df.attrs.get("file", reference),
                           column=df.attrs.get("source_names", {}).get("customer_id", "customer_id"))
         report.add(name, df.attrs.get("file", ""), rule, rows=df.index[orphan].tolist(),
                    n_total=int(df.attrs.get("n_read", len(df))),

@@ -484,7 +484,7 @@ def parse_dates(
     remaining = pd.Series(True, index=uniq.index)
     while remaining.any():
         cover = {f: int(counts_per_value[uniq[remaining & p.notna()]].sum()) for f, p in parsed.items()}
-        best = max(cover, key=cover.get)
+        best = max(cover, key=lambda f: cover[f])
         if cover[best] == 0:
             break
         fits = remaining & parsed[best].notna()

@@ -38,15 +38,17 @@ def is_return(df: pd.DataFrame) -> pd.Series:
     return ret
 
 
-def net_returns(df: pd.DataFrame, *, cutoff: pd.Timestamp | None, report: QualityReport) -> pd.DataFrame:
+def net_returns(df: pd.DataFrame, *, outcome_start: pd.Timestamp | None, report: QualityReport) -> pd.DataFrame:
     """Drop non-sales, net returns against purchases; count each in ``report``.
 
     Parameters
     ----------
     df : DataFrame
         Clean transactions (customer_id, date, amount, optional product, quantity, order_id).
-    cutoff : Timestamp, optional
-        First instant of the outcome period; returns are netted within their period.
+    outcome_start : Timestamp, optional
+        First instant of the outcome period (:attr:`segkit.study.window.StudyWindow.history_end`);
+        a return is netted only against purchases of its own period, so nothing after the cut-off
+        changes the history the segments are formed on.
     report : QualityReport
         Receives ``non_positive_amount``, ``return_netted``, ``purchase_fully_returned``
         and ``return_unmatched``.
@@ -62,7 +64,7 @@ def net_returns(df: pd.DataFrame, *, cutoff: pd.Timestamp | None, report: Qualit
     --------
     >>> df = pd.DataFrame({"customer_id": ["a", "a"], "date": pd.to_datetime(["2024-01-01", "2024-01-05"]),
     ...                    "amount": [30.0, -10.0]}, index=[2, 3])
-    >>> net_returns(df, cutoff=None, report=QualityReport())[["amount", "returned_amount"]].values.tolist()
+    >>> net_returns(df, outcome_start=None, report=QualityReport())[["amount", "returned_amount"]].values.tolist()
     [[20.0, 10.0]]
     """
     file = df.attrs.get("file", "")
@@ -85,23 +87,24 @@ def net_returns(df: pd.DataFrame, *, cutoff: pd.Timestamp | None, report: Qualit
     amount = bought.copy()
     qty = df["quantity"].to_numpy(dtype=float).copy() if has_qty else None
     dates = df["date"].to_numpy()
-    after = dates >= np.datetime64(cutoff) if cutoff is not None else np.zeros(len(df), dtype=bool)
+    after = dates >= np.datetime64(outcome_start) if outcome_start is not None else np.zeros(len(df), dtype=bool)
     groups = {(k if isinstance(k, tuple) else (k,)): v for k, v in df.groupby(keys, sort=False, dropna=False).indices.items()}
-    netted, unmatched = [], []
+    netted: list[int] = []
+    unmatched: list[int] = []
     for row, key, r_date, r_amount, r_qty in zip(
         returns.index, returns[keys].itertuples(index=False, name=None), returns["date"].to_numpy(),
         returns["amount"].to_numpy(dtype=float),
         returns["quantity"].to_numpy(dtype=float) if has_qty else np.full(len(returns), np.nan),
     ):
         left_amount, left_qty = abs(r_amount), abs(r_qty)
-        r_after = cutoff is not None and r_date >= np.datetime64(cutoff)
+        r_after = outcome_start is not None and r_date >= np.datetime64(outcome_start)
         cand = groups.get(key, np.empty(0, dtype=int))
         cand = cand[(dates[cand] <= r_date) & (after[cand] == r_after) & (amount[cand] > 0)]
         # Latest purchase first: a return usually refers to a recent purchase.
         cand = cand[np.argsort(dates[cand], kind="stable")[::-1]]
         for i in cand:
             take = min(amount[i], left_amount)
-            if has_qty and not np.isnan(left_qty) and not np.isnan(qty[i]):
+            if qty is not None and not np.isnan(left_qty) and not np.isnan(qty[i]):
                 q = min(qty[i], left_qty)
                 qty[i] -= q
                 left_qty -= q

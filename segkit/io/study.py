@@ -15,8 +15,7 @@ from segkit.io.quality import QualityReport
 from segkit.io.readers import read_table
 from segkit.io.returns import cap_outliers, net_returns
 from segkit.io.schemas import apply_content_rules, check_structure, items_to_01, yes_no_items
-
-_DAYS_PER_MONTH = 365.25 / 12
+from segkit.study.window import StudyWindow
 #: Columns segkit adds to transactions (not data columns of the file).
 FLAG_COLUMNS = ("after_cutoff", "amount_capped", "returned_amount")
 
@@ -109,6 +108,7 @@ def load_study_data(
     min_customers = cfg.k_range[1] if min_customers is None else min_customers
     report = QualityReport()
     files = cfg.input_files()
+    window = StudyWindow.from_config(cfg)
     tables: dict[str, pd.DataFrame | None] = {"customers": None, "transactions": None, "survey": None}
     for name in files:
         spec = getattr(cfg.data, name)
@@ -117,11 +117,10 @@ def load_study_data(
         df = check_structure(df, name, decimal=spec.decimal)
         df.attrs = attrs
         df = apply_content_rules(df, name, today=today, report=report)
-        if name == "transactions":
-            cutoff = pd.Timestamp(cfg.cutoff) + pd.Timedelta(days=1)
-            df = net_returns(df, cutoff=cutoff, report=report)
+        if name == "transactions" and window is not None:
+            df = net_returns(df, outcome_start=window.history_end, report=report)
             df = cap_outliers(df, report=report)
-            df["after_cutoff"] = df["date"] >= cutoff
+            df["after_cutoff"] = window.in_outcome(df["date"])
             report.add(name, attrs["file"], "after_cutoff", rows=df.index[df["after_cutoff"]].tolist(),
                        n_total=attrs["n_read"], column=attrs["source_names"].get("date", "date"))
         if name == "survey":
@@ -136,11 +135,11 @@ def load_study_data(
         if df is not None:
             ids |= set(df["customer_id"])
     if len(ids) < min_customers:
-        first = next(n for n in ("customers", "transactions", "survey") if tables[n] is not None)
+        first = next(df for df in tables.values() if df is not None)
         raise DataError(
             f"only {len(ids)} customers after cleaning; the study needs at least {min_customers} "
             f"(the largest number of segments in k_range {list(cfg.k_range)})",
-            file=tables[first].attrs["file"], column="customer_id",
+            file=first.attrs["file"], column="customer_id",
         )
     _check_basis(cfg, tables)
     return StudyData(customers=tables["customers"], transactions=tables["transactions"], survey=tables["survey"],
@@ -177,16 +176,16 @@ def build_inventory(data: StudyData, cfg: StudyConfig) -> dict:
     ids: set = set()
     tables: dict = {}
     t = data.transactions
-    if t is not None:
+    window = StudyWindow.from_config(cfg)
+    if t is not None and window is not None:
         ids |= set(t["customer_id"])
-        cutoff = pd.Timestamp(cfg.cutoff) + pd.Timedelta(days=1)
         dmin, dmax = t["date"].min(), t["date"].max()
         tables["transactions"] = {
             "present": True, "n_rows": int(len(t)), "n_customers": int(t["customer_id"].nunique()),
             "columns": [c for c in t.columns if c not in FLAG_COLUMNS],
             "date_min": dmin.strftime("%Y-%m-%d"), "date_max": dmax.strftime("%Y-%m-%d"),
-            "history_months": round(max((cutoff - dmin).days, 0) / _DAYS_PER_MONTH, 1),
-            "months_after_cutoff": round(max((dmax - cutoff).days + 1, 0) / _DAYS_PER_MONTH, 1),
+            "history_months": round(window.months_before(dmin), 1),
+            "months_after_cutoff": round(window.months_after(dmax), 1),
         }
     else:
         tables["transactions"] = {"present": False, "n_rows": 0, "n_customers": 0, "columns": [],

@@ -156,7 +156,7 @@ class Fitter:
         """Fit on rows ``idx``; return (labels of ``idx`` rows, labels of ``eval_idx`` rows or all rows)."""
         if self.fast is not None:
             k = int(k if k is not None else self.segmenter.get_params()["n_segments"])
-            if self.unique is not None:
+            if self.unique is not None and self.inverse is not None:
                 w = np.bincount(self.inverse[idx], minlength=len(self.unique)).astype(np.float64)
                 rows = np.flatnonzero(w)
                 centers, _, _ = kmeans_fit(self.unique[rows], k, sample_weight=w[rows], rng=rng, **self.fast)
@@ -173,12 +173,15 @@ class Fitter:
         if "random_state" in params:
             update["random_state"] = int(rng.integers(2**31 - 1))
         est.set_params(**update)
-        data = self.frame if self.frame is not None else self.M
-        sample = data.iloc[idx] if self.frame is not None else data[idx]
+        frame = self.frame
+        sample = frame.iloc[idx] if frame is not None else self.M[idx]
         est.fit(sample)
         if eval_idx is not None and len(eval_idx) == 0:
             return np.asarray(est.labels_, dtype=np.int64), np.empty(0, dtype=np.int64)
-        target = data if eval_idx is None else (data.iloc[eval_idx] if self.frame is not None else data[eval_idx])
+        if eval_idx is None:
+            target = frame if frame is not None else self.M
+        else:
+            target = frame.iloc[eval_idx] if frame is not None else self.M[eval_idx]
         return np.asarray(est.labels_, dtype=np.int64), np.asarray(est.predict(target), dtype=np.int64)
 
 

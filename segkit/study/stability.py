@@ -92,16 +92,17 @@ def run(ctx: StepContext) -> StabilityResult:
     X = ctx.read(artifacts.BASIS).set_index("customer_id")
     value = table.set_index("customer_id")["monetary_total"].reindex(X.index) if "monetary_total" in table else None
 
+    k_range = (int(cfg.k_range[0]), int(cfg.k_range[1]))
     if is_data_driven(method):
         base = make_segmenter(method, cfg.k_range[0], random_state=cfg.seed, n_init=cfg.n_init)
         ctx.progress(f"global stability: k = {cfg.k_range[0]} to {cfg.k_range[1]}, {cfg.n_boot} bootstrap pairs each")
-        glob = st.global_stability(X, base, k_range=tuple(cfg.k_range), n_boot=cfg.n_boot,
+        glob = st.global_stability(X, base, k_range=k_range, n_boot=cfg.n_boot,
                                    random_state=cfg.seed, n_jobs=cfg.n_jobs)
         k = int(glob.chosen_k)
         seg = fit_final(method, k, X, cfg=cfg, sample_value=value)
         ctx.progress(f"segment-level stability of the {k}-segment solution")
         seg_stab = st.segment_stability(X, seg, n_boot=cfg.n_boot, random_state=cfg.seed, n_jobs=cfg.n_jobs)
-        slsa = st.segment_level_stability_across(X, base, k_range=tuple(cfg.k_range), random_state=cfg.seed)
+        slsa = st.segment_level_stability_across(X, base, k_range=k_range, random_state=cfg.seed)
         ctx.write(artifacts.STABILITY_GLOBAL, glob.table)
         ctx.write(artifacts.STABILITY_SEGMENTS, seg_stab.table)
         result = StabilityResult(method=method, k=k, reason=glob.reason, segmentation=seg.result_,
