@@ -61,7 +61,7 @@ def main() -> None:
         wall = time.perf_counter() - t0
         if res.status != "ok" or res_null.status != "ok":
             sys.exit(f"study failed: {res.failed_step or res_null.failed_step}")
-        print(f"per step (s): " + ", ".join(f"{s.name}={s.seconds}" for s in res.steps))
+        print("per step (s): " + ", ".join(f"{s.name}={s.seconds}" for s in res.steps))
         print(f"null study (kernels, imports, papermill, export): {null_s:.1f} s")
         print(f"analysis: {wall - null_s:.1f} s")
         print(f"study wall_s={wall:.1f} overhead_share={min(null_s / wall, 1):.2f}")

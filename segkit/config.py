@@ -80,7 +80,7 @@ class DataSpec(_Strict):
     survey: TableSpec | None = None
 
     @model_validator(mode="after")
-    def _at_least_one(self) -> "DataSpec":
+    def _at_least_one(self) -> DataSpec:
         if self.transactions is None and self.survey is None:
             raise ValueError("give at least one of data.transactions or data.survey")
         return self
@@ -133,7 +133,7 @@ class EngineSpec(_Strict):
     conf: dict[str, str] = Field(default_factory=dict)  # pyspark: extra Spark settings
 
     @model_validator(mode="after")
-    def _settings_fit_the_engine(self) -> "EngineSpec":
+    def _settings_fit_the_engine(self) -> EngineSpec:
         if self.name == "duckdb" and (self.conf or "master" in self.model_fields_set):
             raise ValueError("master and conf are Spark settings; they need name: pyspark")
         if self.name == "pyspark" and self.memory_limit is not None:
@@ -173,7 +173,7 @@ class StudyConfig(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _cross_checks(self) -> "StudyConfig":
+    def _cross_checks(self) -> StudyConfig:
         if self.data.transactions is not None and self.cutoff is None:
             raise ValueError("cutoff is required when data.transactions is given")
         if self.method == "classify_stratify" and self.stratify is None:

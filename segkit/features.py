@@ -439,7 +439,7 @@ def feature_engine(spec: EngineSpec) -> Iterator[dict[str, Any]]:
 # --------------------------------------------------------------------------- #
 # Internals
 # --------------------------------------------------------------------------- #
-def _features_expr(s: "_Session", t: ir.Table, cut: dt.date, *, rfm_only: bool) -> ir.Table:
+def _features_expr(s: _Session, t: ir.Table, cut: dt.date, *, rfm_only: bool) -> ir.Table:
     lines = t.filter(t.day <= cut)
     chosen = [f for f in _FEATURES if (f.rfm or not rfm_only) and set(f.requires) <= set(t.columns)]
     share_cols = [c for c in _SHARE_PREFIX if any(c in f.requires for f in chosen)]
@@ -463,7 +463,7 @@ def _features_expr(s: "_Session", t: ir.Table, cut: dt.date, *, rfm_only: bool) 
     return a.select(**cols).order_by("customer_id")
 
 
-def _share_groups(s: "_Session", lines: ir.Table, cols: list[str]) -> dict[str, dict[str, list[Any]]]:
+def _share_groups(s: _Session, lines: ir.Table, cols: list[str]) -> dict[str, dict[str, list[Any]]]:
     """Per column: slug -> the raw values it stands for (values whose slugs collide are pooled).
 
     One query for all columns, so the lines are read once for the lookup.
@@ -531,7 +531,7 @@ class _Session:
         self._memory_limit = memory_limit
         self._tmp: str | None = None
 
-    def __enter__(self) -> "_Session":
+    def __enter__(self) -> _Session:
         if self._own:
             self._tmp = tempfile.mkdtemp(prefix="segkit-duckdb-")
             self.con = ibis.duckdb.connect(

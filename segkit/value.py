@@ -204,7 +204,7 @@ class BetaGeoModel:
     ['a', 'alpha', 'b', 'r']
     """
 
-    def fit(self, summary: pd.DataFrame) -> "BetaGeoModel":
+    def fit(self, summary: pd.DataFrame) -> BetaGeoModel:
         """Fit by maximum likelihood on an :func:`rfm_summary` table."""
         summary = _check_summary(summary)
         if len(summary) < 4:
@@ -400,7 +400,7 @@ class ParetoNBDModel:
         dead = np.log(s) - np.log(r + s + x) + cls._log_a0(r, alpha, s, beta, x, tx, T)
         return head + np.logaddexp(alive, dead)
 
-    def fit(self, summary: pd.DataFrame) -> "ParetoNBDModel":
+    def fit(self, summary: pd.DataFrame) -> ParetoNBDModel:
         """Fit by maximum likelihood on an :func:`rfm_summary` table."""
         summary = _check_summary(summary)
         if not (summary["frequency"] > 0).any():
@@ -476,7 +476,7 @@ class GammaGammaModel:
     ['gamma', 'p', 'q']
     """
 
-    def fit(self, summary: pd.DataFrame) -> "GammaGammaModel":
+    def fit(self, summary: pd.DataFrame) -> GammaGammaModel:
         """Fit by maximum likelihood on the customers with ``frequency > 0``."""
         _require_columns(summary, ["frequency", "monetary_value"], "the Gamma-Gamma fit")
         rep = summary[pd.to_numeric(summary["frequency"], errors="coerce") > 0]

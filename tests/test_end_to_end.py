@@ -7,14 +7,13 @@ import stat
 import pandas as pd
 import pytest
 import yaml
+from conftest import file_hashes
 from sklearn.metrics import adjusted_rand_score
 
 from segkit.cli import main
 from segkit.report import run_study
 from segkit.study import STEPS, artifacts
 from segkit.study.folder import RunFolder
-
-from conftest import file_hashes
 
 pytestmark = pytest.mark.slow
 

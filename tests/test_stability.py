@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,8 +12,13 @@ from sklearn.metrics import adjusted_rand_score
 from segkit import UnstableSegmentsWarning
 from segkit._fastkmeans import kmeans_fit, kmeans_predict
 from segkit.stability import (
-    adjusted_rand, global_stability, jaccard_verdict, rule_stability, segment_level_stability_across,
-    segment_stability, stability_over_time,
+    adjusted_rand,
+    global_stability,
+    jaccard_verdict,
+    rule_stability,
+    segment_level_stability_across,
+    segment_stability,
+    stability_over_time,
 )
 from segkit.stability._segment import best_jaccard
 

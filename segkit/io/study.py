@@ -16,6 +16,7 @@ from segkit.io.readers import read_table
 from segkit.io.returns import cap_outliers, net_returns
 from segkit.io.schemas import apply_content_rules, check_structure, items_to_01, yes_no_items
 from segkit.study.window import StudyWindow
+
 #: Columns segkit adds to transactions (not data columns of the file).
 FLAG_COLUMNS = ("after_cutoff", "amount_capped", "returned_amount")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -141,7 +140,7 @@ class Fitter:
     inverse: np.ndarray | None = None
 
     @classmethod
-    def build(cls, segmenter: Any, M: np.ndarray, frame: pd.DataFrame | None, *, compress: bool = True) -> "Fitter":
+    def build(cls, segmenter: Any, M: np.ndarray, frame: pd.DataFrame | None, *, compress: bool = True) -> Fitter:
         fast = kmeans_settings(segmenter)
         if fast is None and frame is None and not hasattr(segmenter, "get_params"):
             raise TypeError(f"segmenter must be a scikit-learn style estimator, got {type(segmenter).__name__}")

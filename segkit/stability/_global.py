@@ -11,7 +11,13 @@ import pandas as pd
 
 from segkit.errors import UnstableSegmentsWarning
 from segkit.stability._core import (
-    Fitter, adjusted_rand, as_matrix, check_k_range, check_n_boot, parallel_map, root_seed,
+    Fitter,
+    adjusted_rand,
+    as_matrix,
+    check_k_range,
+    check_n_boot,
+    parallel_map,
+    root_seed,
 )
 
 #: Median bootstrap ARI below which no number of segments counts as stable. Steinley (2004)

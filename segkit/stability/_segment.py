@@ -12,7 +12,14 @@ from sklearn.base import clone
 
 from segkit.errors import UnstableSegmentsWarning
 from segkit.stability._core import (
-    Fitter, as_matrix, check_n_boot, contingency, jaccard_verdict, parallel_map, relabel, root_seed,
+    Fitter,
+    as_matrix,
+    check_n_boot,
+    contingency,
+    jaccard_verdict,
+    parallel_map,
+    relabel,
+    root_seed,
 )
 
 
