@@ -22,6 +22,7 @@ from segkit.display import callout, say, show_table
 from segkit.pipeline import earlier_window_assignments, numeric_columns, share_table
 from segkit.profiling import profile
 from segkit.step import Step
+from segkit.study.window import StudyWindow
 
 step = Step(run_dir, study_path)
 cfg = step.cfg
@@ -35,11 +36,11 @@ if cfg.previous_run is not None:
     previous_table = pd.read_parquet(prev_dir / "artifacts" / "customer_table.parquet")
     compared_with = f"the previous run {prev_dir.name}"
 elif step.has_transactions:
-    previous, previous_table, earlier_cutoff = earlier_window_assignments(
-        cfg, transactions=step.read_table("transactions"), customers=step.read_table("customers"),
+    previous, previous_table, earlier = earlier_window_assignments(
+        cfg, StudyWindow.from_config(cfg), transactions=step.read_table("transactions"), customers=step.read_table("customers"),
         survey=step.read_table("survey"), method=segmentation["method"], k=segmentation["k"])
     compared_with = (f"the same method refitted with k = {segmentation['k']} on the earlier window ending "
-                     f"{earlier_cutoff} ({cfg.earlier_window_months} months before the cut-off)")
+                     f"{earlier.cutoff} ({cfg.earlier_window_months} months before the cut-off)")
 else:
     previous = None
     compared_with = None
