@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from conftest import copy_run
 
+from segkit.compare import compare
 from segkit.config import load_config
 from segkit.errors import DataError
 from segkit.pipeline import earlier_window_assignments
@@ -115,3 +116,36 @@ def test_earlier_window_counts_the_whole_cutoff_day(demo_run_steps, small_demo):
     row = table.set_index("customer_id").loc["ZZ-LATE"]
     assert (row["frequency"], row["recency_days"], row["tenure_days"]) == (1, 0, 0)
     assert "ZZ-NEXT" not in set(table["customer_id"])
+
+
+def _finished_copy(run, dest, study) -> RunFolder:
+    """A copy of ``run`` with the manifest ``segkit run`` would write (the parts compare reads)."""
+    folder = RunFolder(copy_run(run, dest))
+    cfg = load_config(study)
+    folder.write_manifest({"study": cfg.name, "title": cfg.title, "run_id": folder.path.name,
+                           "config": cfg.to_dict(), "status": "ok"})
+    return folder
+
+
+def test_compare_two_runs_of_the_same_segmentation(demo_run_steps, small_demo, tmp_path):
+    a = _finished_copy(demo_run_steps[0], tmp_path / "a", small_demo / "study.yaml")
+    b = _finished_copy(demo_run_steps[0], tmp_path / "b", small_demo / "study.yaml")
+    result = compare(a.path, b.path)
+
+    n = len(a.read(artifacts.ASSIGNMENTS))
+    assert result.migration.ari == 1.0 and result.migration.stay_share == 1.0 and result.migration.n_common == n
+    assert result.recommendation.decision == "keep"
+    assert result.basis == list(load_config(small_demo / "study.yaml").basis)
+    runs = result.runs
+    assert runs["folder"].tolist() == ["a", "b"] and runs["customers"].tolist() == [str(n)] * 2
+    assert runs["cut-off"].tolist() == ["2025-09-30"] * 2 and runs["segments"].tolist() == ["5", "5"]
+    # all flows stay on the diagonal
+    flows = result.largest_flows
+    assert (flows.loc[flows["n"] > 0, "from_segment"] == flows.loc[flows["n"] > 0, "to_segment"]).all()
+
+
+def test_compare_refuses_a_folder_that_is_not_a_run(demo_run_steps, small_demo, tmp_path):
+    a = _finished_copy(demo_run_steps[0], tmp_path / "a", small_demo / "study.yaml")
+    bare = copy_run(demo_run_steps[0], tmp_path / "bare")  # artifacts but no manifest
+    with pytest.raises(DataError, match=f"bare: not a segkit run folder: {RunFolder.MANIFEST} is missing"):
+        compare(a.path, bare)
