@@ -15,31 +15,15 @@ run_b: str = "../reports/run-b"  # the later run folder
 run_dir: str = "../reports/scratch"  # folder this comparison writes into
 
 # %% tags=["remove-cell"]
-import json
-from pathlib import Path
-
 import matplotlib.pyplot as plt
-import pandas as pd
 
-from segkit import iteration as it
+from segkit.compare import compare
 from segkit.display import callout, say, show_table
-from segkit.pipeline import numeric_columns, share_table
 from segkit.plots import set_theme
-from segkit.profiling import profile
 
 _ = set_theme()
-a, b = Path(run_a), Path(run_b)
-man_a = json.loads((a / "manifest.json").read_text(encoding="utf-8"))
-man_b = json.loads((b / "manifest.json").read_text(encoding="utf-8"))
-prev = pd.read_parquet(a / "artifacts" / "assignments.parquet")
-cur = pd.read_parquet(b / "artifacts" / "assignments.parquet")
-table_a = pd.read_parquet(a / "artifacts" / "customer_table.parquet")
-table_b = pd.read_parquet(b / "artifacts" / "customer_table.parquet")
-basis = [c for c in numeric_columns(table_b, man_b["config"]["basis"]) if c in table_a.columns]
-migration = it.migration_matrix(prev, cur)
-drift = it.drift(share_table(prev), share_table(cur), profile(table_a, prev, basis), profile(table_b, cur, basis),
-                 mapping=migration.mapping)
-rec = it.recommend(migration, drift)
+result = compare(run_a, run_b)
+migration = result.migration
 
 # %% [markdown]
 # ## What changed between the two runs
@@ -49,14 +33,9 @@ rec = it.recommend(migration, drift)
 # before comparing, since two runs may number the same segment differently.
 
 # %% tags=["remove-input"]
-show_table(pd.DataFrame([
-    {"run": "earlier", "folder": a.name, "study": man_a["study"], "cut-off": man_a["config"].get("cutoff"),
-     "method": man_a["config"]["method"], "customers": len(prev), "segments": prev["segment"].nunique()},
-    {"run": "later", "folder": b.name, "study": man_b["study"], "cut-off": man_b["config"].get("cutoff"),
-     "method": man_b["config"]["method"], "customers": len(cur), "segments": cur["segment"].nunique()},
-]).astype(str), caption="The two runs")
-callout("<b>Recommendation: {decision}.</b> {reasons}", kind={"keep": "good", "adjust": "warn"}.get(rec.decision, "bad"),
-        decision=rec.decision, reasons=" ".join(rec.reasons))
+show_table(result.runs, caption="The two runs")
+callout("<b>Recommendation: {decision}.</b> {reasons}", kind={"keep": "good", "adjust": "warn"}.get(result.decision, "bad"),
+        decision=result.decision, reasons=result.reason)
 
 # %% tags=["remove-input"]
 fig, ax = plt.subplots(figsize=(10, 7))
@@ -69,8 +48,9 @@ say("Adjusted Rand index on the {n} customers in both runs: **{ari}**; **{stay}*
 fig, ax = plt.subplots(figsize=(10, 6))
 migration.plot_flows(ax=ax)
 plt.show()
-show_table(migration.flows.sort_values("n", ascending=False).head(15), caption="Largest flows", formats={"share": "pct"})
+show_table(result.largest_flows, caption="Largest flows", formats={"share": "pct"})
 
 # %% tags=["remove-input"]
-show_table(drift.sizes, caption="Segment shares then and now", formats={c: "pct" for c in drift.sizes.columns if "share" in c})
-show_table(rec.table, caption="Checks behind the recommendation")
+sizes = result.drift.sizes
+show_table(sizes, caption="Segment shares then and now", formats={c: "pct" for c in sizes.columns if "share" in c})
+show_table(result.recommendation.table, caption="Checks behind the recommendation")

@@ -1,27 +1,115 @@
-"""``segkit compare RUN_A RUN_B``: migration, agreement and drift between two finished runs, as a dated report."""
+"""``segkit compare RUN_A RUN_B``: migration, agreement and drift between two finished runs, as a dated report.
+
+:func:`compare` makes the comparison (the same one step 8 makes with a previous
+run, :func:`segkit.study.iteration.compare_segmentations`) and returns what the
+report shows; :func:`compare_runs` executes the comparison notebook on it and
+writes the dated HTML.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from segkit import __version__
 from segkit.errors import DataError
 from segkit.study import artifacts
 from segkit.study.folder import RunFolder
+from segkit.study.iteration import Comparison, compare_segmentations
+
+__all__ = ["ComparisonResult", "compare", "compare_runs"]
 
 _NOTEBOOK = "compare_runs.py"
 
 
-def _check_run(path: Path) -> dict:
+def _check_run(path: Path) -> dict[str, Any]:
+    """The manifest of the run folder ``path``; a folder without one, or without the artifacts compared, is refused."""
     run = RunFolder(path)
     if not run.manifest_path.is_file():
         raise DataError(f"not a segkit run folder: {run.MANIFEST} is missing", file=str(path))
     for need in (artifacts.ASSIGNMENTS, artifacts.CUSTOMER_TABLE):
         if not run.has(need):
             raise DataError(f"not a finished segkit run folder: artifacts/{need.name} is missing", file=str(path))
-    return run.read_manifest()
+    manifest = run.read_manifest()
+    if not isinstance(manifest.get("config"), dict) or "basis" not in manifest["config"]:
+        raise DataError(f"the run's {run.MANIFEST} has no study settings (config.basis); was it written by "
+                        "segkit run?", file=str(path))
+    return manifest
+
+
+@dataclass(frozen=True)
+class ComparisonResult(Comparison):
+    """Two finished runs compared: the later run's segments against the earlier run's.
+
+    Attributes
+    ----------
+    migration, drift, recommendation, basis
+        As in :class:`~segkit.study.iteration.Comparison` (the earlier run plays the previous segmentation).
+    run_a, run_b : Path
+        The earlier and the later run folder.
+    manifest_a, manifest_b : dict
+        Their manifests (study, run id, settings).
+    assignments_a, assignments_b : DataFrame
+        Their assignments.
+    """
+
+    run_a: Path
+    run_b: Path
+    manifest_a: dict[str, Any]
+    manifest_b: dict[str, Any]
+    assignments_a: pd.DataFrame
+    assignments_b: pd.DataFrame
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """One row per run: folder, study, cut-off, method, customers and segments (as text, for display)."""
+        rows = []
+        for label, path, man, assignments in (("earlier", self.run_a, self.manifest_a, self.assignments_a),
+                                              ("later", self.run_b, self.manifest_b, self.assignments_b)):
+            rows.append({"run": label, "folder": path.name, "study": man.get("study"),
+                         "cut-off": man["config"].get("cutoff"), "method": man["config"].get("method"),
+                         "customers": len(assignments), "segments": assignments["segment"].nunique()})
+        return pd.DataFrame(rows).astype(str)
+
+
+def compare(run_a: Path | str, run_b: Path | str) -> ComparisonResult:
+    """Compare the segments of the later run ``run_b`` with those of the earlier run ``run_a``.
+
+    Parameters
+    ----------
+    run_a, run_b : path
+        Run folders of ``segkit run`` (the earlier and the later).
+
+    Returns
+    -------
+    ComparisonResult
+
+    Raises
+    ------
+    DataError
+        If a folder is not a segkit run with assignments and a customer table.
+
+    Examples
+    --------
+    >>> result = compare("reports/2026-01-05/demo-101500", "reports/2026-04-06/demo-091200")  # doctest: +SKIP
+    >>> result.recommendation.decision  # doctest: +SKIP
+    'keep'
+    """
+    a, b = RunFolder(run_a), RunFolder(run_b)
+    man_a, man_b = _check_run(a.path), _check_run(b.path)
+    prev, cur = a.read(artifacts.ASSIGNMENTS), b.read(artifacts.ASSIGNMENTS)
+    # the later run's basis decides what is profiled; compare_segmentations keeps what both tables have
+    comparison = compare_segmentations(prev, cur, previous_table=a.read(artifacts.CUSTOMER_TABLE),
+                                       current_table=b.read(artifacts.CUSTOMER_TABLE),
+                                       basis=list(man_b["config"]["basis"]))
+    return ComparisonResult(comparison.migration, comparison.drift, comparison.recommendation, comparison.basis,
+                            run_a=a.path, run_b=b.path, manifest_a=man_a, manifest_b=man_b, assignments_a=prev,
+                            assignments_b=cur)
 
 
 def compare_runs(run_a: Path | str, run_b: Path | str, *, out_dir: Path | str = "reports",

@@ -16,6 +16,7 @@ from segkit.errors import DataError
 
 if TYPE_CHECKING:
     from segkit.methods.prep import PreparedBasis
+    from segkit.study.window import StudyWindow
 
 #: Columns each rule-based scheme reads from the customer table.
 RULE_INPUTS: dict[str, tuple[str, ...]] = {
@@ -173,31 +174,63 @@ def rule_input_columns(method: str, cfg: StudyConfig) -> list[str]:
 
 def earlier_window_assignments(
     cfg: StudyConfig,
+    window: StudyWindow,
     *,
     transactions: pd.DataFrame,
     customers: pd.DataFrame | None,
     survey: pd.DataFrame | None,
     method: str,
     k: int | None,
-) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
+) -> tuple[pd.DataFrame, pd.DataFrame, StudyWindow]:
     """Segment the earlier window: the same method and k, fitted on behaviour up to an earlier cut-off.
 
-    The earlier cut-off is ``cfg.earlier_window_months`` before the study's; only transactions up to
-    it are used, so the earlier segmentation knows nothing of the later months.
+    The earlier window is the study's ``window`` moved ``cfg.earlier_window_months`` calendar
+    months back (:meth:`StudyWindow.shifted`); only its history is used, so the earlier
+    segmentation knows nothing of the later months. Its cut-off day counts whole, at any time of
+    day, exactly as the study's own cut-off does.
+
+    Parameters
+    ----------
+    cfg : StudyConfig
+        The study: basis, method settings and ``earlier_window_months``.
+    window : StudyWindow
+        The study's window.
+    transactions : DataFrame
+        The cleaned transactions (``customer_id``, ``date``, ``amount``, ...).
+    customers, survey : DataFrame, optional
+        Joined to the earlier customer table as in step 4.
+    method : str
+        The method step 5 used.
+    k : int, optional
+        Its number of segments (ignored by rule-based schemes).
 
     Returns
     -------
-    assignments, customer table, earlier cut-off date
+    assignments : DataFrame
+        ``customer_id``, ``segment``, ``segment_name`` of the earlier segmentation.
+    table : DataFrame
+        The earlier customer table of the customers segmented.
+    earlier : StudyWindow
+        The earlier window.
+
+    Raises
+    ------
+    DataError
+        When the earlier window holds fewer customers than the largest number of segments tried.
     """
     from segkit.features import compute_features, feature_engine
-    earlier = (pd.Timestamp(cfg.cutoff) - pd.DateOffset(months=cfg.earlier_window_months)).date()
-    past = transactions.loc[transactions["date"] <= pd.Timestamp(earlier)]
-    if past["customer_id"].nunique() < cfg.k_range[1]:
-        raise DataError(f"the earlier window up to {earlier} has too few customers to segment",
-                        column="date")
+
+    earlier = window.shifted(cfg.earlier_window_months)
+    past = transactions.loc[earlier.in_history(transactions["date"])]
+    n_past = past["customer_id"].nunique()
+    if n_past < cfg.k_range[1]:
+        raise DataError(f"the earlier window (history up to and including {earlier.cutoff}, "
+                        f"{cfg.earlier_window_months} months before the cut-off) has {n_past} customers with a "
+                        f"purchase; at least {cfg.k_range[1]} are needed to segment it (lower "
+                        "earlier_window_months)", column="date")
     with feature_engine(cfg.engine) as engine:
-        features = compute_features(past, cutoff=earlier, **engine)
-    value = purchase_value(past, cutoff=earlier) if method in (
+        features = compute_features(past, cutoff=earlier.cutoff, **engine)
+    value = purchase_value(past, cutoff=earlier.cutoff) if method in (
         "value_pyramid", "value_potential_loyalty") else None
     table = customer_table(features=features, customers=customers, survey=survey, value=value)
     if is_data_driven(method):

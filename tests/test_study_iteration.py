@@ -1,0 +1,151 @@
+"""Step 8 (iteration) and ``segkit compare`` in-process: what is compared with, and the numbers."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from conftest import copy_run
+
+from segkit.compare import compare
+from segkit.config import load_config
+from segkit.errors import DataError
+from segkit.pipeline import earlier_window_assignments
+from segkit.study import artifacts
+from segkit.study import iteration as step8
+from segkit.study.context import new_context, run_steps
+from segkit.study.folder import RunFolder
+from segkit.study.window import StudyWindow
+
+EARLIER_CUTOFF = dt.date(2025, 3, 31)  # the demo's cut-off 2025-09-30, six months back, a month end kept
+
+
+def test_step8_compares_with_the_earlier_window(demo_run_steps, small_demo, tmp_path):
+    run = copy_run(demo_run_steps[0], tmp_path / "run")
+    result = run_steps(run, small_demo / "study.yaml", ["iteration"])["iteration"]
+
+    assert result.source == "earlier_window" and result.has_comparison and result.why_not is None
+    assert result.earlier_window.cutoff == EARLIER_CUTOFF
+    assert result.compared_with == ("the same method refitted with k = 5 on the earlier window ending 2025-03-31 "
+                                    "(6 months before the cut-off)")
+    m, rec = result.migration, result.recommendation
+    assert 0 <= m.ari <= 1 and 0 <= m.stay_share <= 1
+    assert rec.decision in ("keep", "adjust", "re-segment")
+
+    # every current customer is counted once; "new" are those without a purchase in the earlier window
+    folder = RunFolder(run)
+    current = folder.read(artifacts.ASSIGNMENTS)
+    tx = folder.read(artifacts.TABLE_TRANSACTIONS)
+    in_earlier = set(tx.loc[tx["date"] < pd.Timestamp("2025-04-01"), "customer_id"])
+    new = set(current["customer_id"]) - in_earlier
+    assert m.counts.loc["new"].sum() == len(new) > 0
+    assert m.counts.drop(columns="gone").to_numpy().sum() == len(current)
+    assert m.n_common == len(current) - len(new)
+    assert result.drift.sizes["share_previous"].sum() == pytest.approx(1)
+    assert result.drift.sizes["share_current"].sum() == pytest.approx(1)
+    assert len(result.comparison.largest_flows) == min(step8.N_LARGEST_FLOWS, len(m.flows))
+    assert result.comparison.largest_flows["n"].is_monotonic_decreasing
+
+    doc = folder.read(artifacts.ITERATION)
+    assert doc == {"compared_with": result.compared_with, "ari": pytest.approx(m.ari),
+                   "stay_share": pytest.approx(m.stay_share), "recommendation": rec.decision,
+                   "reason": " ".join(rec.reasons)}
+
+
+def test_step8_with_itself_as_previous_run_keeps(demo_run_steps, make_study, tmp_path):
+    previous = demo_run_steps[0]
+    study = make_study(previous_run=str(previous))
+    run = copy_run(previous, tmp_path / "run")
+    result = step8.run(new_context(run, study, "iteration"))
+
+    assert result.source == "previous_run" and result.previous_run == RunFolder(previous).path
+    assert result.compared_with == f"the previous run {previous.name}"
+    assert result.migration.ari == 1.0 and result.migration.stay_share == 1.0
+    assert result.migration.n_common == len(RunFolder(run).read(artifacts.ASSIGNMENTS))
+    assert result.drift.max_size_shift == 0 and result.drift.max_profile_shift == 0
+    assert result.recommendation.decision == "keep"
+    doc = RunFolder(run).read(artifacts.ITERATION)
+    assert (doc["ari"], doc["stay_share"], doc["recommendation"]) == (1.0, 1.0, "keep")
+
+
+def test_step8_refuses_a_previous_run_without_assignments(demo_run_steps, make_study, tmp_path):
+    empty = tmp_path / "not-a-run"
+    empty.mkdir()
+    study = make_study(previous_run=str(empty))
+    run = copy_run(demo_run_steps[0], tmp_path / "run")
+    with pytest.raises(DataError, match=rf"not-a-run: previous_run must be a segkit run folder .* no "
+                                        rf"artifacts/{artifacts.ASSIGNMENTS.name} and no "
+                                        rf"artifacts/{artifacts.CUSTOMER_TABLE.name}"):
+        step8.run(new_context(run, study, "iteration"))
+    assert not RunFolder(run).has(artifacts.ITERATION)
+
+
+def test_survey_study_has_nothing_to_compare(make_study, tmp_path):
+    study = make_study(base="survey_study.yaml")
+    run = tmp_path / "run"
+    results = run_steps(run, study, ["goals", "resources", "method", "data", "stability", "iteration"])
+    result = results["iteration"]
+
+    assert result.source == "none" and not result.has_comparison
+    assert result.compared_with is None and result.migration is None and result.recommendation is None
+    assert result.why_not == step8.NOTHING_TO_COMPARE
+    assert "no previous run" in result.why_not and "no transaction history" in result.why_not
+    assert not RunFolder(run).has(artifacts.ITERATION)
+    with pytest.raises(ValueError, match="compared with nothing"):
+        result.as_document()
+
+
+def test_earlier_window_counts_the_whole_cutoff_day(demo_run_steps, small_demo):
+    folder = RunFolder(demo_run_steps[0])
+    cfg = load_config(small_demo / "study.yaml")
+    tx = folder.read(artifacts.TABLE_TRANSACTIONS)
+    template = tx.iloc[[0]]
+    late = template.assign(customer_id="ZZ-LATE", order_id="ZZ-1", amount=50.0,
+                           date=pd.Timestamp("2025-03-31 15:00"))
+    next_day = template.assign(customer_id="ZZ-NEXT", order_id="ZZ-2", amount=50.0,
+                               date=pd.Timestamp("2025-04-01 00:00"))
+    tx = pd.concat([tx, late, next_day], ignore_index=True)
+    # the old filter (date <= midnight of the earlier cut-off) lost the 15:00 line
+    assert not (late["date"] <= pd.Timestamp(EARLIER_CUTOFF)).any()
+
+    assignments, table, earlier = earlier_window_assignments(
+        cfg, StudyWindow.from_config(cfg), transactions=tx, customers=folder.read(artifacts.TABLE_CUSTOMERS),
+        survey=folder.read(artifacts.TABLE_SURVEY), method="kmeans", k=5)
+
+    assert earlier.cutoff == EARLIER_CUTOFF
+    assert "ZZ-LATE" in set(assignments["customer_id"])
+    row = table.set_index("customer_id").loc["ZZ-LATE"]
+    assert (row["frequency"], row["recency_days"], row["tenure_days"]) == (1, 0, 0)
+    assert "ZZ-NEXT" not in set(table["customer_id"])
+
+
+def _finished_copy(run, dest, study) -> RunFolder:
+    """A copy of ``run`` with the manifest ``segkit run`` would write (the parts compare reads)."""
+    folder = RunFolder(copy_run(run, dest))
+    cfg = load_config(study)
+    folder.write_manifest({"study": cfg.name, "title": cfg.title, "run_id": folder.path.name,
+                           "config": cfg.to_dict(), "status": "ok"})
+    return folder
+
+
+def test_compare_two_runs_of_the_same_segmentation(demo_run_steps, small_demo, tmp_path):
+    a = _finished_copy(demo_run_steps[0], tmp_path / "a", small_demo / "study.yaml")
+    b = _finished_copy(demo_run_steps[0], tmp_path / "b", small_demo / "study.yaml")
+    result = compare(a.path, b.path)
+
+    n = len(a.read(artifacts.ASSIGNMENTS))
+    assert result.migration.ari == 1.0 and result.migration.stay_share == 1.0 and result.migration.n_common == n
+    assert result.recommendation.decision == "keep"
+    assert result.basis == list(load_config(small_demo / "study.yaml").basis)
+    runs = result.runs
+    assert runs["folder"].tolist() == ["a", "b"] and runs["customers"].tolist() == [str(n)] * 2
+    assert runs["cut-off"].tolist() == ["2025-09-30"] * 2 and runs["segments"].tolist() == ["5", "5"]
+    # all flows stay on the diagonal
+    flows = result.largest_flows
+    assert (flows.loc[flows["n"] > 0, "from_segment"] == flows.loc[flows["n"] > 0, "to_segment"]).all()
+
+
+def test_compare_refuses_a_folder_that_is_not_a_run(demo_run_steps, small_demo, tmp_path):
+    a = _finished_copy(demo_run_steps[0], tmp_path / "a", small_demo / "study.yaml")
+    bare = copy_run(demo_run_steps[0], tmp_path / "bare")  # artifacts but no manifest
+    with pytest.raises(DataError, match=f"bare: not a segkit run folder: {RunFolder.MANIFEST} is missing"):
+        compare(a.path, bare)
