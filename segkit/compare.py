@@ -143,7 +143,7 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, out_dir: Path | str = 
     folder = run.path
     nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks()
     nb = load_step_notebook(nb_dir / _NOTEBOOK)
-    out_nb = folder / "compare.ipynb"
+    out_nb = run.notebooks_dir / "compare.ipynb"
     t0 = time.perf_counter()
     ex = execute_notebook(nb, out_nb, parameters={"run_a": str(run_a), "run_b": str(run_b), "run_dir": str(folder)},
                           cwd=folder, stem="compare")
