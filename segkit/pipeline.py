@@ -11,21 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from segkit.config import DATA_DRIVEN_METHODS, StudyConfig
+from segkit.config import StudyConfig
 from segkit.errors import DataError
 
 if TYPE_CHECKING:
     from segkit.methods.prep import PreparedBasis
-
-#: Columns each rule-based scheme reads from the customer table.
-RULE_INPUTS: dict[str, tuple[str, ...]] = {
-    "rfm8": ("recency_days", "frequency", "monetary_total"),
-    "rfm_quantile": ("recency_days", "frequency", "monetary_total"),
-    "value_pyramid": ("clv",),
-    "value_potential_loyalty": ("current_value", "clv", "loyalty"),
-    "satisfaction_volume": ("satisfaction", "monetary_total"),
-}
-
 
 def basis_kind(cfg: StudyConfig, inventory: dict[str, Any], customers: pd.DataFrame | None = None) -> str:
     """``binary`` when every basis column is a yes/no survey item, ``mixed`` when any is a
@@ -44,7 +34,11 @@ def basis_kind(cfg: StudyConfig, inventory: dict[str, Any], customers: pd.DataFr
 
 
 def is_data_driven(method: str) -> bool:
-    return method in DATA_DRIVEN_METHODS
+    """True for a data-driven method of the registry; False for a rule-based scheme or any other name."""
+    from segkit.methods.registry import METHODS
+
+    spec = METHODS.get(method)
+    return spec is not None and spec.data_driven
 
 
 def customer_table(
@@ -148,27 +142,25 @@ def share_table(assignments: pd.DataFrame) -> pd.DataFrame:
 
 
 def fit_final(method: str, k: int | None, X: pd.DataFrame, *, cfg: StudyConfig,
-              sample_value: pd.Series | None = None):
-    """Fit the study's method with ``k`` segments (ignored by rule-based schemes) on ``X``."""
-    from segkit.methods import make_segmenter
+              sample_value: pd.Series | None = None) -> Any:
+    """Fit the study's method with ``k`` segments (ignored by rule-based schemes) on ``X``.
 
-    if is_data_driven(method):
-        return make_segmenter(method, k, random_state=cfg.seed, n_init=cfg.n_init).fit(X, sample_value=sample_value)
-    options: dict[str, Any] = {}
-    if sample_value is not None:
+    The estimator is the method's :meth:`~segkit.methods.registry.MethodSpec.build_for_study`.
+    """
+    from segkit.methods.registry import get_method
+
+    spec = get_method(method)
+    if not spec.data_driven and sample_value is not None:
         sample_value = sample_value.reindex(X.index)
-    if method == "classify_stratify" and cfg.stratify is not None:
-        s = cfg.stratify
-        options = {"type_col": s.type_column, "size_col": s.size_column, "thresholds": s.thresholds,
-                   "tier_labels": s.tier_labels}
-    return make_segmenter(method, random_state=cfg.seed, **options).fit(X, sample_value=sample_value)
+    return spec.build_for_study(cfg, k).fit(X, sample_value=sample_value)
 
 
 def rule_input_columns(method: str, cfg: StudyConfig) -> list[str]:
-    """Columns of the customer table a rule-based scheme reads."""
-    if method == "classify_stratify":
-        return [cfg.stratify.type_column, cfg.stratify.size_column] if cfg.stratify else []
-    return list(RULE_INPUTS.get(method, ()))
+    """Columns of the customer table a rule-based scheme reads ([] for any other name)."""
+    from segkit.methods.registry import METHODS
+
+    spec = METHODS.get(method)
+    return spec.input_columns(cfg) if spec is not None else []
 
 
 def earlier_window_assignments(
@@ -190,6 +182,8 @@ def earlier_window_assignments(
     assignments, customer table, earlier cut-off date
     """
     from segkit.features import compute_features, feature_engine
+    from segkit.methods.registry import get_method
+
     earlier = (pd.Timestamp(cfg.cutoff) - pd.DateOffset(months=cfg.earlier_window_months)).date()
     past = transactions.loc[transactions["date"] <= pd.Timestamp(earlier)]
     if past["customer_id"].nunique() < cfg.k_range[1]:
@@ -197,15 +191,15 @@ def earlier_window_assignments(
                         column="date")
     with feature_engine(cfg.engine) as engine:
         features = compute_features(past, cutoff=earlier, **engine)
-    value = purchase_value(past, cutoff=earlier) if method in (
-        "value_pyramid", "value_potential_loyalty") else None
+    spec = get_method(method)
+    value = purchase_value(past, cutoff=earlier) if spec.value_model else None
     table = customer_table(features=features, customers=customers, survey=survey, value=value)
-    if is_data_driven(method):
+    if spec.data_driven:
         table, _ = basis_complete_cases(table, list(cfg.basis))
         X = prepare_study_basis(cfg, table).X
         value_s = table.set_index("customer_id")["monetary_total"].reindex(X.index)
     else:
-        cols = rule_input_columns(method, cfg)
+        cols = spec.input_columns(cfg)
         table, _ = basis_complete_cases(table, cols)
         X = table.set_index("customer_id")[cols]
         value_s = None
