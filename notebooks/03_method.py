@@ -16,7 +16,7 @@ study_path: str = "../data/demo/study.yaml"  # the study file
 # %% tags=["remove-cell"]
 from segkit.display import callout, say, show_table
 from segkit.methods.feasibility import choose_method
-from segkit.methods.registry import METHOD_INFO
+from segkit.methods.registry import get_method
 from segkit.step import Step
 
 step = Step(run_dir, study_path)
@@ -38,13 +38,13 @@ else:
                          f"{row['missing']}. Feasible methods: {', '.join(ranked.loc[ranked['feasible'], 'method'])}")
     reason = f"Named in the study file. {row['reasons']}"
     chosen_by = "named in the study file"
-info = METHOD_INFO.set_index("method").loc[method]
+spec = get_method(method)
 chosen = ranked.loc[ranked["method"] == method].iloc[0]
 rejected = ranked.loc[~ranked["feasible"], ["method", "missing"]]
 method_doc = {
     "method": method,
-    "label": str(info.get("label", method)),
-    "family": str(info["family"]),
+    "label": spec.label,
+    "family": spec.family,
     "chosen_by": chosen_by,
     "reason": reason,
     "reason_short": reason.split("; ")[0].split(". ")[0].rstrip(".") + ".",
@@ -69,7 +69,7 @@ step.write_json("method.json", method_doc)
 # %% tags=["remove-input"]
 callout("<b>Chosen method: {label}</b> ({family}), {chosen_by}.<br>{reason}", kind="good",
         label=method_doc["label"], family=method_doc["family"], chosen_by=chosen_by, reason=reason)
-say("**What it does:** {desc}", desc=str(info.get("description", "")))
+say("**What it does:** {desc}", desc=spec.description)
 if method_doc["family"] == "data-driven":
     say("The number of segments is not fixed in advance: step 5 tries k = {lo} to {hi} and chooses the "
         "number whose segments are most reproducible over {b} bootstrap samples, each fitted with {r} random "

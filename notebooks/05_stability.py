@@ -18,7 +18,8 @@ import matplotlib.pyplot as plt
 
 from segkit.display import callout, say, show_table
 from segkit.methods import make_segmenter
-from segkit.pipeline import basis_complete_cases, check_basis, fit_final, is_data_driven, rule_input_columns
+from segkit.methods.registry import get_method
+from segkit.pipeline import basis_complete_cases, check_basis, fit_final
 from segkit.step import Step
 from segkit import stability as st
 
@@ -28,7 +29,8 @@ method = step.read_json("method.json")["method"]
 table = step.read_parquet("customer_table.parquet")
 X = step.read_parquet("basis.parquet").set_index("customer_id")
 value = table.set_index("customer_id")["monetary_total"].reindex(X.index) if "monetary_total" in table else None
-data_driven = is_data_driven(method)
+spec = get_method(method)
+data_driven = spec.data_driven
 
 if data_driven:
     base = make_segmenter(method, cfg.k_range[0], random_state=cfg.seed, n_init=cfg.n_init)
@@ -42,7 +44,7 @@ if data_driven:
     step.write_parquet("stability_segments.parquet", seg_stab.table)
     chosen_reason = glob.reason
 else:
-    rule_cols = rule_input_columns(method, cfg)
+    rule_cols = spec.input_columns(cfg)
     check_basis(table, rule_cols, source=f"the {method} scheme's input")
     ruled, n_without = basis_complete_cases(table, rule_cols)
     Xr = ruled.set_index("customer_id")[rule_cols]
