@@ -21,7 +21,8 @@ import matplotlib.pyplot as plt
 from segkit import validation as va
 from segkit.display import callout, say, show_table
 from segkit.methods import make_segmenter
-from segkit.pipeline import is_data_driven, share_table, verdict_display
+from segkit.methods.registry import get_method
+from segkit.pipeline import share_table, verdict_display
 from segkit.step import Step
 
 step = Step(run_dir, study_path)
@@ -42,7 +43,7 @@ if outcomes is not None and "clv" in table:
     ranked = table[["customer_id", "clv"]].merge(outcomes[["customer_id", "revenue_after"]], on="customer_id")
     gain = va.gains(ranked["clv"], ranked["revenue_after"])
 replication = None
-if is_data_driven(method):
+if get_method(method).data_driven:
     replication = va.split_half_replication(X, make_segmenter(method, k, random_state=cfg.seed, n_init=cfg.n_init),
                                             random_state=cfg.seed)
 result = va.verdict(brief, sizes=sizes, outcomes=tests, identification=identification, replication=replication,

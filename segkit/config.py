@@ -10,24 +10,37 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from segkit.errors import ConfigError
+from segkit.method_names import METHOD_NAMES
 
 #: Every method a study can name; "auto" lets step 3 choose a feasible one.
-DATA_DRIVEN_METHODS = ("kmeans", "kprototypes", "gmm", "latent_class", "ward")
-RULE_BASED_METHODS = (
-    "rfm8",
-    "rfm_quantile",
-    "value_pyramid",
-    "value_potential_loyalty",
-    "satisfaction_volume",
-    "classify_stratify",
-)
-METHODS = ("auto", *DATA_DRIVEN_METHODS, *RULE_BASED_METHODS)
+#: The facts about each method are in :data:`segkit.methods.registry.METHODS`.
+METHODS = ("auto", *METHOD_NAMES)
+
+
+if TYPE_CHECKING:
+    #: Names of the data-driven methods and of the rule-based schemes, in report order.
+    DATA_DRIVEN_METHODS: tuple[str, ...]
+    RULE_BASED_METHODS: tuple[str, ...]
+else:
+
+    def __getattr__(name: str) -> Any:
+        """``DATA_DRIVEN_METHODS`` and ``RULE_BASED_METHODS``, from the method registry.
+
+        Looked up on first use: the registry's package loads scikit-learn, which
+        reading a study file does not need.
+        """
+        if name in ("DATA_DRIVEN_METHODS", "RULE_BASED_METHODS"):
+            from segkit.methods import registry
+
+            return getattr(registry, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Canonical column names of each table; the study's ``columns`` maps them to the file's names.
 TABLE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {

@@ -11,21 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from segkit.config import DATA_DRIVEN_METHODS, StudyConfig
+from segkit.config import StudyConfig
 from segkit.errors import DataError
 
 if TYPE_CHECKING:
     from segkit.methods.prep import PreparedBasis
     from segkit.study.window import StudyWindow
 
-#: Columns each rule-based scheme reads from the customer table.
-RULE_INPUTS: dict[str, tuple[str, ...]] = {
-    "rfm8": ("recency_days", "frequency", "monetary_total"),
-    "rfm_quantile": ("recency_days", "frequency", "monetary_total"),
-    "value_pyramid": ("clv",),
-    "value_potential_loyalty": ("current_value", "clv", "loyalty"),
-    "satisfaction_volume": ("satisfaction", "monetary_total"),
-}
+#: Customer-table columns that come from the value model (:func:`purchase_value` and :func:`customer_table`).
+VALUE_COLUMNS = ("p_alive", "expected_orders", "expected_spend_per_order", "clv", "current_value", "loyalty")
 
 
 def basis_kind(cfg: StudyConfig, inventory: dict[str, Any], customers: pd.DataFrame | None = None) -> str:
@@ -42,10 +36,6 @@ def basis_kind(cfg: StudyConfig, inventory: dict[str, Any], customers: pd.DataFr
     if cat_cols & set(cfg.basis):
         return "mixed"
     return "numeric"
-
-
-def is_data_driven(method: str) -> bool:
-    return method in DATA_DRIVEN_METHODS
 
 
 def customer_table(
@@ -102,7 +92,7 @@ def purchase_value(transactions: pd.DataFrame, *, cutoff: Any, horizon_months: i
                           horizon_months=horizon_months)
 
 
-def prepare_study_basis(cfg: StudyConfig, table: pd.DataFrame) -> "PreparedBasis":
+def prepare_study_basis(cfg: StudyConfig, table: pd.DataFrame) -> PreparedBasis:
     """:func:`~segkit.methods.prep.prepare_basis` of the study's basis; errors name the input behind a column.
 
     A basis column the study computed (``promo_share``) is named with the file and
@@ -149,27 +139,17 @@ def share_table(assignments: pd.DataFrame) -> pd.DataFrame:
 
 
 def fit_final(method: str, k: int | None, X: pd.DataFrame, *, cfg: StudyConfig,
-              sample_value: pd.Series | None = None):
-    """Fit the study's method with ``k`` segments (ignored by rule-based schemes) on ``X``."""
-    from segkit.methods import make_segmenter
+              sample_value: pd.Series | None = None) -> Any:
+    """Fit the study's method with ``k`` segments (ignored by rule-based schemes) on ``X``.
 
-    if is_data_driven(method):
-        return make_segmenter(method, k, random_state=cfg.seed, n_init=cfg.n_init).fit(X, sample_value=sample_value)
-    options: dict[str, Any] = {}
-    if sample_value is not None:
+    The estimator is the method's :meth:`~segkit.methods.registry.MethodSpec.build_for_study`.
+    """
+    from segkit.methods.registry import get_method
+
+    spec = get_method(method)
+    if not spec.data_driven and sample_value is not None:
         sample_value = sample_value.reindex(X.index)
-    if method == "classify_stratify" and cfg.stratify is not None:
-        s = cfg.stratify
-        options = {"type_col": s.type_column, "size_col": s.size_column, "thresholds": s.thresholds,
-                   "tier_labels": s.tier_labels}
-    return make_segmenter(method, random_state=cfg.seed, **options).fit(X, sample_value=sample_value)
-
-
-def rule_input_columns(method: str, cfg: StudyConfig) -> list[str]:
-    """Columns of the customer table a rule-based scheme reads."""
-    if method == "classify_stratify":
-        return [cfg.stratify.type_column, cfg.stratify.size_column] if cfg.stratify else []
-    return list(RULE_INPUTS.get(method, ()))
+    return spec.build_for_study(cfg, k).fit(X, sample_value=sample_value)
 
 
 def earlier_window_assignments(
@@ -219,6 +199,7 @@ def earlier_window_assignments(
         When the earlier window holds fewer customers than the largest number of segments tried.
     """
     from segkit.features import compute_features, feature_engine
+    from segkit.methods.registry import get_method
 
     earlier = window.shifted(cfg.earlier_window_months)
     past = transactions.loc[earlier.in_history(transactions["date"])]
@@ -230,15 +211,17 @@ def earlier_window_assignments(
                         "earlier_window_months)", column="date")
     with feature_engine(cfg.engine) as engine:
         features = compute_features(past, cutoff=earlier.cutoff, **engine)
-    value = purchase_value(past, cutoff=earlier.cutoff) if method in (
-        "value_pyramid", "value_potential_loyalty") else None
+    spec = get_method(method)
+    # a basis or scheme that reads value needs the value model refitted on the earlier window too
+    needs_value = spec.value_model or bool(set(cfg.basis) & set(VALUE_COLUMNS))
+    value = purchase_value(past, cutoff=earlier.cutoff) if needs_value else None
     table = customer_table(features=features, customers=customers, survey=survey, value=value)
-    if is_data_driven(method):
+    if spec.data_driven:
         table, _ = basis_complete_cases(table, list(cfg.basis))
         X = prepare_study_basis(cfg, table).X
         value_s = table.set_index("customer_id")["monetary_total"].reindex(X.index)
     else:
-        cols = rule_input_columns(method, cfg)
+        cols = spec.input_columns(cfg)
         table, _ = basis_complete_cases(table, cols)
         X = table.set_index("customer_id")[cols]
         value_s = None

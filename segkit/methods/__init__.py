@@ -10,7 +10,7 @@ from segkit.methods.clustering import (
 from segkit.methods.feasibility import choose_method, feasibility_matrix, rank_methods
 from segkit.methods.naming import describe_segments
 from segkit.methods.prep import PreparedBasis, prepare_basis
-from segkit.methods.registry import METHOD_INFO, make_segmenter
+from segkit.methods.registry import METHOD_INFO, MethodSpec, get_method, make_segmenter
 from segkit.methods.result import SegmentationResult, build_result
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "KMeansSegmenter",
     "KPrototypesSegmenter",
     "LatentClassSegmenter",
+    "MethodSpec",
     "PreparedBasis",
     "SegmentationResult",
     "WardSegmenter",
@@ -26,6 +27,7 @@ __all__ = [
     "choose_method",
     "describe_segments",
     "feasibility_matrix",
+    "get_method",
     "make_segmenter",
     "prepare_basis",
     "rank_methods",

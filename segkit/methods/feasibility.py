@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from segkit.config import DATA_DRIVEN_METHODS, RULE_BASED_METHODS
+from segkit.methods.registry import METHODS, Fit
 
 __all__ = ["CRITERIA", "choose_method", "feasibility_matrix", "rank_methods"]
 
@@ -33,39 +33,12 @@ CRITERIA = (
     "customers per segment",
     "stratify section",
 )
-_FAMILY = {
-    **{m: "data-driven" for m in DATA_DRIVEN_METHODS},
-    **{m: "rule-based value" for m in RULE_BASED_METHODS},
-    "satisfaction_volume": "rule-based survey",
+#: Words in the brief's goal or KPI that mean it speaks of a topic a method's fit may follow.
+_GOAL_WORDS = {
+    "value": ("value", "profit", "revenue", "sales", "spend"),
+    "service": ("satisf", "service", "experience", "complain"),
+    "needs": ("need", "attitude", "product", "communication"),
 }
-#: Months of history each transaction method needs, and why.
-_HISTORY = {
-    "rfm8": (3, "recency and frequency need a few purchase cycles"),
-    "rfm_quantile": (3, "recency and frequency need a few purchase cycles"),
-    "value_pyramid": (6, "a lifetime-value model needs repeat purchases over at least 6 months"),
-    "value_potential_loyalty": (12, "loyalty (stability of spend) needs a full year of seasons"),
-    "satisfaction_volume": (3, "purchase volume needs a few purchase cycles"),
-}
-#: Segments each fixed scheme creates; value_pyramid's 1% top tier needs 1,000 customers for 10 members.
-_FIXED_K = {"rfm8": 8, "rfm_quantile": 10, "value_pyramid": 100, "value_potential_loyalty": 8,
-            "satisfaction_volume": 9}
-_BASIS_OK = {
-    "kmeans": ("numeric", "binary"),
-    "gmm": ("numeric",),
-    "ward": ("numeric", "binary"),
-    "latent_class": ("binary",),
-    "kprototypes": ("mixed",),
-}
-_BASIS_NEED = {
-    "kmeans": "an all-numeric basis",
-    "gmm": "a numeric basis (a Gaussian mixture on 0/1 items is degenerate)",
-    "ward": "an all-numeric basis",
-    "latent_class": "a basis of yes/no items coded 0/1",
-    "kprototypes": "a basis with categorical columns",
-}
-#: Small preference between the data-driven methods when the data suit all of them.
-_METHOD_BONUS = {"kmeans": 1.0, "gmm": 0.7, "ward": 0.5, "latent_class": 0.0, "kprototypes": 0.0}
-_WARD_MAX_ROWS = 20_000
 _MIN_PER_SEGMENT = 10
 _MIN_REPEAT_RATIO = 1.5
 
@@ -137,12 +110,18 @@ def rank_methods(
     n_basis = n_tx if (tx and basis_kind != "binary") else int(
         survey.get("n_customers") or inventory.get("n_customers") or 0)
     goal = _goal_text(brief)
-    wants_value = any(w in goal for w in ("value", "profit", "revenue", "sales", "spend"))
-    wants_service = any(w in goal for w in ("satisf", "service", "experience", "complain"))
-    wants_needs = any(w in goal for w in ("need", "attitude", "product", "communication"))
+    topics = {topic for topic, words in _GOAL_WORDS.items() if any(w in goal for w in words)}
+
+    def applies(fit: Fit) -> bool:
+        return ((fit.basis_kind is None or fit.basis_kind == basis_kind)
+                and (fit.horizon is None or fit.horizon == horizon)
+                and (fit.goal is None or fit.goal in topics)
+                and (not fit.transactions or bool(tx))
+                and (fit.more_customers_than is None or n_basis > fit.more_customers_than))
 
     rows = []
-    for method in (*DATA_DRIVEN_METHODS, *RULE_BASED_METHODS):
+    for spec in METHODS.values():
+        req = spec.feasibility
         checks: dict[str, bool] = {}
         missing: list[str] = []
         reasons: list[str] = []
@@ -153,86 +132,45 @@ def rank_methods(
             if not ok:
                 missing.append(text)
 
-        if method in DATA_DRIVEN_METHODS:
-            need("basis type", basis_kind in _BASIS_OK[method],
-                 f"needs {_BASIS_NEED[method]} (the basis is {basis_kind})")
+        if spec.data_driven:
+            need("basis type", basis_kind in req.accepts,
+                 f"needs {req.accepts_text} (the basis is {basis_kind})")
             if basis_kind == "binary":
                 need("survey items", len(items) >= 2, "needs at least 2 yes/no items in the survey")
             need("customers per segment", n_basis >= _MIN_PER_SEGMENT * k_max,
                  f"needs at least {_MIN_PER_SEGMENT} customers per segment at k_max = {k_max} "
                  f"({_MIN_PER_SEGMENT * k_max} customers; {n_basis} available)")
-            score += _METHOD_BONUS[method]
-            if basis_kind == "numeric" and tx and method in ("kmeans", "gmm", "ward"):
-                reasons.append(f"behavioural numeric basis from {history:.0f} months of transactions")
-            if horizon == "long":
-                score += 2.0
-                reasons.append("a long horizon favours segments on stable behaviour or needs, "
-                               "checked for stability and validated on later behaviour")
-            else:
-                score += 0.5
-            if method == "latent_class" and basis_kind == "binary":
-                score += 2.0 + (1.0 if wants_needs else 0.0)
-                reasons.append("the basis is yes/no items, which latent class analysis models directly "
-                               "(a probability of yes per item and segment) and chooses k by BIC as a check")
-            if method == "kprototypes" and basis_kind == "mixed":
-                score += 2.0
-                reasons.append("the basis mixes numeric and categorical columns, which k-prototypes handles "
-                               "without arbitrary dummy coding")
-            if method in ("kmeans", "ward") and basis_kind == "binary":
-                score -= 1.5
-                reasons.append("works on 0/1 items, but latent class analysis models them properly")
-            if method == "kmeans" and basis_kind == "numeric":
-                reasons.append("k-means is the simplest data-driven method: compact segments, new customers "
-                               "join the nearest centroid, fast enough to refit on every bootstrap sample")
-            if method == "gmm" and basis_kind == "numeric":
-                reasons.append("segments may differ in spread and shape, at the cost of many more parameters "
-                               "and less stable solutions than k-means")
-            if method == "ward":
-                reasons.append("hierarchical: shows how segments merge; deterministic")
-                if n_basis > _WARD_MAX_ROWS:
-                    score -= 0.5
-                    reasons.append(f"with {n_basis:,} customers it is fitted on a sample of {_WARD_MAX_ROWS:,}")
-        elif method == "classify_stratify":
+        if spec.stratify:
             need("stratify section", bool(stratify),
                  "needs a 'stratify' section in the study (type column, size column, thresholds)")
-            score += 1.5 if horizon == "short" else 0.5
-            reasons.append("type first, then size tiers within each type: simple rules the business already uses")
-        else:
-            if method == "satisfaction_volume":
-                need("satisfaction", bool(survey.get("has_satisfaction")),
-                     "needs a satisfaction column in the survey")
+        if req.satisfaction:
+            need("satisfaction", bool(survey.get("has_satisfaction")),
+                 "needs a satisfaction column in the survey")
+        if req.history_months is not None:
+            months, why = req.history_months, req.history_why
             need("transactions", bool(tx), "needs a transaction table")
-            months, why = _HISTORY[method]
             need("history", bool(tx) and history >= months,
                  f"needs a transaction table with >= {months} months of history ({why}; "
                  f"{history:.1f} available)" if tx else f"needs >= {months} months of transaction history")
-            if method in ("value_pyramid", "value_potential_loyalty"):
-                need("repeat purchases", has_repeat,
-                     "needs repeat purchases (most customers buying more than once) to fit a lifetime-value model")
-            n_avail = int(survey.get("n_customers") or 0) if method == "satisfaction_volume" else n_tx
-            k = _FIXED_K[method]
+        if spec.value_model:
+            need("repeat purchases", has_repeat,
+                 "needs repeat purchases (most customers buying more than once) to fit a lifetime-value model")
+        if req.fixed_k is not None:
+            n_avail = int(survey.get("n_customers") or 0) if req.counted_in == "survey" else n_tx
+            k = req.fixed_k
             need("customers per segment", n_avail >= _MIN_PER_SEGMENT * k,
                  f"needs at least {_MIN_PER_SEGMENT * k} customers ({n_avail} available) for "
-                 + ("10 in the top 1% tier" if method == "value_pyramid" else f"{_MIN_PER_SEGMENT} per class"))
-            if horizon == "short":
-                score += 2.5 if method == "rfm8" else 2.0
-                reasons.append("a short horizon favours value schemes that give campaign lists now")
-            elif method == "value_potential_loyalty":
-                score += 0.5
-                reasons.append("adds potential value and loyalty, so it looks beyond this year's spend")
-            if method == "satisfaction_volume":
-                score += 2.0 if wants_service else 0.0
-                reasons.append("ties the sales model to purchase volume and the service response to satisfaction")
-            elif wants_value:
-                score += 1.0
-                reasons.append("the goal is about customer value, which this scheme ranks directly")
-            if method == "rfm8":
-                reasons.append("eight classes with a ready action each; needs no model")
+                 + (req.fixed_k_text or f"{_MIN_PER_SEGMENT} per class"))
+        for fit in req.fits:
+            if applies(fit):
+                score += fit.score
+                if fit.reason:
+                    reasons.append(fit.reason.format(history=history, n_basis=n_basis))
 
         feasible = not missing
         rows.append({
-            "method": method,
-            "family": _FAMILY[method],
+            "method": spec.name,
+            "family": spec.family,
             "feasible": feasible,
             "score": round(score, 2) if feasible else 0.0,
             "reasons": "; ".join(reasons),

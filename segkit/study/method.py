@@ -14,7 +14,7 @@ import pandas as pd
 
 from segkit.errors import ConfigError
 from segkit.methods.feasibility import choose_method
-from segkit.methods.registry import METHOD_INFO
+from segkit.methods.registry import get_method
 from segkit.study import artifacts
 from segkit.study.context import StepContext
 
@@ -51,7 +51,7 @@ class MethodResult:
     @property
     def data_driven(self) -> bool:
         """Whether the method searches for segments in the data (k and bootstrap stability apply)."""
-        return self.doc["family"] == "data-driven"
+        return get_method(self.method).data_driven
 
 
 def run(ctx: StepContext) -> MethodResult:
@@ -81,12 +81,12 @@ def run(ctx: StepContext) -> MethodResult:
                               f"{', '.join(ranked.loc[ranked['feasible'], 'method'])}")
         reason = f"Named in the study file. {row['reasons']}"
         chosen_by = "named in the study file"
-    info = METHOD_INFO.set_index("method").loc[method]
+    spec = get_method(method)
     rejected = ranked.loc[~ranked["feasible"].astype(bool), ["method", "missing"]]
     doc = {
         "method": method,
-        "label": str(info.get("label", method)),
-        "family": str(info["family"]),
+        "label": spec.label,
+        "family": spec.family,
         "chosen_by": chosen_by,
         "reason": reason,
         "reason_short": reason.split("; ")[0].split(". ")[0].rstrip(".") + ".",
@@ -97,5 +97,5 @@ def run(ctx: StepContext) -> MethodResult:
         "rejected": rejected.to_dict("records"),
     }
     ctx.write(artifacts.METHOD, doc)
-    return MethodResult(doc=doc, description=str(info.get("description", "")), ranked=ranked,
+    return MethodResult(doc=doc, description=spec.description, ranked=ranked,
                         rejected=rejected.rename(columns={"missing": "what is missing"}))

@@ -19,8 +19,9 @@ import pandas as pd
 
 from segkit import stability as st
 from segkit.methods import make_segmenter
+from segkit.methods.registry import get_method
 from segkit.methods.result import SegmentationResult
-from segkit.pipeline import basis_complete_cases, check_basis, fit_final, is_data_driven, rule_input_columns
+from segkit.pipeline import basis_complete_cases, check_basis, fit_final
 from segkit.study import artifacts
 from segkit.study.context import StepContext
 
@@ -93,7 +94,8 @@ def run(ctx: StepContext) -> StabilityResult:
     value = table.set_index("customer_id")["monetary_total"].reindex(X.index) if "monetary_total" in table else None
 
     k_range = (int(cfg.k_range[0]), int(cfg.k_range[1]))
-    if is_data_driven(method):
+    spec = get_method(method)
+    if spec.data_driven:
         base = make_segmenter(method, cfg.k_range[0], random_state=cfg.seed, n_init=cfg.n_init)
         ctx.progress(f"global stability: k = {cfg.k_range[0]} to {cfg.k_range[1]}, {cfg.n_boot} bootstrap pairs each")
         glob = st.global_stability(X, base, k_range=k_range, n_boot=cfg.n_boot,
@@ -108,7 +110,7 @@ def run(ctx: StepContext) -> StabilityResult:
         result = StabilityResult(method=method, k=k, reason=glob.reason, segmentation=seg.result_,
                                  global_stability=glob, segment_stability=seg_stab, slsa=slsa)
     else:
-        rule_cols = rule_input_columns(method, cfg)
+        rule_cols = spec.input_columns(cfg)
         check_basis(table, rule_cols, source=f"the {method} scheme's input")
         ruled, n_without = basis_complete_cases(table, rule_cols)
         Xr = ruled.set_index("customer_id")[rule_cols]
@@ -119,7 +121,8 @@ def run(ctx: StepContext) -> StabilityResult:
         ctx.write(artifacts.STABILITY_RULES, rule_stab.table)
         reason = f"The {method} scheme fixes its classes by rule."
         if n_without:
-            reason += f" {n_without:,} customers lack an input it needs ({', '.join(rule_cols)}) and are not classified."
+            reason += (f" {n_without:,} customers lack an input it needs ({', '.join(rule_cols)}) and are not "
+                       "classified.")
         result = StabilityResult(method=method, k=seg.result_.n_segments, reason=reason, segmentation=seg.result_,
                                  rule_stability=rule_stab, n_unclassified=n_without)
 
