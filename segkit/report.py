@@ -298,6 +298,22 @@ def _plan(start: str | int | None, only: str | int | None, reuse: Path | str | N
     return first, last
 
 
+def _check_data(cfg: StudyConfig) -> None:
+    """Read and audit the data, and check the named method is feasible, before any folder exists.
+
+    Unusable input stops here with nothing written (step 2 reads the data again inside the
+    run, where the audit is reported).
+    """
+    from segkit.brief import make_brief
+    from segkit.io import load_study_data
+    from segkit.study.method import check_named_method
+    from segkit.study.resources import assess
+
+    data = load_study_data(cfg)
+    _, ranked = assess(cfg, make_brief(cfg), data)
+    check_named_method(cfg.method, ranked)
+
+
 def run_study(
     study_path: Path | str,
     *,
@@ -359,11 +375,7 @@ def run_study(
     nb_dir = Path(notebooks) if notebooks else notebooks_dir()
     check_notebook_parameters(nb_dir, [s.name for s in STEPS if first <= s.number <= last])
     if not any(s.reads_inputs for s in reused_steps):
-        # Read and audit the data before any folder exists: unusable input stops here, with
-        # nothing written (step 2 reads it again inside the run, where it is reported).
-        from segkit.io import load_study_data
-
-        load_study_data(cfg)
+        _check_data(cfg)
 
     now = now or dt.datetime.now()
     run = RunFolder.create(out_dir, cfg.name, now=now)

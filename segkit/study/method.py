@@ -18,7 +18,7 @@ from segkit.methods.registry import get_method
 from segkit.study import artifacts
 from segkit.study.context import StepContext
 
-__all__ = ["MethodResult", "run"]
+__all__ = ["MethodResult", "check_named_method", "run"]
 
 
 @dataclass
@@ -54,6 +54,23 @@ class MethodResult:
         return get_method(self.method).data_driven
 
 
+def check_named_method(method: str, ranked: pd.DataFrame) -> None:
+    """Refuse a method the study file names when the data cannot support it.
+
+    Raises
+    ------
+    ConfigError
+        Naming what is missing and the feasible methods.
+    """
+    if method == "auto":
+        return
+    row = ranked.loc[ranked["method"] == method].iloc[0]
+    if not bool(row["feasible"]):
+        raise ConfigError(f"the study file names method '{method}', which these data cannot support: "
+                          f"{row['missing']}. Feasible methods: "
+                          f"{', '.join(ranked.loc[ranked['feasible'].astype(bool), 'method'])}")
+
+
 def run(ctx: StepContext) -> MethodResult:
     """Choose the method (or check the one the study file names) and write ``method.json``.
 
@@ -74,11 +91,8 @@ def run(ctx: StepContext) -> MethodResult:
         chosen_by = "automatic choice (method: auto)"
     else:
         method = cfg.method
+        check_named_method(method, ranked)
         row = ranked.loc[ranked["method"] == method].iloc[0]
-        if not bool(row["feasible"]):
-            raise ConfigError(f"the study file names method '{method}', which these data cannot support: "
-                              f"{row['missing']}. Feasible methods: "
-                              f"{', '.join(ranked.loc[ranked['feasible'], 'method'])}")
         reason = f"Named in the study file. {row['reasons']}"
         chosen_by = "named in the study file"
     spec = get_method(method)

@@ -13,13 +13,14 @@ from typing import Any
 
 import pandas as pd
 
+from segkit.config import StudyConfig
 from segkit.io import StudyData, build_inventory, load_study_data
 from segkit.methods.feasibility import feasibility_matrix, rank_methods
 from segkit.pipeline import basis_kind
 from segkit.study import artifacts
 from segkit.study.context import StepContext
 
-__all__ = ["ResourcesResult", "run"]
+__all__ = ["ResourcesResult", "assess", "run"]
 
 
 @dataclass
@@ -87,6 +88,24 @@ def _table_rows(data: StudyData, inventory: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def assess(cfg: StudyConfig, brief: dict[str, Any], data: StudyData) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The inventory of ``data`` and every method ranked by feasibility and fit with ``brief``.
+
+    Returns
+    -------
+    inventory : dict
+        As :func:`segkit.io.build_inventory`, plus ``basis_kind``.
+    ranked : DataFrame
+        :func:`segkit.methods.feasibility.rank_methods` of the study.
+    """
+    inventory = build_inventory(data, cfg)
+    inventory["basis_kind"] = basis_kind(cfg, inventory, data.customers)
+    stratify = cfg.stratify.model_dump() if cfg.stratify else None
+    ranked = rank_methods(brief, inventory, basis_kind=inventory["basis_kind"], k_max=cfg.k_range[1],
+                          stratify=stratify)
+    return inventory, ranked
+
+
 def run(ctx: StepContext) -> ResourcesResult:
     """Read and audit the inputs, save the clean tables and the inventory, rank the methods."""
     cfg = ctx.cfg
@@ -99,12 +118,8 @@ def run(ctx: StepContext) -> ResourcesResult:
             ctx.write(artifact, table)
     ctx.write(artifacts.QUALITY, data.quality.to_dict())
     ctx.write(artifacts.JOINS, data.joins)
-    inventory = build_inventory(data, cfg)
-    inventory["basis_kind"] = basis_kind(cfg, inventory, data.customers)
+    inventory, ranked = assess(cfg, brief, data)
     ctx.write(artifacts.INVENTORY, inventory)
-    stratify = cfg.stratify.model_dump() if cfg.stratify else None
-    ranked = rank_methods(brief, inventory, basis_kind=inventory["basis_kind"], k_max=cfg.k_range[1],
-                          stratify=stratify)
     ctx.write(artifacts.FEASIBILITY, ranked)
     survey = inventory["tables"].get("survey") or {}
     return ResourcesResult(inventory=inventory, tables=_table_rows(data, inventory), joins=data.joins,

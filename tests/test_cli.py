@@ -1,0 +1,59 @@
+"""The segkit command: what it refuses before anything is written, and segkit new."""
+
+import yaml
+
+from segkit.cli import main
+from segkit.config import load_config
+
+
+def _study(small_demo, tmp_path, base="study.yaml", **changes):
+    study = yaml.safe_load((small_demo / base).read_text())
+    study.update(changes)
+    for spec in study["data"].values():
+        spec["path"] = str(small_demo / spec["path"])
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(study), encoding="utf-8")
+    return path
+
+
+def test_a_named_method_the_data_cannot_support_stops_before_any_folder(small_demo, tmp_path, capsys):
+    path = _study(small_demo, tmp_path, base="survey_study.yaml", method="rfm8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "names method 'rfm8', which these data cannot support: needs a transaction table" in err
+    assert "Feasible methods: latent_class" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_partial_runs_are_refused_when_ill_formed(small_demo, tmp_path, capsys):
+    path = _study(small_demo, tmp_path)
+    assert main(["run", str(path), "--from", "stabilty", "--reuse", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
+    assert "no step 'stabilty'; steps are 1 / goals / 01_goals" in capsys.readouterr().err
+    assert main(["run", str(path), "--only", "6", "--out", str(tmp_path / "o")]) == 2
+    assert "running from step 06_profiling needs --reuse RUN" in capsys.readouterr().err
+    assert main(["run", str(path), "--from", "3", "--reuse", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
+    assert "not a segkit run folder" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_new_study_from_a_path_and_a_data_folder(tmp_path, capsys):
+    from segkit.demo import write_demo
+
+    write_demo(tmp_path / "d", n_customers=300, seed=3)
+    target = tmp_path / "Client studies" / "Q3 retail"
+    assert main(["new", str(target), "--data", str(tmp_path / "d")]) == 0
+    cfg = load_config(target / "study.yaml")
+    assert cfg.name == "Q3-retail"
+    files = cfg.input_files()
+    assert files["transactions"] == (tmp_path / "d" / "transactions.parquet").resolve()
+    assert files["customers"].is_file()
+    assert main(["new", str(target)]) == 2  # never overwrites
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_new_study_without_data_makes_a_data_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "my-study"]) == 0
+    assert (tmp_path / "my-study" / "data").is_dir()
+    cfg = load_config(tmp_path / "my-study" / "study.yaml")
+    assert cfg.input_files()["transactions"] == (tmp_path / "my-study" / "data" / "transactions.csv").resolve()
