@@ -100,9 +100,10 @@ if result.whale is not None:
     whale.plot(ax=ax)
     plt.show()
     if whale.total_profit > 0:
+        # One decimal on the peak: a few customers below zero move it by less than a percent.
         say("**{top}** of customers yield 80% of the {what}; {what} peaks at **{peak}** of the total with the best "
             "**{peakc}** of customers.", top=f"{100 * whale.share_for_80:.0f}%", what=what,
-            peak=f"{100 * whale.peak_profit_share:.0f}%", peakc=f"{100 * whale.peak_customer_share:.0f}%")
+            peak=f"{100 * whale.peak_profit_share:.1f}%", peakc=f"{100 * whale.peak_customer_share:.1f}%")
     else:
         say("The total {what} is not positive, so no share of customers yields 80% of it.", what=what)
     by_segment = result.whale_by_segment
@@ -150,13 +151,14 @@ else:
 
 # %% tags=["remove-input"]
 rule = result.behaviour_rule
-say("**From behaviour** (the basis variables): cross-validated accuracy **{cv}**, held-out **{ho}**, "
-    "baseline {base}.", cv=f"{100 * rule.cv_accuracy:.0f}%", ho=f"{100 * rule.holdout_accuracy:.0f}%",
-    base=f"{100 * rule.baseline_accuracy:.0f}%")
+say("**From {source}** (the basis variables): cross-validated accuracy **{cv}**, held-out **{ho}**, "
+    "baseline {base}.", source=result.basis_label, cv=f"{100 * rule.cv_accuracy:.0f}%",
+    ho=f"{100 * rule.holdout_accuracy:.0f}%", base=f"{100 * rule.baseline_accuracy:.0f}%")
 show_table(result.behaviour_rule_lines, caption="Rule for the CRM system")
 if result.descriptor_rule is not None:
-    say("**From descriptors only** (for prospects with no purchase history yet): cross-validated accuracy "
+    say("**From descriptors only** (for prospects with no {history} yet): cross-validated accuracy "
         "**{cv}**, baseline {base}.", cv=f"{100 * result.descriptor_rule.cv_accuracy:.0f}%",
+        history="survey answers" if result.basis_kind == "binary" else "purchase history",
         base=f"{100 * result.descriptor_rule.baseline_accuracy:.0f}%")
     show_table(result.descriptor_rule_lines, caption="Rule for staff without purchase data")
 else:

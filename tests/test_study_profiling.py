@@ -91,6 +91,7 @@ def test_profiles_identification_and_likelihood(profiled):
     assert ident["cv_accuracy"] == pytest.approx(result.behaviour_rule.cv_accuracy)
     assert ident["descriptor_cv_accuracy"] == pytest.approx(result.descriptor_rule.cv_accuracy)
     assert result.behaviour_rule_lines["rule"].iloc[-1].startswith("Overall: right for")
+    assert result.basis_label == "behaviour"
 
     ltb = folder.read(artifacts.LIKELIHOOD_TO_BUY)
     assert len(ltb) == result.n_customers and ltb["score"].between(0, 1).all()

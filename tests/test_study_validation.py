@@ -112,7 +112,7 @@ def test_every_shape_runs_steps_1_to_7(shape):
         for section in ("sizes", "whale", "likelihood", "targets"):
             assert getattr(prof, section) is None
             assert "no transactions" in getattr(prof, f"{section}_note").lower()
-        assert prof.profit_label is None
+        assert prof.profit_label is None and prof.basis_label == "survey answers"
         assert not folder.has(artifacts.SIZES) and not folder.has(artifacts.LIKELIHOOD_TO_BUY)
         assert all(p["value_share"] is None and p["persona"] for p in profiles)
         assert val.outcomes is None and val.gains is None and not val.has_later_behaviour

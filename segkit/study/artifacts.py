@@ -95,7 +95,7 @@ METHOD = Artifact("method.json", "json", "method",
                   "The chosen method, how and why it was chosen, and the rejected candidates.",
                   ("method", "label", "family", "chosen_by", "reason", "basis", "basis_kind", "candidates",
                    "rejected"),
-                  ("data", "stability", "index"))
+                  ("data", "stability", "profiling", "index"))
 # 04 data
 CUSTOMER_TABLE = Artifact("customer_table.parquet", "parquet", "data",
                           "One row per segmented customer: features, value, attributes and survey answers.",

@@ -79,6 +79,9 @@ class ProfilingResult:
     ----------
     method : str
         The method of step 3.
+    basis_kind : str
+        ``"numeric"`` (behaviour), ``"binary"`` (yes/no survey answers) or
+        ``"mixed"``, as step 3 recorded it.
     k : int
         Number of segments of step 5's solution.
     n_customers : int
@@ -147,6 +150,7 @@ class ProfilingResult:
     """
 
     method: str
+    basis_kind: str
     k: int
     n_customers: int
     names: dict[int, str]
@@ -178,6 +182,11 @@ class ProfilingResult:
     targets_by_spend: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ views the report shows
+    @property
+    def basis_label(self) -> str:
+        """What the basis variables are, in words: ``"survey answers"`` or ``"behaviour"``."""
+        return "survey answers" if self.basis_kind == "binary" else "behaviour"
+
     @property
     def size_table(self) -> pd.DataFrame:
         """Size and value of each segment; without transactions, size only."""
@@ -353,6 +362,7 @@ def run(ctx: StepContext) -> ProfilingResult:
     cfg = ctx.cfg
     brief = ctx.read(artifacts.BRIEF)
     segmentation = ctx.read(artifacts.SEGMENTATION)
+    basis_kind = str(ctx.read(artifacts.METHOD).get("basis_kind") or "numeric")
     table = ctx.read(artifacts.CUSTOMER_TABLE)
     assignments = ctx.read(artifacts.ASSIGNMENTS)
     segments = pd.DataFrame(ctx.read(artifacts.SEGMENTS))
@@ -415,7 +425,8 @@ def run(ctx: StepContext) -> ProfilingResult:
     profiled["persona"] = [persona_texts.get(int(s)) for s in profiled["segment"]]
 
     result = ProfilingResult(
-        method=str(segmentation["method"]), k=int(segmentation["k"]), n_customers=len(assignments), names=names,
+        method=str(segmentation["method"]), basis_kind=basis_kind, k=int(segmentation["k"]),
+        n_customers=len(assignments), names=names,
         segments=profiled, sizes=sizes, sizes_note=sizes_note, profit_label=profit_label, profit_note=profit_note,
         profile=prof, profile_note=profile_note, separation=separation, separation_note=separation_note,
         whale=whale, whale_note=whale_note, descriptors=descriptors, personas=persona, persona_texts=persona_texts,
