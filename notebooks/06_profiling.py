@@ -99,11 +99,14 @@ if result.whale is not None:
     fig, ax = plt.subplots(figsize=(9, 5))
     whale.plot(ax=ax)
     plt.show()
-    if whale.total_profit > 0:
+    if whale.total_profit > 0 and whale.peak_profit_share > 1:
         # One decimal on the peak: a few customers below zero move it by less than a percent.
         say("**{top}** of customers yield 80% of the {what}; {what} peaks at **{peak}** of the total with the best "
             "**{peakc}** of customers.", top=f"{100 * whale.share_for_80:.0f}%", what=what,
             peak=f"{100 * whale.peak_profit_share:.1f}%", peakc=f"{100 * whale.peak_customer_share:.1f}%")
+    elif whale.total_profit > 0:
+        say("**{top}** of customers yield 80% of the {what}; no customer's {what} is below zero, so the curve "
+            "never rises above 100%.", top=f"{100 * whale.share_for_80:.0f}%", what=what)
     else:
         say("The total {what} is not positive, so no share of customers yields 80% of it.", what=what)
     by_segment = result.whale_by_segment
