@@ -13,51 +13,15 @@
 run_dir: str = "../reports/scratch"  # run folder this step writes into
 study_path: str = "../data/demo/study.yaml"  # the study file
 
+
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
-import pandas as pd
 
-from segkit import profiling as pr
 from segkit.display import callout, say, show_table
-from segkit.pipeline import numeric_columns, segment_measures
-from segkit.step import Step
+from segkit.study import profiling
+from segkit.study.context import open_step
 
-step = Step(run_dir, study_path)
-cfg = step.cfg
-brief = step.read_json("brief.json")
-table = step.read_parquet("customer_table.parquet")
-assignments = step.read_parquet("assignments.parquet")
-segments = pd.DataFrame(step.read_json("segments.json"))
-X = step.read_parquet("basis.parquet").set_index("customer_id")
-basis = list(cfg.basis)
-descriptors = [d for d in cfg.descriptors if d in table.columns]
-has_value = "monetary_total" in table.columns
-profit_col = "margin_total" if "margin_total" in table.columns else ("monetary_total" if has_value else None)
-names = dict(zip(segments["segment"], segments["name"]))
-
-sizes = None
-if has_value:
-    sizes = pr.segment_sizes(assignments, table, value_col="monetary_total", profit_col=profit_col)
-    sizes = sizes.merge(segment_measures(table, assignments), on="segment", how="left")
-prof = pr.profile(table, assignments, numeric_columns(table, basis))
-step.write_parquet("profiles.parquet", prof.table)
-persona = pr.personas(table, assignments, descriptors) if descriptors else None
-# Depth 4 still reads as a short rule, and lets the tree use every basis variable of a 5-8 segment solution.
-behaviour_rule = pr.identification_rule(table, assignments, basis, max_depth=4, random_state=cfg.seed)
-descriptor_rule = (pr.identification_rule(table, assignments, descriptors, max_depth=3, random_state=cfg.seed)
-                   if descriptors else None)
-step.write_json("identification.json", {
-    "columns": basis, "cv_accuracy": behaviour_rule.cv_accuracy, "holdout_accuracy": behaviour_rule.holdout_accuracy,
-    "baseline_accuracy": behaviour_rule.baseline_accuracy,
-    "descriptor_cv_accuracy": descriptor_rule.cv_accuracy if descriptor_rule else None,
-})
-if sizes is not None:
-    step.write_parquet("sizes.parquet", sizes)
-    share = sizes.set_index("segment")
-    segments["value_share"] = segments["segment"].map(share["value_share"])
-if persona is not None:
-    segments["persona"] = [persona.persona_text(s) if n else "" for s, n in zip(segments["segment"], segments["n_customers"])]
-step.write_json("segments.json", segments.to_dict("records"))
+result = profiling.run(open_step("profiling", run_dir, study_path))
 
 # %% [markdown]
 # ## Size and value of each segment
@@ -66,19 +30,23 @@ step.write_json("segments.json", segments.to_dict("records"))
 # spend per customer with the whole base (100 = average).
 
 # %% tags=["remove-input"]
-if sizes is not None:
+if result.sizes is not None:
+    sizes = result.sizes
     show_table(sizes, caption="Segment size and value up to the cut-off",
                formats={c: "pct" for c in sizes.columns if "share" in c})
     fig, axes = plt.subplots(1, 2, figsize=(11, 0.9 + 0.5 * len(sizes)), sharey=True)
-    lab = [f"{s}. {names[s]}" for s in sizes["segment"]]
+    lab = [f"{s}. {n}" for s, n in zip(sizes["segment"], sizes["name"])]
     axes[0].barh(lab[::-1], sizes["share"][::-1] * 100, color="#9AA5B1")
-    axes[0].set_xlabel("% of customers"); axes[0].set_title("Share of customers")
+    axes[0].set_xlabel("% of customers")
+    axes[0].set_title("Share of customers")
     axes[1].barh(lab[::-1], sizes["value_share"][::-1] * 100, color="#2f5d8a")
-    axes[1].set_xlabel("% of spend"); axes[1].set_title("Share of spend")
-    fig.tight_layout(); plt.show()
+    axes[1].set_xlabel("% of spend")
+    axes[1].set_title("Share of spend")
+    fig.tight_layout()
+    plt.show()
 else:
-    show_table(segments[["segment", "name", "n_customers", "share"]], formats={"share": "pct"})
-    say("No transactions: segment value cannot be measured in this study.")
+    show_table(result.size_table, formats={"share": "pct"})
+    say("{note}", note=result.sizes_note)
 
 # %% [markdown]
 # ## What makes each segment different
@@ -88,13 +56,12 @@ else:
 # standard deviation from the base); grey bars are not.
 
 # %% tags=["remove-input"]
-_ = prof.plot()
-plt.show()
-
-# %% tags=["remove-input"]
-dist = prof.table.loc[prof.table["distinctive"]]
-show_table(dist[["segment", "variable", "segment_mean", "base_mean", "std_diff"]].round(3),
-           caption="Distinctive differences from the base")
+if result.profile is not None:
+    _ = result.profile.plot()
+    plt.show()
+    show_table(result.distinctive, caption="Distinctive differences from the base")
+else:
+    say("{note}", note=result.profile_note)
 
 # %% [markdown]
 # ## How well the segments separate
@@ -104,33 +71,49 @@ show_table(dist[["segment", "variable", "segment_mean", "base_mean", "std_diff"]
 # be confused.
 
 # %% tags=["remove-input"]
-fig, ax = plt.subplots(figsize=(9, 6.5))
-labels = assignments.set_index("customer_id")["segment"].reindex(X.index)
-placed = labels.notna().to_numpy()
-# A categorical basis column (k-prototypes) has no place in a PCA: project the numeric part.
-pr.separation_plot(X.loc[placed, numeric_columns(X, list(X.columns))], labels[placed].astype(int).to_numpy(), ax=ax,
-                   names=names, random_state=cfg.seed)
-plt.show()
-
-# %% [markdown]
-# ## Where the profit comes from
-#
-# The whale curve ranks customers from most to least profitable and plots the cumulative share of
-# profit. A curve that rises above 100% shows that the least profitable customers give back part of
-# what the best ones earn.
+if result.separation is not None:
+    fig, ax = plt.subplots(figsize=(9, 6.5))
+    result.separation.plot(ax=ax)
+    plt.show()
+else:
+    say("{note}", note=result.separation_note)
 
 # %% tags=["remove-input"]
-if profit_col is not None:
-    whale = pr.whale_curve(table, assignments, profit_col=profit_col)
+# The heading and its text name what the curve ranks: profit, or spend when the data carry no margin.
+what = result.profit_label or "profit"
+say("## Where the {what} comes from", what=what)
+if what == "profit":
+    say("The whale curve ranks customers from most to least profitable and plots the cumulative share of "
+        "profit. A curve that rises above 100% shows that the least profitable customers give back part of "
+        "what the best ones earn.")
+else:
+    say("The whale curve ranks customers from the highest to the lowest {what} and plots the cumulative share "
+        "of {what}. A curve that rises above 100% shows that the customers at the bottom give back part of "
+        "what the best ones bring.", what=what)
+
+# %% tags=["remove-input"]
+if result.whale is not None:
+    if result.profit_label != "profit":
+        callout("{note}", kind="warn", note=result.profit_note)
+    whale = result.whale
     fig, ax = plt.subplots(figsize=(9, 5))
     whale.plot(ax=ax)
     plt.show()
-    say("**{top}** of customers earn 80% of the {what}; profit peaks at **{peak}** of the total with the best "
-        "**{peakc}** of customers.", top=f"{100 * whale.share_for_80:.0f}%", what=profit_col.replace("_", " "),
-        peak=f"{100 * whale.peak_profit_share:.0f}%", peakc=f"{100 * whale.peak_customer_share:.0f}%")
-    show_table(whale.by_segment(), caption="Profit by segment", formats={c: "pct" for c in whale.by_segment().columns if "share" in c})
+    if whale.total_profit > 0 and whale.peak_profit_share > 1:
+        # One decimal on the peak: a few customers below zero move it by less than a percent.
+        say("**{top}** of customers yield 80% of the {what}; {what} peaks at **{peak}** of the total with the best "
+            "**{peakc}** of customers.", top=f"{100 * whale.share_for_80:.0f}%", what=what,
+            peak=f"{100 * whale.peak_profit_share:.1f}%", peakc=f"{100 * whale.peak_customer_share:.1f}%")
+    elif whale.total_profit > 0:
+        say("**{top}** of customers yield 80% of the {what}; no customer's {what} is below zero, so the curve "
+            "never rises above 100%.", top=f"{100 * whale.share_for_80:.0f}%", what=what)
+    else:
+        say("The total {what} is not positive, so no share of customers yields 80% of it.", what=what)
+    by_segment = result.whale_by_segment
+    show_table(by_segment, caption=f"{what.capitalize()} by segment",
+               formats={c: "pct" for c in by_segment.columns if "share" in c})
 else:
-    say("No transactions: no profit to rank.")
+    say("{note}", note=result.whale_note)
 
 # %% [markdown]
 # ## Who the members are: personas
@@ -140,11 +123,11 @@ else:
 # base for comparison.
 
 # %% tags=["remove-input"]
-if persona is not None:
-    for s in segments.loc[segments["n_customers"] > 0, "segment"]:
-        say("- {text}", text=persona.persona_text(s))
+if result.personas is not None:
+    for text in result.persona_texts.values():
+        say("- {text}", text=text)
 else:
-    say("The study names no descriptors, so there are no personas.")
+    say("{note}", note=result.personas_note)
 
 # %% [markdown]
 # ### Are the descriptor differences real?
@@ -154,12 +137,13 @@ else:
 # logit of segment on all descriptors together shows how much they explain jointly.
 
 # %% tags=["remove-input"]
-if descriptors:
-    tests = pr.descriptor_tests(table, assignments, descriptors)
-    show_table(tests, caption="Descriptor tests", formats={"p_value": "p", "p_adjusted": "p"})
-    logit = pr.segment_logit(table, assignments, descriptors)
+if result.descriptor_tests is not None:
+    show_table(result.descriptor_tests, caption="Descriptor tests", formats={"p_value": "p", "p_adjusted": "p"})
+if result.logit is not None:
     say("Multinomial logit of segment on the descriptors: McFadden pseudo-R² = **{r2}** ({method}).",
-        r2=f"{logit.pseudo_r2:.3f}", method=logit.method)
+        r2=f"{result.logit.pseudo_r2:.3f}", method=result.logit.method)
+else:
+    say("{note}", note=result.logit_note)
 
 # %% [markdown]
 # ## How to recognise a member: the identification rule
@@ -169,22 +153,25 @@ if descriptors:
 # customers, against the baseline of always guessing the largest segment.
 
 # %% tags=["remove-input"]
-say("**From behaviour** (the basis variables): cross-validated accuracy **{cv}**, held-out **{ho}**, "
-    "baseline {base}.", cv=f"{100 * behaviour_rule.cv_accuracy:.0f}%",
-    ho=f"{100 * behaviour_rule.holdout_accuracy:.0f}%", base=f"{100 * behaviour_rule.baseline_accuracy:.0f}%")
-show_table(pd.DataFrame({"rule": behaviour_rule.text().splitlines()}), caption="Rule for the CRM system")
-if descriptor_rule is not None:
-    say("**From descriptors only** (for prospects with no purchase history yet): cross-validated accuracy "
-        "**{cv}**, baseline {base}.", cv=f"{100 * descriptor_rule.cv_accuracy:.0f}%",
-        base=f"{100 * descriptor_rule.baseline_accuracy:.0f}%")
-    show_table(pd.DataFrame({"rule": descriptor_rule.text().splitlines()}), caption="Rule for staff without purchase data")
+rule = result.behaviour_rule
+say("**From {source}** (the basis variables): cross-validated accuracy **{cv}**, held-out **{ho}**, "
+    "baseline {base}.", source=result.basis_label, cv=f"{100 * rule.cv_accuracy:.0f}%",
+    ho=f"{100 * rule.holdout_accuracy:.0f}%", base=f"{100 * rule.baseline_accuracy:.0f}%")
+show_table(result.behaviour_rule_lines, caption="Rule for the CRM system")
+if result.descriptor_rule is not None:
+    say("**From descriptors only** (for prospects with no {history} yet): cross-validated accuracy "
+        "**{cv}**, baseline {base}.", cv=f"{100 * result.descriptor_rule.cv_accuracy:.0f}%",
+        history="survey answers" if result.basis_kind == "binary" else "purchase history",
+        base=f"{100 * result.descriptor_rule.baseline_accuracy:.0f}%")
+    show_table(result.descriptor_rule_lines, caption="Rule for staff without purchase data")
+else:
+    say("{note}", note=result.descriptor_rule_note)
 
 # %% [markdown]
 # ## What to do with each segment
 
 # %% tags=["remove-input"]
-cols = [c for c in ["segment", "name", "n_customers", "share", "value_share", "action"] if c in segments]
-show_table(segments[cols], caption="Segment actions", formats={"share": "pct", "value_share": "pct"})
+show_table(result.segment_actions, caption="Segment actions", formats={"share": "pct", "value_share": "pct"})
 
 # %% [markdown]
 # ## Whom to call first: likelihood to buy
@@ -194,15 +181,11 @@ show_table(segments[cols], caption="Segment actions", formats={"share": "pct", "
 # Start with the best list.
 
 # %% tags=["remove-input"]
-if step.has("outcomes.parquet"):
-    outcomes = step.read_parquet("outcomes.parquet")
-    ltb = pr.likelihood_to_buy(table, outcomes, assignments, columns=numeric_columns(table, basis),
-                               random_state=cfg.seed)
-    step.write_parquet("likelihood_to_buy.parquet", ltb.table)
-    say("Cross-validated AUC of the score: **{auc}**.", auc=f"{ltb.cv_auc:.2f}")
-    show_table(ltb.best_list(15), caption="The best list: first 15 customers to contact")
+if result.likelihood is not None:
+    say("Cross-validated AUC of the score: **{auc}**.", auc=f"{result.likelihood.cv_auc:.2f}")
+    show_table(result.best_list, caption=f"The best list: first {len(result.best_list)} customers to contact")
 else:
-    say("No transactions after a cut-off: a purchase-likelihood score cannot be trained in this study.")
+    say("{note}", note=result.likelihood_note)
 
 # %% [markdown]
 # ## Target segments
@@ -212,14 +195,18 @@ else:
 # every knock-out criterion.
 
 # %% tags=["remove-input"]
-if sizes is not None:
-    tm = pr.target_matrix(sizes, brief, on_unmeasurable="skip")
+if result.targets is not None:
     fig, ax = plt.subplots(figsize=(9, 6.5))
-    tm.plot(ax=ax)
+    result.targets.plot(ax=ax)
     plt.show()
-    show_table(tm.summary(), caption="Target-segment matrix (scores 0-10; priority 1 = target first)")
-    crit = tm.criteria.pivot_table(index="criterion", columns="segment", values="raw_value").reset_index()
-    show_table(crit, caption="What each criterion measured, per segment")
-    if tm.skipped:
+    show_table(result.targets.summary(), caption="Target-segment matrix (scores 0-10; priority 1 = target first)",
+               formats={"share": "pct"})
+    show_table(result.target_criteria, caption="What each criterion measured, per segment")
+    if result.targets.skipped:
         callout("Criteria the data cannot measure, left for the team to judge: {c}.", kind="warn",
-                c=", ".join(tm.skipped))
+                c=", ".join(result.targets.skipped))
+    if result.targets_by_spend:
+        callout("The transactions carry no margin: {c} measured by spend per customer instead.", kind="warn",
+                c=", ".join(result.targets_by_spend))
+else:
+    say("{note}", note=result.targets_note)

@@ -97,6 +97,10 @@ class WhaleCurve:
         some customers lose money).
     peak_customer_share : float
         Share of customers at the peak; the rest destroy profit.
+    label : str
+        What the curve ranks by, in words (``"profit"``; ``"spend"`` when the
+        data have no margin and spend stands in for profit). Tables and the
+        figure use it, so a curve of spend never says profit.
     """
 
     table: pd.DataFrame
@@ -104,24 +108,39 @@ class WhaleCurve:
     share_for_80: float
     peak_profit_share: float
     peak_customer_share: float
+    label: str = "profit"
 
     def by_segment(self) -> pd.DataFrame:
-        """Per segment: customers, profit share, and how many lose money."""
+        """Per segment: customers, share of the total, and how many customers are below zero.
+
+        Returns
+        -------
+        DataFrame
+            ``segment``, ``segment_name``, ``n``, then for profit ``profit``,
+            ``n_loss_making``, ``profit_share``, ``loss_making_share``; for
+            another label (``"spend"``) ``spend``, ``n_negative_spend``,
+            ``spend_share``, ``negative_spend_share``.
+        """
         t = self.table
         g = t.groupby(["segment", "segment_name"])
         out = g.agg(n=("profit", "size"), profit=("profit", "sum"),
                     n_loss_making=("profit", lambda p: int((p < 0).sum()))).reset_index()
         out["profit_share"] = out["profit"] / self.total_profit if self.total_profit else np.nan
         out["loss_making_share"] = out["n_loss_making"] / out["n"]
-        return out
+        if self.label == "profit":
+            return out
+        lab = self.label.replace(" ", "_")
+        return out.rename(columns={"profit": lab, "n_loss_making": f"n_negative_{lab}",
+                                   "profit_share": f"{lab}_share", "loss_making_share": f"negative_{lab}_share"})
 
     def summary(self) -> pd.DataFrame:
         """The curve's key numbers in one small table."""
         n_loss = int((self.table["profit"] < 0).sum())
+        what = self.label
+        below = "loss-making customers" if what == "profit" else f"customers with negative {what}"
         return pd.DataFrame({
-            "measure": ["customers", "total profit", "share of customers yielding 80% of profit",
-                        "peak of the curve (share of total profit)", "share of customers at the peak",
-                        "loss-making customers"],
+            "measure": ["customers", f"total {what}", f"share of customers yielding 80% of {what}",
+                        f"peak of the curve (share of total {what})", "share of customers at the peak", below],
             "value": [len(self.table), self.total_profit, self.share_for_80, self.peak_profit_share,
                       self.peak_customer_share, n_loss],
         })
@@ -140,24 +159,27 @@ class WhaleCurve:
                        label=segment_label(s, grp["segment_name"].iloc[0]), zorder=2)
         ax.axhline(100, color=DARK_GREY, ls="--", lw=0.8)
         ax.axhline(80, color=DARK_GREY, ls=":", lw=0.8)
+        what = self.label
         if np.isfinite(self.share_for_80):
-            ax.annotate(f"{self.share_for_80:.0%} of customers\nyield 80% of profit",
+            ax.annotate(f"{self.share_for_80:.0%} of customers\nyield 80% of {what}",
                         (self.share_for_80 * 100, 80), xytext=(15, -40), textcoords="offset points",
                         arrowprops={"arrowstyle": "->", "color": DARK_GREY}, fontsize=9)
         if self.peak_profit_share > 1.0001:
-            ax.annotate(f"peak {self.peak_profit_share:.0%} of total profit\nat {self.peak_customer_share:.0%}"
+            ax.annotate(f"peak {self.peak_profit_share:.0%} of total {what}\nat {self.peak_customer_share:.0%}"
                         " of customers", (self.peak_customer_share * 100, self.peak_profit_share * 100),
                         xytext=(-20, 15), textcoords="offset points", ha="right", fontsize=9,
                         arrowprops={"arrowstyle": "->", "color": DARK_GREY})
         ax.set_xlim(0, 100)
-        ax.set_xlabel("customers, most profitable first (% of all customers)")
-        ax.set_ylabel("cumulative profit (% of total profit)")
-        ax.set_title("Whale curve: where the profit comes from")
+        first = "most profitable first" if what == "profit" else f"highest {what} first"
+        ax.set_xlabel(f"customers, {first} (% of all customers)")
+        ax.set_ylabel(f"cumulative {what} (% of total {what})")
+        ax.set_title(f"Whale curve: where the {what} comes from")
         ax.legend(title="segment", fontsize=8, markerscale=1.5, loc="lower right")
         return ax
 
 
-def whale_curve(features: pd.DataFrame, assignments: pd.DataFrame, *, profit_col: str) -> WhaleCurve:
+def whale_curve(features: pd.DataFrame, assignments: pd.DataFrame, *, profit_col: str,
+                label: str = "profit") -> WhaleCurve:
     """Rank customers by profit and accumulate it: the whale curve.
 
     Parameters
@@ -168,6 +190,9 @@ def whale_curve(features: pd.DataFrame, assignments: pd.DataFrame, *, profit_col
         ``customer_id``, ``segment``, ``segment_name``.
     profit_col : str
         Profit (or margin) per customer; may be negative.
+    label : str
+        What ``profit_col`` measures, in words, for the tables and the figure
+        (``"spend"`` when spend stands in for a missing margin).
 
     Returns
     -------
@@ -205,4 +230,4 @@ def whale_curve(features: pd.DataFrame, assignments: pd.DataFrame, *, profit_col
         share80 = peak = peak_share = np.nan
     cols = ["rank", "customer_id", "segment", "segment_name", "profit", "cum_profit", "cum_profit_share",
             "cum_customer_share"]
-    return WhaleCurve(df[cols], total, round(share80, 12), round(peak, 12), round(peak_share, 12))
+    return WhaleCurve(df[cols], total, round(share80, 12), round(peak, 12), round(peak_share, 12), label)

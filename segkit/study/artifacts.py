@@ -35,8 +35,9 @@ class Artifact:
     description : str
         What it holds, in a sentence.
     columns : tuple of str
-        Parquet: columns always present. JSON: top-level keys always present.
-        More may follow (feature columns, optional measures).
+        Parquet: columns always present. JSON: top-level keys always present
+        (for a list of records, the keys of every record). More may follow
+        (feature columns, optional measures).
     readers : tuple of str
         Keys of the steps (and ``"index"``, ``"compare"``) that read it.
     optional : bool
@@ -94,7 +95,7 @@ METHOD = Artifact("method.json", "json", "method",
                   "The chosen method, how and why it was chosen, and the rejected candidates.",
                   ("method", "label", "family", "chosen_by", "reason", "basis", "basis_kind", "candidates",
                    "rejected"),
-                  ("data", "stability", "index"))
+                  ("data", "stability", "profiling", "index"))
 # 04 data
 CUSTOMER_TABLE = Artifact("customer_table.parquet", "parquet", "data",
                           "One row per segmented customer: features, value, attributes and survey answers.",
@@ -139,16 +140,16 @@ PROFILES = Artifact("profiles.parquet", "parquet", "profiling",
                     ("segment", "variable"), ())
 SIZES = Artifact("sizes.parquet", "parquet", "profiling",
                  "Size, value and profit share of each segment, with the attractiveness measures.",
-                 ("segment", "n_customers", "share", "value_share"), ("validation",), optional=True)
+                 ("segment", "n", "share", "value_share"), ("validation",), optional=True)
 SEGMENT_PROFILES = Artifact("segment_profiles.json", "json", "profiling",
                             "One record per segment: value share and persona, added to the segment's identity.",
-                            (), ("index",))
+                            ("segment", "value_share", "persona"), ("index",))
 IDENTIFICATION = Artifact("identification.json", "json", "profiling",
                           "How well a new customer can be placed in a segment (identification rules).",
                           ("columns", "cv_accuracy", "holdout_accuracy", "baseline_accuracy"), ("validation",))
 LIKELIHOOD_TO_BUY = Artifact("likelihood_to_buy.parquet", "parquet", "profiling",
                              "Each customer's estimated probability of buying again.",
-                             ("customer_id",), (), optional=True)
+                             ("customer_id", "score"), (), optional=True)
 # 07 validation
 VERDICT = Artifact("verdict.json", "json", "validation",
                    "The verdict against the brief: one row per criterion, and a summary.",

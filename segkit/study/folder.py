@@ -234,8 +234,7 @@ class RunFolder:
             raise SegkitError(f"step {info.name} may not write {artifact.name}: it belongs to step "
                               f"'{artifact.owner}'")
         self._check_writable()
-        present = list(data.columns) if isinstance(data, pd.DataFrame) else list(data) if isinstance(data, dict) else []
-        missing = [c for c in artifact.columns if c not in present]
+        missing = [c for c in artifact.columns if not _has_key(data, c)]
         if artifact.format == "parquet" and not isinstance(data, pd.DataFrame):
             raise SegkitError(f"{artifact.name} is a table: give a DataFrame, got {type(data).__name__}")
         if missing:
@@ -261,6 +260,17 @@ class RunFolder:
                 shutil.copyfile(src, dst)  # copyfile: the copy is writable until this run finishes
                 copied.append(a.name)
         return copied
+
+
+def _has_key(data: Any, key: str) -> bool:
+    """Whether a table has the column, a document the key, or every record of a list of records the key."""
+    if isinstance(data, pd.DataFrame):
+        return key in data.columns
+    if isinstance(data, dict):
+        return key in data
+    if isinstance(data, list):
+        return all(isinstance(r, dict) and key in r for r in data)
+    return False
 
 
 def _steps() -> tuple[StepInfo, ...]:

@@ -1,0 +1,449 @@
+"""Step 6, profiling: describe each segment so it can be recognised and reached.
+
+How big and how valuable each segment is, where the profit comes from (the
+whale curve), how each segment differs on the variables that formed it, who
+its members are (personas, descriptor tests, a multinomial logit), how staff
+can recognise a member (identification rules), whom to call first (likelihood
+to buy) and which segments to target (Dolnicar, Grün & Leisch 2018, ch. 8-10).
+
+Every section the data cannot support is left empty with the reason in words
+(``*_note``), so a study without transactions, margin or descriptors runs
+through and its report says what it could not do. Step 5's ``segments.json``
+is never rewritten: value share and persona go to step 6's own
+``segment_profiles.json``, which the run's index page merges in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from segkit import profiling as pr
+from segkit.errors import DataError
+from segkit.pipeline import numeric_columns, segment_measures
+from segkit.study import artifacts
+from segkit.study.context import StepContext
+
+__all__ = ["ProfilingResult", "Separation", "run"]
+
+#: The customer-table column that says what a customer is worth (net spend up to the cut-off).
+VALUE_COLUMN = "monetary_total"
+#: The customer-table column of profit (net margin up to the cut-off), when the transactions carry a margin.
+MARGIN_COLUMN = "margin_total"
+#: Customers on the call list the report shows.
+BEST_LIST_LENGTH = 15
+#: Depth of the behaviour rule: 4 still reads as a short rule and lets the tree use every basis
+#: variable of a 5-8 segment solution.
+BEHAVIOUR_RULE_DEPTH = 4
+#: Depth of the descriptor rule: staff ask at most three questions of a prospect.
+DESCRIPTOR_RULE_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class Separation:
+    """What the separation plot draws: the numeric prepared basis of the segmented customers and their segments.
+
+    Attributes
+    ----------
+    X : DataFrame
+        Numeric columns of the prepared basis, one row per customer with a segment.
+    labels : ndarray of int
+        Each row's segment.
+    names : dict of int to str
+        Segment names for the centroid labels.
+    random_state : int
+        Seed of the projection and of the subsample drawn.
+    """
+
+    X: pd.DataFrame
+    labels: np.ndarray
+    names: dict[int, str]
+    random_state: int
+
+    def plot(self, ax: Any = None) -> Any:
+        """The customers on the first two principal components (:func:`segkit.profiling.separation_plot`)."""
+        return pr.separation_plot(self.X, self.labels, ax=ax, names=self.names, random_state=self.random_state)
+
+
+@dataclass
+class ProfilingResult:
+    """What step 6 shows.
+
+    A section the data cannot support holds None and its ``*_note`` says why,
+    in a sentence the report prints as it is.
+
+    Attributes
+    ----------
+    method : str
+        The method of step 3.
+    basis_kind : str
+        ``"numeric"`` (behaviour), ``"binary"`` (yes/no survey answers) or
+        ``"mixed"``, as step 3 recorded it.
+    k : int
+        Number of segments of step 5's solution.
+    n_customers : int
+        Customers with a segment.
+    names : dict of int to str
+        Segment number -> name (step 5's).
+    segments : DataFrame
+        Step 5's segments (``segment``, ``name``, ``n_customers``, ``share``,
+        ``action``, ...) with ``value_share`` and ``persona`` added.
+    sizes : DataFrame or None
+        Size and value of each segment (:func:`segkit.profiling.segment_sizes`)
+        with the attractiveness measures (growth, promotion share, ...). The
+        profit columns are left out when spend stands in for profit (they
+        would repeat the value columns).
+    sizes_note : str or None
+        Why there are no sizes by value.
+    profit_label : str or None
+        What the whale curve and the profit measures rank by: ``"profit"``
+        (the margin), or ``"spend"`` when the transactions carry no margin.
+        None without transactions.
+    profit_note : str or None
+        Where the profit measure comes from, in a sentence.
+    profile : ProfileResult or None
+        Segment means of the numeric basis variables against the base.
+    profile_note : str or None
+        Why there is no profile.
+    separation : Separation or None
+        The inputs of the separation plot.
+    separation_note : str or None
+        Why there is no separation plot.
+    whale : WhaleCurve or None
+        Customers ranked by profit (or spend), labelled with ``profit_label``.
+    whale_note : str or None
+        Why there is no whale curve.
+    descriptors : list of str
+        The study's descriptors present in the customer table.
+    personas : PersonaResult or None
+        Each segment on the descriptors, against the base.
+    persona_texts : dict of int to str
+        The persona paragraph of each segment with members.
+    personas_note : str or None
+        Why there are no personas.
+    descriptor_tests : DataFrame or None
+        Each descriptor tested for association with the segments (Holm-adjusted).
+    logit : LogitResult or None
+        Multinomial logit of segment on the descriptors.
+    logit_note : str or None
+        Why the descriptor tests or the logit are missing.
+    behaviour_rule : IdentificationRule
+        The identification rule from the basis variables.
+    descriptor_rule : IdentificationRule or None
+        The identification rule from descriptors only.
+    descriptor_rule_note : str or None
+        Why there is no descriptor rule.
+    likelihood : LikelihoodToBuy or None
+        Each customer's likelihood to buy after the cut-off.
+    likelihood_note : str or None
+        Why there is no likelihood to buy.
+    targets : TargetMatrix or None
+        Segments scored on attractiveness and fit to the goal.
+    targets_note : str or None
+        Why there is no target matrix.
+    targets_by_spend : tuple of str
+        Attractiveness criteria about profit or margin that were measured by
+        spend, because the transactions carry no margin.
+    """
+
+    method: str
+    basis_kind: str
+    k: int
+    n_customers: int
+    names: dict[int, str]
+    segments: pd.DataFrame
+    sizes: pd.DataFrame | None
+    sizes_note: str | None
+    profit_label: str | None
+    profit_note: str | None
+    profile: pr.ProfileResult | None
+    profile_note: str | None
+    separation: Separation | None
+    separation_note: str | None
+    whale: pr.WhaleCurve | None
+    whale_note: str | None
+    descriptors: list[str]
+    personas: pr.PersonaResult | None
+    persona_texts: dict[int, str]
+    personas_note: str | None
+    descriptor_tests: pd.DataFrame | None
+    logit: pr.LogitResult | None
+    logit_note: str | None
+    behaviour_rule: pr.IdentificationRule
+    descriptor_rule: pr.IdentificationRule | None
+    descriptor_rule_note: str | None
+    likelihood: pr.LikelihoodToBuy | None
+    likelihood_note: str | None
+    targets: pr.TargetMatrix | None
+    targets_note: str | None
+    targets_by_spend: tuple[str, ...] = ()
+
+    # ------------------------------------------------------------------ views the report shows
+    @property
+    def basis_label(self) -> str:
+        """What the basis variables are, in words: ``"survey answers"`` or ``"behaviour"``."""
+        return "survey answers" if self.basis_kind == "binary" else "behaviour"
+
+    @property
+    def size_table(self) -> pd.DataFrame:
+        """Size and value of each segment; without transactions, size only."""
+        if self.sizes is not None:
+            return self.sizes
+        return self.segments[["segment", "name", "n_customers", "share"]]
+
+    @property
+    def segment_actions(self) -> pd.DataFrame:
+        """The segments with size, value share and action: what to do with each."""
+        cols = [c for c in ("segment", "name", "n_customers", "share", "value_share", "action")
+                if c in self.segments]
+        return self.segments[cols]
+
+    @property
+    def distinctive(self) -> pd.DataFrame | None:
+        """The distinctive differences from the base (segment, variable, means, standardised difference)."""
+        if self.profile is None:
+            return None
+        t = self.profile.table
+        return t.loc[t["distinctive"], ["segment", "variable", "segment_mean", "base_mean", "std_diff"]].round(3)
+
+    @property
+    def whale_by_segment(self) -> pd.DataFrame | None:
+        """Profit (or spend) by segment, and how many customers are below zero."""
+        return None if self.whale is None else self.whale.by_segment()
+
+    @property
+    def behaviour_rule_lines(self) -> pd.DataFrame:
+        """The behaviour rule as lines for the CRM system."""
+        return pd.DataFrame({"rule": self.behaviour_rule.text().splitlines()})
+
+    @property
+    def descriptor_rule_lines(self) -> pd.DataFrame | None:
+        """The descriptor rule as lines for staff without purchase data."""
+        if self.descriptor_rule is None:
+            return None
+        return pd.DataFrame({"rule": self.descriptor_rule.text().splitlines()})
+
+    @property
+    def best_list(self) -> pd.DataFrame | None:
+        """The first customers to contact, most likely to buy first."""
+        return None if self.likelihood is None else self.likelihood.best_list(BEST_LIST_LENGTH)
+
+    @property
+    def target_criteria(self) -> pd.DataFrame | None:
+        """What each attractiveness criterion measured, one row per criterion, one column per segment."""
+        if self.targets is None:
+            return None
+        return self.targets.criteria.pivot_table(index="criterion", columns="segment",
+                                                 values="raw_value").reset_index()
+
+    @property
+    def segment_profiles(self) -> list[dict[str, Any]]:
+        """One record per segment (``segment``, ``value_share``, ``persona``): the segment profiles artifact."""
+        return [{"segment": int(r.segment), "value_share": _number(r.value_share),
+                 "persona": None if _missing(r.persona) else str(r.persona)} for r in self.segments.itertuples()]
+
+
+def _missing(value: Any) -> bool:
+    # a column of text and None may come back with NaN (string dtype) for None
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _number(value: Any) -> float | None:
+    return None if _missing(value) else float(value)
+
+
+#: The profit columns of :func:`segkit.profiling.segment_sizes`, and the value column each repeats when
+#: spend stands in for profit.
+_PROFIT_AS_VALUE = {f"profit{stem}": f"value{stem}" for stem in ("", "_share", "_per_customer", "_index")}
+
+
+def _sizes(table: pd.DataFrame, assignments: pd.DataFrame, profit_col: str | None, value_col: str | None
+           ) -> tuple[pd.DataFrame | None, str | None]:
+    if value_col is None:
+        return None, "No transactions: segment value cannot be measured in this study."
+    sizes = pr.segment_sizes(assignments, table, value_col=value_col, profit_col=profit_col)
+    return sizes.merge(segment_measures(table, assignments), on="segment", how="left"), None
+
+
+def _profit(table: pd.DataFrame) -> tuple[str | None, str | None, str | None]:
+    """The profit column, its label and where it comes from; spend stands in when there is no margin."""
+    if MARGIN_COLUMN in table:
+        return MARGIN_COLUMN, "profit", "Profit is the net margin of each customer's purchases up to the cut-off."
+    if VALUE_COLUMN in table:
+        return VALUE_COLUMN, "spend", ("The transactions carry no margin, so profit cannot be measured: customers "
+                                       "are ranked by spend (net of returns) instead, and the profit and margin "
+                                       "measures below are spend.")
+    return None, None, None
+
+
+def _targets(sizes: pd.DataFrame | None, brief: dict[str, Any], profit_label: str | None
+             ) -> tuple[pr.TargetMatrix | None, str | None, tuple[str, ...]]:
+    """The target matrix (or why not) and the criteria measured by spend in place of a missing margin."""
+    if sizes is None:
+        return None, "No transactions: segments cannot be scored on value, so there is no target matrix.", ()
+    try:
+        tm = pr.target_matrix(sizes, brief, on_unmeasurable="skip")
+    except DataError as err:
+        return None, f"The attractiveness criteria cannot be measured from the data: {err}", ()
+    by_spend: tuple[str, ...] = ()
+    if profit_label == "spend":
+        # Without a margin the profit columns repeat the spend columns: name what was really measured.
+        crit = tm.criteria
+        by_spend = tuple(dict.fromkeys(crit.loc[crit["measured_by"].isin(list(_PROFIT_AS_VALUE)), "criterion"]))
+        criteria = crit.assign(measured_by=crit["measured_by"].replace(_PROFIT_AS_VALUE))
+        tm = replace(tm, criteria=criteria, fit_source=tm.fit_source.replace("profit index", "value index"))
+    return tm, None, by_spend
+
+
+def _personas(table: pd.DataFrame, assignments: pd.DataFrame, descriptors: list[str]
+              ) -> tuple[pr.PersonaResult | None, dict[int, str], str | None]:
+    if not descriptors:
+        return None, {}, "The study names no descriptors, so there are no personas."
+    persona = pr.personas(table, assignments, descriptors)
+    # Only segments with members in the customer table have a persona (a rule's empty class has none).
+    return persona, {int(s): persona.persona_text(int(s)) for s in persona.sizes["segment"]}, None
+
+
+def _logit(table: pd.DataFrame, assignments: pd.DataFrame, descriptors: list[str]
+           ) -> tuple[pr.LogitResult | None, str | None]:
+    if not descriptors:
+        return None, "The study names no descriptors to test."
+    try:
+        return pr.segment_logit(table, assignments, descriptors), None
+    except (DataError, ValueError, np.linalg.LinAlgError) as err:
+        return None, f"The multinomial logit of segment on the descriptors could not be fitted: {err}"
+
+
+def _descriptor_rule(table: pd.DataFrame, assignments: pd.DataFrame, descriptors: list[str], seed: int
+                     ) -> tuple[pr.IdentificationRule | None, str | None]:
+    if not descriptors:
+        return None, "The study names no descriptors, so there is no rule for prospects without purchase data."
+    try:
+        return pr.identification_rule(table, assignments, descriptors, max_depth=DESCRIPTOR_RULE_DEPTH,
+                                      random_state=seed), None
+    except DataError as err:
+        return None, f"No rule from descriptors: {err}"
+
+
+def _likelihood(table: pd.DataFrame, outcomes: pd.DataFrame | None, assignments: pd.DataFrame, basis: list[str],
+                seed: int) -> tuple[pr.LikelihoodToBuy | None, str | None]:
+    if outcomes is None:
+        return None, ("No transactions after a cut-off: a purchase-likelihood score cannot be trained in this "
+                      "study.")
+    columns = numeric_columns(table, basis)
+    if not columns:
+        return None, "The basis has no numeric variable to score the likelihood to buy from."
+    try:
+        return pr.likelihood_to_buy(table, outcomes, assignments, columns=columns, random_state=seed), None
+    except DataError as err:
+        return None, f"A purchase-likelihood score cannot be trained: {err}."
+
+
+def run(ctx: StepContext) -> ProfilingResult:
+    """Profile the segments of step 5 and write the step's artifacts.
+
+    Writes ``profiles.parquet``, ``identification.json`` and
+    ``segment_profiles.json`` always; ``sizes.parquet`` when there are
+    transactions and ``likelihood_to_buy.parquet`` when there are outcomes
+    after the cut-off.
+
+    Parameters
+    ----------
+    ctx : StepContext
+        The run folder and the study; steps 1 to 5 must have run.
+
+    Returns
+    -------
+    ProfilingResult
+    """
+    cfg = ctx.cfg
+    brief = ctx.read(artifacts.BRIEF)
+    segmentation = ctx.read(artifacts.SEGMENTATION)
+    basis_kind = str(ctx.read(artifacts.METHOD).get("basis_kind") or "numeric")
+    table = ctx.read(artifacts.CUSTOMER_TABLE)
+    assignments = ctx.read(artifacts.ASSIGNMENTS)
+    segments = pd.DataFrame(ctx.read(artifacts.SEGMENTS))
+    X = ctx.read(artifacts.BASIS).set_index("customer_id")
+    outcomes = ctx.read_optional(artifacts.OUTCOMES)
+    basis = list(cfg.basis)
+    names = dict(zip(segments["segment"].astype(int), segments["name"]))
+
+    value_col = VALUE_COLUMN if VALUE_COLUMN in table else None
+    profit_col, profit_label, profit_note = _profit(table)
+    sizes, sizes_note = _sizes(table, assignments, profit_col, value_col)
+
+    numeric_basis = numeric_columns(table, basis)
+    if numeric_basis:
+        prof: pr.ProfileResult | None = pr.profile(table, assignments, numeric_basis)
+        profile_note = None
+        profiles_table = prof.table
+    else:
+        prof, profile_note = None, "The basis has no numeric variable, so segment means cannot be compared."
+        profiles_table = pd.DataFrame(columns=["segment", "variable"])
+
+    labels = assignments.set_index("customer_id")["segment"].reindex(X.index.astype(str))
+    placed = labels.notna().to_numpy()
+    # A categorical basis column (k-prototypes) has no place in a PCA: project the numeric part.
+    numeric_X = numeric_columns(X, list(X.columns))
+    separation, separation_note = None, None
+    if numeric_X:
+        separation = Separation(X.loc[placed, numeric_X], labels[placed].astype(int).to_numpy(), names, cfg.seed)
+    else:
+        separation_note = "The prepared basis has no numeric variable to project."
+
+    whale, whale_note = None, None
+    if profit_col is None:
+        whale_note = "No transactions: no profit to rank."
+    else:
+        whale = pr.whale_curve(table, assignments, profit_col=profit_col, label=profit_label or "profit")
+
+    descriptors = [d for d in cfg.descriptors if d in table.columns]
+    persona, persona_texts, personas_note = _personas(table, assignments, descriptors)
+    desc_tests = pr.descriptor_tests(table, assignments, descriptors) if descriptors else None
+    logit, logit_note = _logit(table, assignments, descriptors)
+    descriptor_rule, descriptor_rule_note = _descriptor_rule(table, assignments, descriptors, cfg.seed)
+
+    ctx.progress("identification rules")
+    behaviour_rule = pr.identification_rule(table, assignments, basis, max_depth=BEHAVIOUR_RULE_DEPTH,
+                                            random_state=cfg.seed)
+    ctx.progress("likelihood to buy")
+    likelihood, likelihood_note = _likelihood(table, outcomes, assignments, basis, cfg.seed)
+    targets, targets_note, targets_by_spend = _targets(sizes, brief, profit_label)
+    if sizes is not None and profit_label == "spend":
+        # The profit columns repeat the value columns here; shown, they would call spend profit.
+        sizes = sizes.drop(columns=[c for c in _PROFIT_AS_VALUE if c in sizes])
+
+    profiled = segments.copy()
+    if sizes is not None:
+        # A class of a rule-based scheme without members holds none of the value.
+        profiled["value_share"] = profiled["segment"].map(sizes.set_index("segment")["value_share"]).fillna(0.0)
+    else:
+        profiled["value_share"] = None
+    profiled["persona"] = [persona_texts.get(int(s)) for s in profiled["segment"]]
+
+    result = ProfilingResult(
+        method=str(segmentation["method"]), basis_kind=basis_kind, k=int(segmentation["k"]),
+        n_customers=len(assignments), names=names,
+        segments=profiled, sizes=sizes, sizes_note=sizes_note, profit_label=profit_label, profit_note=profit_note,
+        profile=prof, profile_note=profile_note, separation=separation, separation_note=separation_note,
+        whale=whale, whale_note=whale_note, descriptors=descriptors, personas=persona, persona_texts=persona_texts,
+        personas_note=personas_note, descriptor_tests=desc_tests, logit=logit, logit_note=logit_note,
+        behaviour_rule=behaviour_rule, descriptor_rule=descriptor_rule, descriptor_rule_note=descriptor_rule_note,
+        likelihood=likelihood, likelihood_note=likelihood_note, targets=targets, targets_note=targets_note,
+        targets_by_spend=targets_by_spend)
+
+    ctx.write(artifacts.PROFILES, profiles_table)
+    if sizes is not None:
+        ctx.write(artifacts.SIZES, sizes)
+    ctx.write(artifacts.IDENTIFICATION, {
+        "columns": basis, "cv_accuracy": behaviour_rule.cv_accuracy,
+        "holdout_accuracy": behaviour_rule.holdout_accuracy, "baseline_accuracy": behaviour_rule.baseline_accuracy,
+        "descriptor_cv_accuracy": descriptor_rule.cv_accuracy if descriptor_rule else None,
+    })
+    if likelihood is not None:
+        ctx.write(artifacts.LIKELIHOOD_TO_BUY, likelihood.table)
+    ctx.write(artifacts.SEGMENT_PROFILES, result.segment_profiles)
+    return result
