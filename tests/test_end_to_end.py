@@ -190,7 +190,7 @@ def test_rerun_from_a_step_reuses_the_earlier_ones(demo_run, small_demo, tmp_pat
     manifest = new.read_manifest()
     assert [s["status"] for s in manifest["steps"]] == ["reused"] * 4 + ["ok"] + ["not run"] * 3
     assert manifest["reused"]["from"] == str(src.path)
-    assert "tables/transactions.parquet" in manifest["reused"]["artifacts"]
+    assert artifacts.TABLE_TRANSACTIONS.name in manifest["reused"]["artifacts"]
     pd.testing.assert_frame_equal(new.read(artifacts.CUSTOMER_TABLE), src.read(artifacts.CUSTOMER_TABLE))
     assert new.read(artifacts.ASSIGNMENTS)["customer_id"].tolist() == src.read(artifacts.ASSIGNMENTS)[
         "customer_id"].tolist()

@@ -1,17 +1,12 @@
-"""Every method a study file can name gets a full eight-step run (issue: methods behind one interface)."""
-
-import json
+"""Every method a study file can name runs all eight steps, in-process (the step functions, no notebooks)."""
 
 import pandas as pd
 import pytest
 import yaml
 
-from segkit.report import run_study
-
-pytestmark = pytest.mark.slow
-
-SURVEY_ITEMS = ["price_sensitive", "values_convenience", "buys_for_children", "tries_new_products", "reads_labels",
-                "influenced_by_tastings", "prefers_premium", "cooks_from_scratch", "shops_weekly", "trusts_brand"]
+from segkit.study import artifacts
+from segkit.study.context import run_steps
+from segkit.study.folder import RunFolder
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +18,7 @@ def demo_1000(tmp_path_factory):
     return folder
 
 
-def _study(method: str) -> dict:
+def _study(folder, method: str):
     from pathlib import Path
 
     base = yaml.safe_load((Path(__file__).resolve().parents[1] / "data/demo/study.yaml").read_text(encoding="utf-8"))
@@ -34,20 +29,22 @@ def _study(method: str) -> dict:
     if method == "kprototypes":
         st["basis"] = ["recency_days", "frequency", "monetary_avg", "promo_share", "household_type"]
         st["descriptors"] = [d for d in st["descriptors"] if d != "household_type"]
-    return st
+    path = folder / f"{method}.yaml"
+    path.write_text(yaml.safe_dump(st), encoding="utf-8")
+    return path
 
 
 @pytest.mark.parametrize("method", ["rfm8", "rfm_quantile", "value_pyramid", "value_potential_loyalty",
                                     "satisfaction_volume", "classify_stratify", "gmm", "ward", "kprototypes"])
 def test_named_method_runs_all_steps(method, demo_1000, tmp_path):
-    path = demo_1000 / f"{method}.yaml"
-    path.write_text(yaml.safe_dump(_study(method)), encoding="utf-8")
-    result = run_study(path, out_dir=tmp_path, progress=lambda _: None)
-    assert result.status == "ok", [(s.name, s.error) for s in result.steps if s.error]
-    art = result.run_dir / "artifacts"
-    assert json.loads((art / "method.json").read_text())["method"] == method
-    a = pd.read_parquet(art / "assignments.parquet")
+    results = run_steps(tmp_path / "run", _study(demo_1000, method))
+    assert list(results) == ["goals", "resources", "method", "data", "stability", "profiling", "validation",
+                             "iteration"]
+    run = RunFolder(tmp_path / "run")
+    assert run.read(artifacts.METHOD)["method"] == method
+    a = run.read(artifacts.ASSIGNMENTS)
     assert a["customer_id"].is_unique and a["segment"].notna().all()
-    segments = pd.DataFrame(json.loads((art / "segments.json").read_text()))
+    segments = pd.DataFrame(run.read(artifacts.SEGMENTS))
     assert segments["n_customers"].sum() == len(a)
     assert (segments["action"].str.len() > 0).all()
+    assert run.has(artifacts.VERDICT) and run.has(artifacts.SEGMENT_PROFILES)
