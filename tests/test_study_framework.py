@@ -153,3 +153,23 @@ def test_new_context_writes_into_a_scratch_folder(tmp_path, small_demo):
     res = goals.run(ctx)
     assert res.brief["min_segment_share"] == 0.05 and len(res.success) == 3
     assert ctx.folder.has(artifacts.BRIEF)
+
+
+def test_catalog_readers_are_exactly_what_each_step_reads():
+    # Every ctx.read/read_optional/has of a step module, against the catalog's readers of each artifact.
+    call = re.compile(r"ctx\.(?:read|read_optional|has)\(\s*artifacts\.([A-Z_]+)")
+    tables = re.compile(r"artifacts\.TABLES\b")
+    for step in STEPS:
+        source = (ROOT / "segkit" / "study" / f"{step.key}.py").read_text(encoding="utf-8")
+        read = {getattr(artifacts, name).name for name in call.findall(source)}
+        if tables.search(source) and step.key != "resources":
+            read |= {a.name for a in artifacts.TABLES.values()}
+        declared = {a.name for a in artifacts.CATALOG if step.key in a.readers}
+        assert read == declared, (step.key, sorted(read - declared), sorted(declared - read))
+
+
+def test_reading_outside_the_catalog_is_refused(tmp_path, small_demo):
+    ctx = new_context(tmp_path / "run", small_demo / "study.yaml", "goals")
+    with pytest.raises(SegkitError, match="step 01_goals reads assignments.parquet, but the artifact catalog does not "
+                                          "list it"):
+        ctx.read(artifacts.ASSIGNMENTS)

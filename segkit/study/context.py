@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from segkit.config import StudyConfig, load_config
+from segkit.errors import SegkitError
 from segkit.study.artifacts import Artifact
 from segkit.study.folder import FinishedRunError, RunFolder
 from segkit.study.steps import STEPS, StepInfo, get_step
@@ -52,15 +53,25 @@ class StepContext:
         """The study window (None for a study without a cut-off)."""
         return StudyWindow.from_config(self.cfg)
 
+    def _check_reader(self, artifact: Artifact) -> None:
+        # The catalog's readers are the contract between steps: reading outside it is a bug here, not in the data.
+        if self.step.key not in artifact.readers:
+            raise SegkitError(f"step {self.step.name} reads {artifact.name}, but the artifact catalog does not list "
+                              f"it among that artifact's readers ({', '.join(artifact.readers) or 'none'})")
+
     def read(self, artifact: Artifact) -> Any:
         """Read an artifact of an earlier step (see :meth:`RunFolder.read`)."""
+        self._check_reader(artifact)
         return self.folder.read(artifact)
 
     def read_optional(self, artifact: Artifact) -> Any:
         """Read an artifact, or None when the study did not produce it."""
+        self._check_reader(artifact)
         return self.folder.read_optional(artifact)
 
     def has(self, artifact: Artifact) -> bool:
+        """Whether an earlier step wrote ``artifact``."""
+        self._check_reader(artifact)
         return self.folder.has(artifact)
 
     def write(self, artifact: Artifact, data: Any) -> Path:
