@@ -67,7 +67,7 @@ class _Segmenter(ClusterMixin, BaseEstimator):
         return {}
 
     # -- public API -----------------------------------------------------------------------
-    def fit(self, X: pd.DataFrame, y: None = None, *, sample_value: Any = None) -> "_Segmenter":
+    def fit(self, X: pd.DataFrame, y: None = None, *, sample_value: Any = None) -> _Segmenter:
         """Find the segments.
 
         Parameters

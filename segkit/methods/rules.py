@@ -77,7 +77,7 @@ class _RuleSegmenter(BaseEstimator):
 
     _method = ""
 
-    def fit(self, X: pd.DataFrame, y: None = None, *, sample_value: Any = None) -> "_RuleSegmenter":
+    def fit(self, X: pd.DataFrame, y: None = None, *, sample_value: Any = None) -> _RuleSegmenter:
         """Learn the thresholds from ``X`` and segment its customers.
 
         Parameters
