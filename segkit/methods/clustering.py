@@ -177,7 +177,8 @@ class _Segmenter(ClusterMixin, BaseEstimator):
 
     def _make_result(self, X: pd.DataFrame, value: np.ndarray | None) -> SegmentationResult:
         segment = self.labels_ + 1
-        texts = describe_segments(X, segment, kind=None if self._basis_kind == "numeric" else self._basis_kind).set_index("segment")
+        kind = None if self._basis_kind == "numeric" else self._basis_kind
+        texts = describe_segments(X, segment, kind=kind).set_index("segment")
         num = X.select_dtypes("number")
         centers = num.groupby(segment).mean()
         for c in X.columns.difference(num.columns, sort=False):

@@ -280,9 +280,12 @@ class RFM8Segmenter(_RuleSegmenter):
     def _texts(self) -> dict[int, dict[str, Any]]:
         t = self.thresholds_
         tests = {
-            "R": (f"{self.recency_col} < {_fmt(t[self.recency_col])}", f"{self.recency_col} >= {_fmt(t[self.recency_col])}"),
-            "F": (f"{self.frequency_col} > {_fmt(t[self.frequency_col])}", f"{self.frequency_col} <= {_fmt(t[self.frequency_col])}"),
-            "M": (f"{self.monetary_col} > {_fmt(t[self.monetary_col])}", f"{self.monetary_col} <= {_fmt(t[self.monetary_col])}"),
+            "R": (f"{self.recency_col} < {_fmt(t[self.recency_col])}",
+                  f"{self.recency_col} >= {_fmt(t[self.recency_col])}"),
+            "F": (f"{self.frequency_col} > {_fmt(t[self.frequency_col])}",
+                  f"{self.frequency_col} <= {_fmt(t[self.frequency_col])}"),
+            "M": (f"{self.monetary_col} > {_fmt(t[self.monetary_col])}",
+                  f"{self.monetary_col} <= {_fmt(t[self.monetary_col])}"),
         }
         out = {}
         for i, (code, label, desc, action) in enumerate(RFM8_CLASSES):
