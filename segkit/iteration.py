@@ -178,8 +178,8 @@ class Migration:
                                      alpha=0.45, edgecolor="none"))
                 lcur[r] += n
                 rcur[col] += n
-        for side, pos, sizes, x, cur in ((left, left, c.sum(axis=1), 0, False),
-                                         (right, right, c.sum(axis=0), 1 - bar_w, True)):
+        for pos, sizes, x, cur in ((left, c.sum(axis=1), 0, False),
+                                   (right, c.sum(axis=0), 1 - bar_w, True)):
             for k, y0 in pos.items():
                 s = sizes[k]
                 ax.add_patch(Rectangle((x, y0), bar_w, s, facecolor=segment_colour(k), edgecolor="white"))

@@ -435,7 +435,8 @@ class LatentClassSegmenter(_Segmenter):
         n = w.sum()
         logw = np.full(len(theta), -np.log(len(theta)))
         ll_old, converged, it = -np.inf, False, 0
-        for it in range(1, int(self.max_iter) + 1):
+        # B007 is a false alarm: `it` is read after the loop, as the number of iterations returned below.
+        for it in range(1, int(self.max_iter) + 1):  # noqa: B007
             log_joint = self._log_joint(U, theta, logw)
             lse = self._lse(log_joint)
             ll = float(w @ lse)
