@@ -231,10 +231,11 @@ def migration_matrix(previous: pd.DataFrame, current: pd.DataFrame, *, match: bo
         nxt = max(prev_segs) + 1
         mapping: dict[int, int] = {}
         for cs in sorted(raw):
-            if raw[cs] is None:
+            matched = raw[cs]
+            if matched is None:
                 mapping[cs], nxt = nxt, nxt + 1
             else:
-                mapping[cs] = raw[cs]
+                mapping[cs] = matched
     else:
         mapping = {int(s): int(s) for s in c["segment"].unique()}
     c = c.assign(segment=c["segment"].map(mapping))

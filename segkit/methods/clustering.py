@@ -95,7 +95,7 @@ class _Segmenter(ClusterMixin, BaseEstimator):
         value = check_sample_value(sample_value, X)
         rng = check_random_state(self.random_state)
         raw = np.asarray(self._fit_raw(X, rng), dtype=np.int64)
-        self._relabel = _renumber(raw, self.n_segments, X, value)
+        self._relabel = _renumber(raw, int(self.n_segments), X, value)
         self.labels_ = self._relabel[raw]
         self.n_features_in_ = X.shape[1]
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)

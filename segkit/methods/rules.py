@@ -869,6 +869,8 @@ class ClassifyStratifySegmenter(_RuleSegmenter):
             if n_cuts is not None and len(cuts) != n_cuts:
                 raise SegkitError("thresholds must have the same number of tiers for every type")
             n_cuts = len(cuts)
+        # fit rejects an X without customers and _types one with a missing type, so there is at least one type.
+        assert n_cuts is not None
         labels = list(self.tier_labels) if self.tier_labels is not None else _default_tier_labels(n_cuts + 1)
         if len(labels) != n_cuts + 1:
             raise SegkitError(f"tier_labels needs {n_cuts + 1} names (len(thresholds) + 1), got {len(labels)}")
