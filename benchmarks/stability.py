@@ -155,7 +155,8 @@ def main(argv=None) -> None:
         theirs = cb_means[m]
         diff = float(np.abs(ours - theirs).max())
         print("(b) mean Jaccard per segment, segkit vs clusterboot (matched by centroid):")
-        print(pd.DataFrame({"segment": range(1, 5), "segkit": ours, "clusterboot": theirs}).round(3).to_string(index=False))
+        table = pd.DataFrame({"segment": range(1, 5), "segkit": ours, "clusterboot": theirs})
+        print(table.round(3).to_string(index=False))
     lines.append(f"stability n={len(X)} k=4 B={B} segkit_s={seg_s:.3g} sklearn_loop_s={loop_s:.3g} "
                  f"clusterboot_s={fmt(cb_s)} speedup_vs_loop={loop_s / seg_s:.3g} "
                  f"speedup_vs_clusterboot={fmt(None if cb_s is None else cb_s / seg_s)} max_jaccard_diff={fmt(diff)}")

@@ -63,7 +63,8 @@ else:
     fig, ax = plt.subplots(figsize=(9, 4))
     result.rule_stability.plot(ax=ax)
     plt.show()
-    show_table(result.rule_stability.summary(), caption="Customers changing class when thresholds are re-estimated on bootstrap samples",
+    show_table(result.rule_stability.summary(),
+               caption="Customers changing class when thresholds are re-estimated on bootstrap samples",
                formats={"mean_changed": "pct"})
 
 # %% [markdown]

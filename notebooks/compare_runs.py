@@ -34,7 +34,8 @@ migration = result.migration
 
 # %% tags=["remove-input"]
 show_table(result.runs, caption="The two runs")
-callout("<b>Recommendation: {decision}.</b> {reasons}", kind={"keep": "good", "adjust": "warn"}.get(result.decision, "bad"),
+callout("<b>Recommendation: {decision}.</b> {reasons}",
+        kind={"keep": "good", "adjust": "warn"}.get(result.decision, "bad"),
         decision=result.decision, reasons=result.reason)
 
 # %% tags=["remove-input"]

@@ -43,7 +43,8 @@ def _new(args: argparse.Namespace) -> int:
 
     path = new_study(args.name, Path(args.folder) if args.folder else None,
                      data=Path(args.data) if args.data else None)
-    what = "check the column mapping" if args.data else f"put your files in {path.parent / 'data'}, fill in the column mapping"
+    what = ("check the column mapping" if args.data
+            else f"put your files in {path.parent / 'data'}, fill in the column mapping")
     print(f"wrote {path}; {what}, then: segkit run {path}")
     return 0
 

@@ -148,11 +148,13 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, out_dir: Path | str = 
     ex = execute_notebook(nb, out_nb, parameters={"run_a": str(run_a), "run_b": str(run_b), "run_dir": str(folder)},
                           cwd=folder, stem="compare")
     status, error, executed = ex.status, ex.error, ex.notebook
-    resources = {"study_title": f"{man_a['title']} vs {man_b['title']}", "step_number": None,
-                 "step_title": f"Comparison of run {man_a['run_id']} with run {man_b['run_id']}",
-                 "run_id": folder.name, "date": now.strftime("%Y-%m-%d %H:%M"), "version": __version__,
-                 "status": status, "status_text": status.upper(), "error": error or "", "steps": [],
-                 "study_file": "-", "notebook": "compare.ipynb"}
+    resources: dict[str, Any] = {
+        "study_title": f"{man_a['title']} vs {man_b['title']}", "step_number": None,
+        "step_title": f"Comparison of run {man_a['run_id']} with run {man_b['run_id']}",
+        "run_id": folder.name, "date": now.strftime("%Y-%m-%d %H:%M"), "version": __version__,
+        "status": status, "status_text": status.upper(), "error": error or "", "steps": [],
+        "study_file": "-", "notebook": "compare.ipynb",
+    }
     html = folder / "compare.html"
     html.write_text(export_html(executed, resources=resources), encoding="utf-8")
     run.write_manifest({"run_a": run_a.name, "run_b": run_b.name, "status": "running", "error": error,

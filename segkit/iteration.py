@@ -178,8 +178,8 @@ class Migration:
                                      alpha=0.45, edgecolor="none"))
                 lcur[r] += n
                 rcur[col] += n
-        for side, pos, sizes, x, cur in ((left, left, c.sum(axis=1), 0, False),
-                                         (right, right, c.sum(axis=0), 1 - bar_w, True)):
+        for pos, sizes, x, cur in ((left, c.sum(axis=1), 0, False),
+                                   (right, c.sum(axis=0), 1 - bar_w, True)):
             for k, y0 in pos.items():
                 s = sizes[k]
                 ax.add_patch(Rectangle((x, y0), bar_w, s, facecolor=segment_colour(k), edgecolor="white"))
@@ -231,10 +231,11 @@ def migration_matrix(previous: pd.DataFrame, current: pd.DataFrame, *, match: bo
         nxt = max(prev_segs) + 1
         mapping: dict[int, int] = {}
         for cs in sorted(raw):
-            if raw[cs] is None:
+            matched = raw[cs]
+            if matched is None:
                 mapping[cs], nxt = nxt, nxt + 1
             else:
-                mapping[cs] = raw[cs]
+                mapping[cs] = matched
     else:
         mapping = {int(s): int(s) for s in c["segment"].unique()}
     c = c.assign(segment=c["segment"].map(mapping))

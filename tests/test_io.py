@@ -163,7 +163,8 @@ def test_net_returns_by_product_latest_purchase_first():
 
 
 def test_net_returns_shrinks_margin_and_keeps_return_rate():
-    df = pd.DataFrame({"customer_id": ["a", "a", "a"], "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-09"]),
+    df = pd.DataFrame({"customer_id": ["a", "a", "a"],
+                       "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-09"]),
                        "amount": [40.0, 60.0, -70.0], "margin": [10.0, 30.0, -35.0], "order_id": ["1", "2", "C3"]},
                       index=[2, 3, 4])
     out = net_returns(df, outcome_start=None, report=QualityReport())
@@ -176,7 +177,8 @@ def test_net_returns_shrinks_margin_and_keeps_return_rate():
 
 
 def test_net_returns_without_product_nets_per_customer():
-    df = pd.DataFrame({"customer_id": ["a", "b", "a"], "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+    df = pd.DataFrame({"customer_id": ["a", "b", "a"],
+                       "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
                        "amount": [30.0, 5.0, -10.0]}, index=[2, 3, 4])
     rep = QualityReport()
     out = net_returns(df, outcome_start=None, report=rep)
@@ -252,7 +254,9 @@ def test_quality_report_outputs(tmp_path):
     rep = QualityReport()
     rep.add("transactions", "t.csv", "duplicate_row", rows=[3, 9, 11, 12, 15, 20], n_total=60)
     rep.add("survey", "s.csv", "orphan_survey", rows=[], n_total=10)  # zero counts are not recorded
-    assert rep.table[["n_rows", "share", "example_rows", "action"]].values.tolist() == [[6, 0.1, "3, 9, 11, 12, 15", "drop"]]
+    assert rep.table[["n_rows", "share", "example_rows", "action"]].values.tolist() == [
+        [6, 0.1, "3, 9, 11, 12, 15", "drop"]
+    ]
     assert "duplicate_row" in rep.summary() and "10.0%" in rep.summary()
     path = rep.to_json(tmp_path / "audit.json")
     payload = json.loads(path.read_text(encoding="utf-8"))

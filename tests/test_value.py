@@ -139,7 +139,8 @@ def test_bgnbd_expectation_matches_textbook_hyp2f1(bg, calib):
     x, tx, T, t = (calib["frequency"].to_numpy(float), calib["recency"].to_numpy(float),
                    calib["T"].to_numpy(float), 39.0)
     num = (a + b + x - 1) / (a - 1) * (
-        1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
+        1 - ((alpha + T) / (alpha + T + t)) ** (r + x)
+        * special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
     )
     den = 1 + (x > 0) * a / np.where(x > 0, b + x - 1, 1) * ((alpha + T) / (alpha + tx)) ** (r + x)
     np.testing.assert_allclose(bg.expected_purchases(t, calib), num / den, rtol=1e-9)

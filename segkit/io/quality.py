@@ -73,8 +73,8 @@ _RULES = [
     ("return_unmatched", "transactions", "drop", "A return without an earlier purchase in the same period "
      "(bought before the data starts, or before the cut-off) cannot be netted; kept out of sales."),
     ("outlier_capped", "transactions", "cap, flag", "An amount above 10x the 99.9th percentile of purchase "
-     "amounts (lower interpolation; tables of 100+ purchases) is capped at that threshold and flagged (amount_capped = True), so one typo cannot dominate "
-     "monetary features."),
+     "amounts (lower interpolation; tables of 100+ purchases) is capped at that threshold and flagged "
+     "(amount_capped = True), so one typo cannot dominate monetary features."),
     ("satisfaction_out_of_range", "survey", "set missing", "Satisfaction is on a 1-5 scale; other values "
      "are coding errors (e.g. 99 for 'no answer')."),
     ("orphan_transactions", "transactions", "drop", "Transactions of ids not in the customers table: the "

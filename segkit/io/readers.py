@@ -474,7 +474,9 @@ def parse_dates(
     objs = values[present]
     if len(objs) and objs.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "year")).all():
         return pd.to_datetime(values).astype("datetime64[ns]"), {"datetime": [int(i) for i in values.index[present]]}
-    text = values[present].map(lambda v: str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)).str.strip()
+    text = values[present].map(
+        lambda v: str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)
+    ).str.strip()
     uniq = pd.Series(text.unique())
     formats = [date_format] if date_format else list(DATE_FORMATS)
     parsed = {fmt: pd.to_datetime(uniq, format=fmt, errors="coerce") for fmt in formats}

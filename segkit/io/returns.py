@@ -30,7 +30,8 @@ def is_return(df: pd.DataFrame) -> pd.Series:
     """
     ret = pd.Series(False, index=df.index)
     if "order_id" in df.columns:
-        ret |= df["order_id"].astype("string").str.strip().str.upper().str.startswith(CANCEL_PREFIX).fillna(False).astype(bool)
+        order_id = df["order_id"].astype("string").str.strip().str.upper()
+        ret |= order_id.str.startswith(CANCEL_PREFIX).fillna(False).astype(bool)
     if "quantity" in df.columns:
         ret |= df["quantity"].lt(0).fillna(False).astype(bool)
     if "order_id" not in df.columns and "quantity" not in df.columns:
@@ -88,7 +89,8 @@ def net_returns(df: pd.DataFrame, *, outcome_start: pd.Timestamp | None, report:
     qty = df["quantity"].to_numpy(dtype=float).copy() if has_qty else None
     dates = df["date"].to_numpy()
     after = dates >= np.datetime64(outcome_start) if outcome_start is not None else np.zeros(len(df), dtype=bool)
-    groups = {(k if isinstance(k, tuple) else (k,)): v for k, v in df.groupby(keys, sort=False, dropna=False).indices.items()}
+    groups = {(k if isinstance(k, tuple) else (k,)): v
+              for k, v in df.groupby(keys, sort=False, dropna=False).indices.items()}
     netted: list[int] = []
     unmatched: list[int] = []
     for row, key, r_date, r_amount, r_qty in zip(

@@ -197,7 +197,8 @@ def apply_content_rules(df: pd.DataFrame, table: str, *, today: dt.date, report:
     if not dup_id.empty:
         # Recomputed on what is left, so an exact duplicate is not counted twice.
         again = df.index[df["customer_id"].duplicated(keep="first")].tolist()
-        report.add(table, file, "duplicate_id", rows=again, n_total=n_total, column=names.get("customer_id", "customer_id"))
+        report.add(table, file, "duplicate_id", rows=again, n_total=n_total,
+                   column=names.get("customer_id", "customer_id"))
         df = df.drop(index=again)
 
     future = [r for r in _rows(fc[fc["check"].eq("future_date")]) if r in df.index]
@@ -237,7 +238,11 @@ def yes_no_items(df: pd.DataFrame, *, exclude: tuple[str, ...] = ("customer_id",
         v = df[col].dropna()
         if v.empty:
             continue
-        key = v.map(lambda x: str(int(x)) if isinstance(x, (int, float)) and not isinstance(x, bool) and float(x).is_integer() else str(x).strip().lower())
+        key = v.map(
+            lambda x: str(int(x))
+            if isinstance(x, (int, float)) and not isinstance(x, bool) and float(x).is_integer()
+            else str(x).strip().lower()
+        )
         if key.isin(_YES | _NO).all():
             items.append(col)
     return items

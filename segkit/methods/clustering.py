@@ -67,7 +67,7 @@ class _Segmenter(ClusterMixin, BaseEstimator):
         return {}
 
     # -- public API -----------------------------------------------------------------------
-    def fit(self, X: pd.DataFrame, y: None = None, *, sample_value: Any = None) -> "_Segmenter":
+    def fit(self, X: pd.DataFrame, y: None = None, *, sample_value: Any = None) -> _Segmenter:
         """Find the segments.
 
         Parameters
@@ -95,7 +95,7 @@ class _Segmenter(ClusterMixin, BaseEstimator):
         value = check_sample_value(sample_value, X)
         rng = check_random_state(self.random_state)
         raw = np.asarray(self._fit_raw(X, rng), dtype=np.int64)
-        self._relabel = _renumber(raw, self.n_segments, X, value)
+        self._relabel = _renumber(raw, int(self.n_segments), X, value)
         self.labels_ = self._relabel[raw]
         self.n_features_in_ = X.shape[1]
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
@@ -177,7 +177,8 @@ class _Segmenter(ClusterMixin, BaseEstimator):
 
     def _make_result(self, X: pd.DataFrame, value: np.ndarray | None) -> SegmentationResult:
         segment = self.labels_ + 1
-        texts = describe_segments(X, segment, kind=None if self._basis_kind == "numeric" else self._basis_kind).set_index("segment")
+        kind = None if self._basis_kind == "numeric" else self._basis_kind
+        texts = describe_segments(X, segment, kind=kind).set_index("segment")
         num = X.select_dtypes("number")
         centers = num.groupby(segment).mean()
         for c in X.columns.difference(num.columns, sort=False):
@@ -434,7 +435,8 @@ class LatentClassSegmenter(_Segmenter):
         n = w.sum()
         logw = np.full(len(theta), -np.log(len(theta)))
         ll_old, converged, it = -np.inf, False, 0
-        for it in range(1, int(self.max_iter) + 1):
+        # B007 is a false alarm: `it` is read after the loop, as the number of iterations returned below.
+        for it in range(1, int(self.max_iter) + 1):  # noqa: B007
             log_joint = self._log_joint(U, theta, logw)
             lse = self._lse(log_joint)
             ll = float(w @ lse)

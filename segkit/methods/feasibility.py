@@ -127,7 +127,9 @@ def rank_methods(
         reasons: list[str] = []
         score = 5.0
 
-        def need(criterion: str, ok: bool, text: str) -> None:
+        # Called only within this iteration; the defaults bind this method's checks and missing list explicitly.
+        def need(criterion: str, ok: bool, text: str, *,
+                 checks: dict[str, bool] = checks, missing: list[str] = missing) -> None:
             checks[criterion] = bool(ok)
             if not ok:
                 missing.append(text)

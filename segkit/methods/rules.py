@@ -77,7 +77,7 @@ class _RuleSegmenter(BaseEstimator):
 
     _method = ""
 
-    def fit(self, X: pd.DataFrame, y: None = None, *, sample_value: Any = None) -> "_RuleSegmenter":
+    def fit(self, X: pd.DataFrame, y: None = None, *, sample_value: Any = None) -> _RuleSegmenter:
         """Learn the thresholds from ``X`` and segment its customers.
 
         Parameters
@@ -280,9 +280,12 @@ class RFM8Segmenter(_RuleSegmenter):
     def _texts(self) -> dict[int, dict[str, Any]]:
         t = self.thresholds_
         tests = {
-            "R": (f"{self.recency_col} < {_fmt(t[self.recency_col])}", f"{self.recency_col} >= {_fmt(t[self.recency_col])}"),
-            "F": (f"{self.frequency_col} > {_fmt(t[self.frequency_col])}", f"{self.frequency_col} <= {_fmt(t[self.frequency_col])}"),
-            "M": (f"{self.monetary_col} > {_fmt(t[self.monetary_col])}", f"{self.monetary_col} <= {_fmt(t[self.monetary_col])}"),
+            "R": (f"{self.recency_col} < {_fmt(t[self.recency_col])}",
+                  f"{self.recency_col} >= {_fmt(t[self.recency_col])}"),
+            "F": (f"{self.frequency_col} > {_fmt(t[self.frequency_col])}",
+                  f"{self.frequency_col} <= {_fmt(t[self.frequency_col])}"),
+            "M": (f"{self.monetary_col} > {_fmt(t[self.monetary_col])}",
+                  f"{self.monetary_col} <= {_fmt(t[self.monetary_col])}"),
         }
         out = {}
         for i, (code, label, desc, action) in enumerate(RFM8_CLASSES):
@@ -866,6 +869,8 @@ class ClassifyStratifySegmenter(_RuleSegmenter):
             if n_cuts is not None and len(cuts) != n_cuts:
                 raise SegkitError("thresholds must have the same number of tiers for every type")
             n_cuts = len(cuts)
+        # fit rejects an X without customers and _types one with a missing type, so there is at least one type.
+        assert n_cuts is not None
         labels = list(self.tier_labels) if self.tier_labels is not None else _default_tier_labels(n_cuts + 1)
         if len(labels) != n_cuts + 1:
             raise SegkitError(f"tier_labels needs {n_cuts + 1} names (len(thresholds) + 1), got {len(labels)}")
