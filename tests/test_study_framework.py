@@ -166,6 +166,13 @@ def test_catalog_readers_are_exactly_what_each_step_reads():
             read |= {a.name for a in artifacts.TABLES.values()}
         declared = {a.name for a in artifacts.CATALOG if step.key in a.readers}
         assert read == declared, (step.key, sorted(read - declared), sorted(declared - read))
+    # the index page and segkit compare read finished runs through RunFolder
+    used = re.compile(r"artifacts\.([A-Z][A-Z_]+)\b")
+    for reader, module in (("index", "index_page.py"), ("compare", "compare.py")):
+        source = (ROOT / "segkit" / module).read_text(encoding="utf-8")
+        read = {getattr(artifacts, n).name for n in used.findall(source) if n not in ("CATALOG", "TABLES")}
+        declared = {a.name for a in artifacts.CATALOG if reader in a.readers}
+        assert read == declared, (reader, sorted(read - declared), sorted(declared - read))
 
 
 def test_reading_outside_the_catalog_is_refused(tmp_path, small_demo):

@@ -95,7 +95,7 @@ METHOD = Artifact("method.json", "json", "method",
                   "The chosen method, how and why it was chosen, and the rejected candidates.",
                   ("method", "label", "family", "chosen_by", "reason", "basis", "basis_kind", "candidates",
                    "rejected"),
-                  ("data", "stability", "profiling", "index"))
+                  ("stability", "profiling", "index"))
 # 04 data
 CUSTOMER_TABLE = Artifact("customer_table.parquet", "parquet", "data",
                           "One row per segmented customer: features, value, attributes and survey answers.",
@@ -114,17 +114,17 @@ OUTCOMES = Artifact("outcomes.parquet", "parquet", "data",
 ASSIGNMENTS = Artifact("assignments.parquet", "parquet", "stability",
                        "Each segmented customer's segment: the one number and name used on every page.",
                        ("customer_id", "segment", "segment_name"),
-                       ("profiling", "validation", "iteration", "index", "compare"))
+                       ("profiling", "validation", "iteration", "compare"))
 SEGMENTS = Artifact("segments.json", "json", "stability",
                     "One record per segment: number, name, size, share, action, description.",
-                    (), ("profiling", "validation", "iteration", "index"))
+                    (), ("profiling", "index"))
 SEGMENTATION = Artifact("segmentation.json", "json", "stability",
                         "The chosen solution: method, k, why this k, whether it is stable, customers placed.",
                         ("method", "k", "reason", "is_stable", "n_customers"),
                         ("profiling", "validation", "iteration", "index"))
 CENTERS = Artifact("centers.parquet", "parquet", "stability",
                    "Segment means of the basis variables (data-driven methods).",
-                   ("segment",), ("profiling",), optional=True)
+                   ("segment",), (), optional=True)
 STABILITY_GLOBAL = Artifact("stability_global.parquet", "parquet", "stability",
                             "Adjusted Rand index of every bootstrap pair, per number of segments.",
                             ("k",), (), optional=True)
