@@ -180,3 +180,12 @@ def test_reading_outside_the_catalog_is_refused(tmp_path, small_demo):
     with pytest.raises(SegkitError, match="step 01_goals reads assignments.parquet, but the artifact catalog does not "
                                           "list it"):
         ctx.read(artifacts.ASSIGNMENTS)
+
+
+def test_architecture_doc_shows_the_catalog_as_it_is():
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for a in artifacts.CATALOG:
+        row = f"| `{a.name}` | {a.format} | {a.owner} | {', '.join(a.readers) or '–'} |"
+        assert row in doc, f"docs/architecture.md: update the catalog row of {a.name}: {row}"
+    for s in STEPS:
+        assert f"| {s.name} | `segkit.study.{s.key}.run` |" in doc
