@@ -32,11 +32,12 @@ study: $(STUDY_STAMP) ## run the whole eight-step study on the bundled demo data
 survey: $(STUDY_STAMP) ## run the survey-only demo study (needs-based segmentation)
 	$(BIN)/segkit run data/demo/survey_study.yaml --out reports
 
+# Test files are spread over the cores (one file per worker at a time: module fixtures are computed once).
 test: $(TEST_STAMP) ## run the whole test suite (unit, in-process steps, a few notebook runs)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 test-fast: $(TEST_STAMP) ## run the tests without the notebook runs (-m "not slow")
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "not slow"
 
 lint: $(TEST_STAMP) ## the quality gates: ruff, mypy on segkit/, the docstring examples as doctests
 	$(BIN)/ruff check .

@@ -189,3 +189,12 @@ def test_architecture_doc_shows_the_catalog_as_it_is():
         assert row in doc, f"docs/architecture.md: update the catalog row of {a.name}: {row}"
     for s in STEPS:
         assert f"| {s.name} | `segkit.study.{s.key}.run` |" in doc
+
+
+def test_same_inputs_same_assignments_in_process(demo_run_steps, small_demo, tmp_path):
+    from segkit.study.context import run_steps
+
+    first, _ = demo_run_steps
+    run_steps(tmp_path / "again", small_demo / "study.yaml", ["goals", "resources", "method", "data", "stability"])
+    pd.testing.assert_frame_equal(RunFolder(first).read(artifacts.ASSIGNMENTS),
+                                  RunFolder(tmp_path / "again").read(artifacts.ASSIGNMENTS))

@@ -20,7 +20,7 @@ def _planted(n=900, *, differ=True, seed=7):
     seg = np.repeat([1, 2, 3], n // 3)
     p_active = np.array([0.3, 0.5, 0.8])[seg - 1] if differ else np.full(len(seg), 0.5)
     active = rng.random(len(seg)) < p_active
-    orders = np.where(active, rng.poisson((np.array([1, 2, 4])[seg - 1] if differ else 2)) + 1, 0)
+    orders = np.where(active, rng.poisson(np.array([1, 2, 4])[seg - 1] if differ else 2) + 1, 0)
     revenue = np.where(active, orders * rng.gamma(2.0, 20.0, len(seg)), 0.0)
     ids = [f"c{i:04d}" for i in range(len(seg))]
     a = pd.DataFrame({"customer_id": ids, "segment": seg,
@@ -185,7 +185,8 @@ def test_outcome_plot_with_constant_and_single_member_segments():
     a = pd.DataFrame({"customer_id": [f"c{i}" for i in range(7)], "segment": [1, 1, 1, 2, 2, 2, 3],
                       "segment_name": ["a"] * 3 + ["b"] * 3 + ["c"]})
     out = pd.DataFrame({"customer_id": a["customer_id"], "orders_after": [1, 1, 1, 0, 2, 5, 3],
-                        "revenue_after": [10.1, 10.1, 10.1, 0, 20, 50, 30], "active_after": [True] * 3 + [False, True, True, True]})
+                        "revenue_after": [10.1, 10.1, 10.1, 0, 20, 50, 30],
+                        "active_after": [True] * 3 + [False, True, True, True]})
     res = outcome_tests(a, out)
     axes = res.plot()
     assert len(np.ravel(axes)) >= 3

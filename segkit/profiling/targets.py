@@ -140,7 +140,9 @@ def target_matrix(
 
     def _column(crit: str) -> str | None:
         key = crit.strip().lower().replace(" ", "_")
-        return key if key in t.columns else next((c for pat, c in CRITERION_COLUMNS if re.search(pat, crit, re.I)), None)
+        if key in t.columns:
+            return key
+        return next((c for pat, c in CRITERION_COLUMNS if re.search(pat, crit, re.I)), None)
 
     skipped = tuple(c for c in weights if c not in scores and (_column(c) is None or _column(c) not in t.columns))
     if on_unmeasurable == "skip":

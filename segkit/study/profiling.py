@@ -376,12 +376,13 @@ def run(ctx: StepContext) -> ProfilingResult:
     sizes, sizes_note = _sizes(table, assignments, profit_col, value_col)
 
     numeric_basis = numeric_columns(table, basis)
+    prof: pr.ProfileResult | None = None
     if numeric_basis:
-        prof: pr.ProfileResult | None = pr.profile(table, assignments, numeric_basis)
+        prof = pr.profile(table, assignments, numeric_basis)
         profile_note = None
         profiles_table = prof.table
     else:
-        prof, profile_note = None, "The basis has no numeric variable, so segment means cannot be compared."
+        profile_note = "The basis has no numeric variable, so segment means cannot be compared."
         profiles_table = pd.DataFrame(columns=["segment", "variable"])
 
     labels = assignments.set_index("customer_id")["segment"].reindex(X.index.astype(str))
