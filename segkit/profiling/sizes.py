@@ -165,9 +165,10 @@ class WhaleCurve:
                         (self.share_for_80 * 100, 80), xytext=(15, -40), textcoords="offset points",
                         arrowprops={"arrowstyle": "->", "color": DARK_GREY}, fontsize=9)
         if self.peak_profit_share > 1.0001:
-            ax.annotate(f"peak {self.peak_profit_share:.0%} of total {what}\nat {self.peak_customer_share:.0%}"
+            # same precision as the report's sentence; drawn below the curve, clear of the title
+            ax.annotate(f"peak {self.peak_profit_share:.1%} of total {what}\nat {self.peak_customer_share:.1%}"
                         " of customers", (self.peak_customer_share * 100, self.peak_profit_share * 100),
-                        xytext=(-20, 15), textcoords="offset points", ha="right", fontsize=9,
+                        xytext=(-20, -45), textcoords="offset points", ha="right", fontsize=9,
                         arrowprops={"arrowstyle": "->", "color": DARK_GREY})
         ax.set_xlim(0, 100)
         first = "most profitable first" if what == "profit" else f"highest {what} first"
