@@ -68,7 +68,7 @@ def test_verdict_table_and_summary(validated):
 
 
 # --------------------------------------------------------------------------------------------------------
-# Steps 1-7 on the data shapes the demo lacks
+# All eight steps on the data shapes the demo lacks
 # --------------------------------------------------------------------------------------------------------
 
 ONLY_REQUIRED = ["order_id", "product", "category", "quantity", "margin", "promotion", "channel"]
@@ -86,19 +86,25 @@ SHAPES = {
 
 @pytest.fixture(params=list(SHAPES), ids=list(SHAPES))
 def shape(request, make_study, tmp_path):
-    """Steps 1-7 in-process on one shape; (shape name, run folder, results by step key)."""
+    """All eight steps in-process on one shape; (shape name, run folder, results by step key)."""
     study = make_study(**SHAPES[request.param], n_boot=6, n_init=3)
     run = tmp_path / "run"
     results = run_steps(run, study, FIRST_FIVE)
     segments = RunFolder(run).artifact_path(artifacts.SEGMENTS).read_bytes()
-    results.update(run_steps(run, study, ["profiling", "validation"]))
+    results.update(run_steps(run, study, ["profiling", "validation", "iteration"]))
     assert RunFolder(run).artifact_path(artifacts.SEGMENTS).read_bytes() == segments  # step 5's, untouched
     return request.param, RunFolder(run), results
 
 
-def test_every_shape_runs_steps_1_to_7(shape):
+def test_every_shape_runs_all_eight_steps(shape):
     name, folder, results = shape
-    prof, val = results["profiling"], results["validation"]
+    prof, val, itr = results["profiling"], results["validation"], results["iteration"]
+    # step 8: an earlier window of the same method wherever there are transactions, else nothing and why
+    if name == "survey only":
+        assert not itr.has_comparison and itr.why_not and not folder.has(artifacts.ITERATION)
+    else:
+        assert itr.source == "earlier_window" and 0 <= itr.migration.ari <= 1
+        assert folder.read(artifacts.ITERATION)["recommendation"] in ("keep", "adjust", "re-segment")
     assignments = folder.read(artifacts.ASSIGNMENTS)
     segments = folder.read(artifacts.SEGMENTS)
     profiles = folder.read(artifacts.SEGMENT_PROFILES)
