@@ -55,6 +55,42 @@ else:
     callout("No rule found anything to fix: every row passed every check.", kind="good")
 
 # %% [markdown]
+# ### From the raw file to the analysed customers
+#
+# The waterfall follows every transaction line from the file as it came to the customers the
+# segmentation analyses: at each rule, how many lines it took out or changed, how many customers
+# were left with no line, and how much money it excluded. Netting a cancellation moves money from
+# the purchase to the credit note, so it excludes only what could not be netted.
+
+# %% tags=["remove-input"]
+if result.waterfall is not None:
+    w = result.waterfall
+    excluded = float(w["amount"].iloc[1:-1].sum())
+    show_table(result.waterfall_display, caption="The audit's waterfall: what each rule excluded, and what was left",
+               formats={c: "cents" if "money" in c or "margin" in c else "int"
+                        for c in result.waterfall_display.columns if c != "rule"})
+    say("The raw file totals **{raw}** ({source}, every line as exported); the analysed customers' lines up to "
+        "the cut-off total **{analysed}**; the rules excluded **{excluded}** between them: {raw} = {analysed} + "
+        "{excluded}.", raw=f"{result.raw_total:,.2f}", analysed=f"{result.analysed_total:,.2f}",
+        excluded=f"{excluded:,.2f}", source=result.amount_source)
+    fig, ax = plt.subplots(figsize=(9.5, 0.45 * len(w) + 1.4))
+    result.plot_waterfall(ax=ax)
+    plt.show()
+    if result.outlier_threshold is not None:
+        say("Outliers: a line above **{t}** (10 times the 99.9th percentile of purchase lines) is capped at that "
+            "amount and flagged.", t=f"{result.outlier_threshold:,.2f}")
+    if len(result.non_product):
+        show_table(result.non_product.rename(columns={"matched_on": "matched on", "amount": "money"}),
+                   caption="Lines that are not products, excluded by the rule on the product code or description "
+                           "(lines without a customer id or duplicated were excluded before)",
+                   formats={"money": "cents"})
+if len(result.transaction_descriptors):
+    show_table(result.transaction_descriptors.rename(columns={
+        "column": "descriptor", "several_values": "customers with several values",
+        "ties": "ties (most recent value kept)", "missing": "customers without a value"}),
+        caption="Descriptors read from the transactions: each customer's most frequent value up to the cut-off")
+
+# %% [markdown]
 # ### How the tables join
 #
 # Tables are linked on the customer id. Counts are of distinct ids; the customers table, when given,

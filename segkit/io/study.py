@@ -473,7 +473,9 @@ def build_inventory(data: StudyData, cfg: StudyConfig) -> dict:
     tables["survey"] = {
         "present": s is not None, "n_rows": 0 if s is None else int(len(s)),
         "n_customers": 0 if s is None else int(s["customer_id"].nunique()),
-        "items": [] if s is None else [col for col in s.columns if str(s[col].dtype) == "Int64"],
+        "items": [] if s is None else [col for col in s.columns if str(s[col].dtype) == "Int64"
+                                       and col not in data.ordinal],
+        "ordinal": {c: levels for c, levels in data.ordinal.items() if s is not None and c in s.columns},
         "has_satisfaction": s is not None and "satisfaction" in s.columns and bool(s["satisfaction"].notna().any()),
     }
     return {"n_customers": len(ids), "tables": tables}
