@@ -32,6 +32,10 @@ result = resources.run(ctx)
 show_table(result.tables, caption="Input tables after validation")
 say("**Customers in the study:** {n}. **Segmentation basis:** {basis} ({kind}).",
     n=f"{result.n_customers:,}", basis=", ".join(ctx.cfg.basis), kind=result.basis_kind)
+if result.n_customers_history is not None and result.n_customers_history < result.n_customers:
+    say("Of them, **{h}** have transactions up to the cut-off and can be segmented; the other {o} appear only "
+        "after it (new customers of the outcome period).", h=f"{result.n_customers_history:,}",
+        o=f"{result.n_customers - result.n_customers_history:,}")
 if len(result.formats):
     show_table(result.formats, caption="How each file was read (found: detected from the file; given: from the "
                                        "study file)")

@@ -44,6 +44,12 @@ if len(result.issues):
         QualityReport(table=result.fixes).plot(ax=ax)
         ax.set_title("What the data audit dropped, changed or flagged")
         plt.show()
+    for r in result.readings.itertuples():
+        say("{file}: {what} ({col}), {n} rows.", file=r.file, col=r.column, n=f"{r.n_rows:,}",
+            what={"amount_derived": "the amount is derived as quantity x unit price",
+                  "yes_no_recoded": "yes/no answers recoded to 1/0",
+                  "ordinal_coded": "ordinal levels coded 1, 2, ... in their order",
+                  "ids_from_rows": "respondents numbered by row (no id column)"}.get(r.rule, r.rule))
     for r in result.orphan_warnings.itertuples():
         callout("{share} of the rows of {file} ({n}) belong to customer ids the customers table does not know and "
                 "were dropped: check that the tables cover the same customers.", kind="warn",
@@ -70,9 +76,17 @@ if result.waterfall is not None:
                formats={c: "cents" if "money" in c or "margin" in c else "int"
                         for c in result.waterfall_display.columns if c != "rule"})
     say("The raw file totals **{raw}** ({source}, every line as exported); the analysed customers' lines up to "
-        "the cut-off total **{analysed}**; the rules excluded **{excluded}** between them: {raw} = {analysed} + "
-        "{excluded}.", raw=f"{result.raw_total:,.2f}", analysed=f"{result.analysed_total:,.2f}",
-        excluded=f"{excluded:,.2f}", source=result.amount_source)
+        "the cut-off total **{analysed}**; the rules took **{excluded}** out between them: {raw} = {analysed} + "
+        "{excluded}, to the cent. Of it, {after} is the outcome period after the cut-off, kept apart to validate "
+        "the segments.", raw=f"{result.raw_total:,.2f}", analysed=f"{result.analysed_total:,.2f}",
+        excluded=f"{excluded:,.2f}", source=result.amount_source,
+        after=f"{float(w.loc[w['rule'] == 'after_cutoff', 'amount'].sum()):,.2f}")
+    no_id = w.loc[w["rule"] == "missing_customer_id"]
+    if len(no_id) and no_id["rows"].iloc[0]:
+        callout("{rows} lines ({share} of the file, {money} of its money) have no customer id: they cannot be "
+                "attributed to a customer and are left out.", kind="warn", rows=f"{int(no_id['rows'].iloc[0]):,}",
+                share=f"{no_id['rows'].iloc[0] / w['rows_left'].iloc[0]:.1%}",
+                money=f"{no_id['amount'].iloc[0] / result.raw_total:.1%}" if result.raw_total else "–")
     fig, ax = plt.subplots(figsize=(9.5, 0.45 * len(w) + 1.4))
     result.plot_waterfall(ax=ax)
     plt.show()

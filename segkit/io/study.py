@@ -301,10 +301,8 @@ def load_study_data(
         ledger.record("after_cutoff", t.loc[history])
         tx_desc = transaction_descriptor_columns(cfg, t)
         if tx_desc:
+            # counted per customer (not per line): the audit shows them in their own table
             _, descriptor_stats = transaction_descriptors(t, tx_desc, history=history)
-            for r in descriptor_stats.itertuples():
-                report.add("transactions", t.attrs.get("file", ""), "descriptor_mode", n_rows=r.several_values,
-                           n_total=int(t.attrs.get("n_read", len(t))), column=str(r.column))
     ids = set()
     for df in tables.values():
         if df is not None:
@@ -452,6 +450,8 @@ def build_inventory(data: StudyData, cfg: StudyConfig) -> dict:
         dmin, dmax = t["date"].min(), t["date"].max()
         tables["transactions"] = {
             "present": True, "n_rows": int(len(t)), "n_customers": int(t["customer_id"].nunique()),
+            "n_rows_read": int(t.attrs.get("n_read", len(t))),
+            "n_customers_history": int(t.loc[window.in_history(t["date"]), "customer_id"].nunique()),
             "columns": [c for c in t.columns if c not in FLAG_COLUMNS],
             "date_min": dmin.strftime("%Y-%m-%d"), "date_max": dmax.strftime("%Y-%m-%d"),
             "history_months": round(window.months_before(dmin), 1),

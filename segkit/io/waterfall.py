@@ -127,9 +127,11 @@ def waterfall_table(stages: list[dict[str, Any]], *, all_stages: bool = False) -
 def plot_waterfall(table: pd.DataFrame, ax=None, *, currency: str = ""):
     """A waterfall of the money: the raw total, each rule's exclusion, the analysed total. Returns the Axes."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 0.42 * len(table) + 1.2))
+    ax.ticklabel_format(axis="x", style="plain", useOffset=False)
     labels, lefts, widths, colors = [], [], [], []
     for i, r in enumerate(table.itertuples()):
         if i == 0 or i == len(table) - 1:
@@ -147,12 +149,13 @@ def plot_waterfall(table: pd.DataFrame, ax=None, *, currency: str = ""):
     bars = ax.barh(y, widths, left=lefts, color=colors)
     texts = []
     for i, r in enumerate(table.itertuples()):
-        value = r.amount_left if i in (0, len(table) - 1) else -r.amount
-        texts.append(f"{value:+,.2f}" if 0 < i < len(table) - 1 else f"{value:,.2f}")
+        value = r.amount_left if i in (0, len(table) - 1) else -r.amount + 0.0
+        texts.append(f"{value:+,.2f}" if 0 < i < len(table) - 1 and value else f"{value:,.2f}")
     ax.bar_label(bars, labels=texts, padding=3, fontsize=8)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
-    ax.set_xlabel(f"amount{f' ({currency})' if currency else ''}")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_xlabel(f"money{f' ({currency})' if currency else ''}; red takes money out, green puts it back")
     ax.margins(x=0.18)
     ax.grid(axis="y", visible=False)
     ax.set_title("From the raw file to the analysed customers: money at each rule")

@@ -40,6 +40,8 @@ STRONG_CORRELATION = 0.8
 #: Orphan rows above this share of a file are worth a warning: the tables may not cover the same customers.
 ORPHAN_WARN_SHARE = 0.05
 _TABLE_ORDER = {"customers": 0, "transactions": 1, "survey": 2}
+#: Audit rules that read a file as it is meant rather than fix a defect.
+READING_RULES = ("amount_derived", "yes_no_recoded", "ordinal_coded", "ids_from_rows")
 
 
 @dataclass
@@ -138,8 +140,19 @@ class DataResult:
 
     @property
     def fixes(self) -> pd.DataFrame:
-        """Audit rows that dropped, changed or flagged data (rows after the cut-off are not a defect)."""
-        return self.issues.loc[self.issues["rule"] != "after_cutoff"] if len(self.issues) else self.issues
+        """Audit rows that dropped, changed or flagged data: not the outcome period, and not the rules that read
+        the file as it is meant (an amount derived, answers recoded, levels coded, ids numbered), which would
+        dwarf the defects."""
+        if not len(self.issues):
+            return self.issues
+        return self.issues.loc[~self.issues["rule"].isin(["after_cutoff", *READING_RULES])]
+
+    @property
+    def readings(self) -> pd.DataFrame:
+        """Audit rows of the rules that read the file as it is meant (see :data:`READING_RULES`)."""
+        if not len(self.issues):
+            return self.issues
+        return self.issues.loc[self.issues["rule"].isin(READING_RULES)]
 
     @property
     def n_after_cutoff(self) -> int:

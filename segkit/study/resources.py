@@ -83,6 +83,12 @@ class ResourcesResult:
         return int(self.inventory["n_customers"])
 
     @property
+    def n_customers_history(self) -> int | None:
+        """Customers with transaction lines up to the cut-off (those the segmentation can use); None without."""
+        tx = self.inventory["tables"].get("transactions") or {}
+        return int(tx["n_customers_history"]) if tx.get("present") and "n_customers_history" in tx else None
+
+    @property
     def n_feasible(self) -> int:
         return int(self.ranked["feasible"].sum())
 
@@ -106,10 +112,19 @@ def _table_rows(data: StudyData, inventory: dict[str, Any]) -> pd.DataFrame:
         elif name == "survey":
             covers = f"{len(info.get('items', []))} yes/no items" + (
                 ", satisfaction 1-5" if info.get("has_satisfaction") else "")
+        df = getattr(data, name)
         rows.append({"table": name, "file": data.files[name].name if name in data.files else "",
+                     "rows in file": int(df.attrs.get("n_read", info["n_rows"])) if df is not None else None,
                      "rows": info["n_rows"], "customers": info["n_customers"],
                      "columns": len(info.get("columns") or info.get("items") or []), "covers": covers})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    for col in ("rows in file", "rows", "customers", "columns"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
+#: Separators as a reader names them.
+SEPARATOR_WORDS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar", "whitespace": "spaces or tabs"}
 
 
 def _format_rows(data: StudyData) -> pd.DataFrame:
@@ -119,7 +134,7 @@ def _format_rows(data: StudyData) -> pd.DataFrame:
             value = fmt.get(key)
             if value is None:
                 return ""
-            shown = {"\t": "tab"}.get(str(value), str(value))
+            shown = SEPARATOR_WORDS.get(str(value), str(value))
             return f"{shown} ({'found' if fmt.get(f'{key}_detected') else 'given'})"
 
         rows.append({"table": name, "file": data.files[name].name if name in data.files else "",
