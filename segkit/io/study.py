@@ -269,7 +269,9 @@ def load_study_data(
             df["after_cutoff"] = window.in_outcome(df["date"])
             report.add(name, attrs["file"], "after_cutoff", rows=df.index[df["after_cutoff"]].tolist(),
                        n_total=attrs["n_read"], column=attrs["source_names"].get("date", "date"))
-            # columns of the file the study does not use are not carried into the run
+            # columns of the file the study does not use are not carried into the run (their names are kept for
+            # the check of the study's names)
+            attrs["file_columns"] = [attrs["source_names"].get(c, c) for c in df.columns if c not in FLAG_COLUMNS]
             used = {*TRANSACTION_KEEP, *cfg.descriptors, *FLAG_COLUMNS}
             df = df[[c for c in df.columns if c in used]]
         if name in ("survey", "customers"):
@@ -377,12 +379,29 @@ def available_columns(tables: dict[str, pd.DataFrame | None]) -> dict[str, list[
                 feats.append(f.name)
         out["features of the transactions"] = feats
         out["value model"] = list(VALUE_COLUMNS)
-        out["transaction columns"] = [c for c in t.columns if c not in FLAG_COLUMNS]
+        kept = [c for c in t.columns if c not in FLAG_COLUMNS]
+        mapped = {v for k, v in t.attrs.get("source_names", {}).items() if k != v}
+        out["transaction columns"] = kept + [c for c in t.attrs.get("file_columns", []) if c not in kept
+                                             and c not in mapped]
     for name in ("customers", "survey"):
         df = tables.get(name)
         if df is not None:
             out[f"{name} table"] = [c for c in df.columns if c != "customer_id"]
     return out
+
+
+def _feature_needs(name: str) -> list[str]:
+    """The optional transaction columns the feature ``name`` is computed from (empty for other names)."""
+    from segkit.features import FEATURE_DEFINITIONS
+    from segkit.pipeline import VALUE_COLUMNS
+
+    if name in VALUE_COLUMNS:
+        return ["date", "amount"]
+    for f in FEATURE_DEFINITIONS.itertuples():
+        prefix = f.name.split("<")[0]
+        if f.name == name or (f.name.endswith(">") and name.startswith(prefix)):
+            return [c.strip() for c in f.requires.split(",") if c.strip()] or ["date", "amount"]
+    return []
 
 
 def check_names(cfg: StudyConfig, tables: dict[str, pd.DataFrame | None]) -> None:
@@ -399,6 +418,17 @@ def check_names(cfg: StudyConfig, tables: dict[str, pd.DataFrame | None]) -> Non
                                 ("descriptor", cfg.descriptors, all_names)):
         for name in wanted:
             if name in known:
+                continue
+            needs = _feature_needs(name)
+            t = tables.get("transactions")
+            lacking = [c for c in needs if t is not None and c not in t.columns]
+            if lacking and t is not None:
+                problems.append(f"{kind} {name!r} is computed from the transactions' {', '.join(lacking)} "
+                                f"column{'s' if len(lacking) > 1 else ''}, which {t.attrs.get('file', 'the file')} "
+                                "does not have (or the study does not map)")
+                continue
+            if needs and t is None:
+                problems.append(f"{kind} {name!r} is computed from transactions, and the study has none")
                 continue
             if kind == "basis variable" and name in all_names:
                 problems.append(f"basis variable {name!r} is a transaction column; only customer-level values "
