@@ -17,7 +17,6 @@ import pytest
 import yaml
 from notebook_cells import report_text
 
-from segkit.config import parse_config
 from segkit.study import artifacts
 from segkit.study.context import run_steps
 from segkit.study.folder import RunFolder

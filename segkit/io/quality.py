@@ -73,10 +73,10 @@ _RULES = [
      "(no cancellation order id, quantity not negative), is a free item, an adjustment or an error; not a sale. "
      "A return of amount 0 gives nothing back and is dropped too."),
     ("return_netted", "transactions", "net", "A return (negative quantity, or order id starting with the "
-     "study's cancel_prefix, 'C' by default, or a negative amount when neither column exists) is subtracted from the same customer's latest "
-     "earlier purchases (of the same product where known) in the same period, never counted as a sale; "
-     "each purchase line records what was netted off it (returned_amount) and its margin shrinks in "
-     "proportion."),
+     "study's cancel_prefix, 'C' by default, or a negative amount when neither column exists) is subtracted "
+     "from the same customer's latest earlier purchases (of the same product where known) in the same period, "
+     "never counted as a sale; each purchase line records what was netted off it (returned_amount) and its "
+     "margin shrinks in proportion."),
     ("purchase_fully_returned", "transactions", "zero, keep", "A purchase netted to zero by returns was no "
      "sale: its amount becomes 0 (no feature, outcome or value model counts it as a purchase) and the line "
      "is kept so that its returned_amount still counts in the customer's return rate."),

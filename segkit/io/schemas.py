@@ -24,8 +24,8 @@ with warnings.catch_warnings():
 from segkit.config import TABLE_COLUMNS
 from segkit.errors import DataError
 from segkit.io.quality import QualityReport
-from segkit.io.waterfall import Ledger
 from segkit.io.readers import NUMERIC_COLUMNS, looks_like_decimal_comma, suggest, to_bool
+from segkit.io.waterfall import Ledger
 
 _TYPES = {"amount": float, "quantity": float, "unit_price": float, "margin": float, "satisfaction": float}
 
@@ -87,8 +87,8 @@ def content_schema(table: str, columns: list[str], *, today: dt.date) -> pa.Data
         cols[name] = pa.Column(nullable=name not in required, checks=checks, unique=unique,
                                report_duplicates="exclude_first")
     # two respondents may answer identically: in a survey only a repeated id is a duplicate
-    unique = None if table == "survey" else list(columns)
-    return pa.DataFrameSchema(cols, strict=False, unique=unique, report_duplicates="exclude_first", name=table)
+    rows_unique = None if table == "survey" else list(columns)
+    return pa.DataFrameSchema(cols, strict=False, unique=rows_unique, report_duplicates="exclude_first", name=table)
 
 
 def _failures(schema: pa.DataFrameSchema, df: pd.DataFrame) -> pd.DataFrame:

@@ -26,12 +26,12 @@ import pandas as pd
 from segkit.config import StudyConfig
 from segkit.io import StudyData, build_inventory, load_study_data
 from segkit.io.study import check_names
-from segkit.study.folder import RunFolder
-from segkit.study.steps import get_step
 from segkit.methods.feasibility import feasibility_matrix, rank_methods
 from segkit.pipeline import basis_kind
 from segkit.study import artifacts
 from segkit.study.context import StepContext
+from segkit.study.folder import RunFolder
+from segkit.study.steps import get_step
 
 __all__ = ["ResourcesResult", "assess", "audit_fingerprint", "read_inputs", "run", "stage_audit"]
 
@@ -130,7 +130,7 @@ SEPARATOR_WORDS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical b
 def _format_rows(data: StudyData) -> pd.DataFrame:
     rows = []
     for name, fmt in data.formats.items():
-        def said(key: str) -> str:
+        def said(key: str, fmt: dict[str, Any] = fmt) -> str:
             value = fmt.get(key)
             if value is None:
                 return ""
