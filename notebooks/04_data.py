@@ -45,7 +45,7 @@ if len(result.issues):
         ax.set_title("What the data audit dropped, changed or flagged")
         plt.show()
     for r in result.readings.itertuples():
-        say("{file}: {what} ({col}), {n} rows.", file=r.file, col=r.column, n=f"{r.n_rows:,}",
+        say("In {file}, {col}: {what} ({n} rows).", file=r.file, col=r.column, n=f"{r.n_rows:,}",
             what={"amount_derived": "the amount is derived as quantity x unit price",
                   "yes_no_recoded": "yes/no answers recoded to 1/0",
                   "ordinal_coded": "ordinal levels coded 1, 2, ... in their order",
@@ -98,6 +98,12 @@ if result.waterfall is not None:
                    caption="Lines that are not products, excluded by the rule on the product code or description "
                            "(lines without a customer id or duplicated were excluded before)",
                    formats={"money": "cents"})
+elif "survey" in result.rows_read:
+    say("This study has no transactions, so there is no money to follow. Of the {read} rows read from the survey, "
+        "{n} respondents enter the segmentation ({dropped} rows were dropped by the rules above, {incomplete} "
+        "respondents left out for a missing basis answer).", read=f"{result.rows_read['survey']:,}",
+        n=f"{len(result.segmented):,}", incomplete=f"{result.n_incomplete:,}",
+        dropped=f"{result.rows_read['survey'] - len(result.segmented) - result.n_incomplete:,}")
 if len(result.transaction_descriptors):
     show_table(result.transaction_descriptors.rename(columns={
         "column": "descriptor", "several_values": "customers with several values",

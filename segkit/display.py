@@ -37,7 +37,7 @@ def fmt(value: Any, kind: str | None = None) -> str:
         ``pct`` shows a share (0.253 -> "25.3%"), ``p`` a p-value
         ("< 0.001" below one in a thousand), ``cents`` money to the cent (1,234.50).
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return "–"
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"

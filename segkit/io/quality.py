@@ -29,8 +29,13 @@ _RULES = [
     # rule, applies_to, action, rationale
     ("empty_file", "all", "stop", "A 0-byte file, or one with only blank space, holds no data."),
     ("header_only", "all", "stop", "A header without data rows is usually a failed export."),
-    ("undecodable", "CSV", "stop", "Bytes that are not UTF-8 or GB18030 would turn names into garbage; "
-     "the error gives the byte offset and line."),
+    ("undecodable", "CSV", "stop", "Bytes that read neither as UTF-8, nor as Chinese (GB18030/GBK), nor as "
+     "Western text (Windows-1252/Latin-1) would turn names into garbage; the error gives the byte offset and "
+     "line. The encoding found is reported in step 2."),
+    ("wrong_format", "CSV", "stop", "A separator, encoding or date format the study gives that does not fit "
+     "the file's first lines stops before the file is read whole, showing the lines or values seen."),
+    ("name_not_found", "study", "stop", "A basis variable or descriptor the study names that is in no table "
+     "stops before any step runs, naming the closest column names (or the column a feature needs)."),
     ("several_sheets", "Excel", "stop", "Guessing which sheet holds the data is unsafe; the study names it."),
     ("missing_column", "all", "stop", "A required column is absent; the error lists the columns present "
      "and the closest name."),

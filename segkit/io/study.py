@@ -98,6 +98,9 @@ class StudyData:
                 "non_product": self.non_product.astype(object).to_dict(orient="records"),
                 "descriptors": self.descriptors.astype(object).to_dict(orient="records"),
                 "ordinal": self.ordinal, "outlier_threshold": self.outlier_threshold,
+                "rows_read": {name: int(df.attrs.get("n_read", len(df))) for name in ("customers", "transactions",
+                                                                                      "survey")
+                              if (df := getattr(self, name)) is not None},
                 "files": {k: str(v) for k, v in self.files.items()}}
 
     def save(self, folder: Path | str) -> Path:

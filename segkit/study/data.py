@@ -94,6 +94,8 @@ class DataResult:
     outlier_threshold: float | None = None
     #: the input column(s) the amount comes from (``Quantity x Price`` when derived)
     amount_source: str = "amount"
+    #: rows read from each input file (blank rows included)
+    rows_read: dict[str, int] = field(default_factory=dict)
 
     @property
     def raw_total(self) -> float | None:
@@ -133,8 +135,10 @@ class DataResult:
         """The audit as the report shows it: per table, largest first, readable headers."""
         if self.issues.empty:
             return self.issues
-        shown = self.issues.assign(_t=self.issues["table"].map(_TABLE_ORDER)).sort_values(
-            ["_t", "n_rows"], ascending=[True, False], kind="stable")
+        # defects first, largest first; then the rules that read the file as it is meant
+        shown = self.issues.assign(_t=self.issues["table"].map(_TABLE_ORDER),
+                                   _r=self.issues["rule"].isin(READING_RULES)).sort_values(
+            ["_t", "_r", "n_rows"], ascending=[True, True, False], kind="stable")
         return shown[["table", "file", "rule", "column", "action", "n_rows", "share", "example_rows"]].rename(
             columns={"n_rows": "rows", "share": "share of file", "example_rows": "example rows"})
 
@@ -256,7 +260,7 @@ def run(ctx: StepContext) -> DataResult:
                                                columns=["matched_on", "value", "kind", "rows", "customers",
                                                         "amount"]),
                       transaction_descriptors=pd.DataFrame(quality.get("descriptors") or []),
-                      outlier_threshold=quality.get("outlier_threshold"),
+                      outlier_threshold=quality.get("outlier_threshold"), rows_read=quality.get("rows_read") or {},
                       amount_source=amount_source or names.get("amount", "amount"))
 
 

@@ -117,7 +117,7 @@ def _table_rows(data: StudyData, inventory: dict[str, Any]) -> pd.DataFrame:
                      "rows in file": int(df.attrs.get("n_read", info["n_rows"])) if df is not None else None,
                      "rows": info["n_rows"], "customers": info["n_customers"],
                      "columns": len(info.get("columns") or info.get("items") or []), "covers": covers})
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["table", "file", "rows in file", "rows", "customers", "columns", "covers"])
     for col in ("rows in file", "rows", "customers", "columns"):
         out[col] = out[col].astype("Int64")
     return out
