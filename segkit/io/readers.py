@@ -758,7 +758,12 @@ def parse_dates(
     ).str.strip()
     uniq = pd.Series(text.unique())
     formats = [date_format] if date_format else list(DATE_FORMATS)
-    parsed = {fmt: pd.to_datetime(uniq, format=fmt, errors="coerce") for fmt in formats}
+    # a year of timestamps has tens of thousands of distinct values: try every format on a sample first,
+    # and the formats that fit none of it only on what the others leave
+    sample = uniq.iloc[:: max(1, len(uniq) // _DATE_SAMPLE)]
+    first = [f for f in formats if pd.to_datetime(sample, format=f, errors="coerce").notna().any()] or formats
+    later = [f for f in formats if f not in first]
+    parsed = {fmt: pd.to_datetime(uniq, format=fmt, errors="coerce") for fmt in first}
     result = pd.Series(pd.NaT, index=uniq.index, dtype="datetime64[ns]")
     counts_per_value = text.value_counts()
     used: dict[str, list[int]] = {}
@@ -766,6 +771,10 @@ def parse_dates(
     while remaining.any():
         cover = {f: int(counts_per_value[uniq[remaining & p.notna()]].sum()) for f, p in parsed.items()}
         best = max(cover, key=lambda f: cover[f])
+        if cover[best] == 0 and later:
+            parsed.update({fmt: pd.to_datetime(uniq, format=fmt, errors="coerce") for fmt in later})
+            later = []
+            continue
         if cover[best] == 0:
             break
         fits = remaining & parsed[best].notna()
@@ -803,6 +812,10 @@ def parse_dates(
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]", name=values.name)
     out[present] = text.map(lookup).astype("datetime64[ns]")
     return out, used
+
+
+#: Distinct date values every format is tried on before the whole column is parsed.
+_DATE_SAMPLE = 500
 
 
 def _day_first(fmt: str) -> bool | None:
