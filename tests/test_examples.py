@@ -147,7 +147,7 @@ def test_vacation_motives_survey_as_it_comes(survey):
     _, folder, results = survey
     res = results["resources"]
     assert res.n_customers == 1000 and res.basis_kind == "binary" and len(res.survey_items) == 20
-    assert res.ordinal["Obligation2"] == ["Q1", "Q2", "Q3", "Q4"] and len(res.ordinal["Income"]) == 9
+    assert list(res.ordinal) == ["Income"] and res.ordinal["Income"][0] == "Less than $30,000"
     answers = pd.read_csv(SURVEY_FILE)
     motives = list(answers.columns[1:21])
     tables = folder.read(artifacts.TABLE_SURVEY)
