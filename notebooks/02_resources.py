@@ -32,6 +32,23 @@ result = resources.run(ctx)
 show_table(result.tables, caption="Input tables after validation")
 say("**Customers in the study:** {n}. **Segmentation basis:** {basis} ({kind}).",
     n=f"{result.n_customers:,}", basis=", ".join(ctx.cfg.basis), kind=result.basis_kind)
+if result.n_customers_history is not None and result.n_customers_history < result.n_customers:
+    say("Of them, **{h}** have transactions up to the cut-off and can be segmented; the other {o} appear only "
+        "after it (new customers of the outcome period).", h=f"{result.n_customers_history:,}",
+        o=f"{result.n_customers - result.n_customers_history:,}")
+if len(result.formats):
+    show_table(result.formats, caption="How each file was read (found: detected from the file; given: from the "
+                                       "study file)")
+if result.staged:
+    say("Each file was read once, when `segkit run` checked the inputs before creating this run; this step took "
+        "over the audited tables.")
+for column, levels in result.ordinal.items():
+    say("**{col}** is ordinal: coded {codes}, so profiles and tests use its order.", col=column,
+        codes="; ".join(f"{i} = {level}" for i, level in enumerate(levels, 1)))
+for r in result.transaction_descriptors.itertuples():
+    say("**{col}** is read from the transactions: each customer's most frequent value up to the cut-off "
+        "({several} of {n} customers have lines with more than one value; {ties} ties went to the most recent "
+        "value).", col=r.column, several=f"{r.several_values:,}", n=f"{r.customers:,}", ties=f"{r.ties:,}")
 
 # %% [markdown]
 # ### How the tables join

@@ -44,6 +44,12 @@ if len(result.issues):
         QualityReport(table=result.fixes).plot(ax=ax)
         ax.set_title("What the data audit dropped, changed or flagged")
         plt.show()
+    for r in result.readings.itertuples():
+        say("In {file}, {col}: {what} ({n} rows).", file=r.file, col=r.column, n=f"{r.n_rows:,}",
+            what={"amount_derived": "the amount is derived as quantity x unit price",
+                  "yes_no_recoded": "yes/no answers recoded to 1/0",
+                  "ordinal_coded": "ordinal levels coded 1, 2, ... in their order",
+                  "ids_from_rows": "respondents numbered by row (no id column)"}.get(r.rule, r.rule))
     for r in result.orphan_warnings.itertuples():
         callout("{share} of the rows of {file} ({n}) belong to customer ids the customers table does not know and "
                 "were dropped: check that the tables cover the same customers.", kind="warn",
@@ -53,6 +59,56 @@ if len(result.issues):
             "uses to validate the segments, and never enter the segmentation.", n=f"{result.n_after_cutoff:,}")
 else:
     callout("No rule found anything to fix: every row passed every check.", kind="good")
+
+# %% [markdown]
+# ### From the raw file to the analysed customers
+#
+# The waterfall follows every transaction line from the file as it came to the customers the
+# segmentation analyses: at each rule, how many lines it took out or changed, how many customers
+# were left with no line, and how much money it excluded. Netting a cancellation moves money from
+# the purchase to the credit note, so it excludes only what could not be netted.
+
+# %% tags=["remove-input"]
+if result.waterfall is not None:
+    w = result.waterfall
+    excluded = float(w["amount"].iloc[1:-1].sum())
+    show_table(result.waterfall_display, caption="The audit's waterfall: what each rule excluded, and what was left",
+               formats={c: "cents" if "money" in c or "margin" in c else "int"
+                        for c in result.waterfall_display.columns if c != "rule"})
+    say("The raw file totals **{raw}** ({source}, every line as exported); the analysed customers' lines up to "
+        "the cut-off total **{analysed}**; the rules took **{excluded}** out between them: {raw} = {analysed} + "
+        "{excluded}, to the cent. Of it, {after} is the outcome period after the cut-off, kept apart to validate "
+        "the segments.", raw=f"{result.raw_total:,.2f}", analysed=f"{result.analysed_total:,.2f}",
+        excluded=f"{excluded:,.2f}", source=result.amount_source,
+        after=f"{float(w.loc[w['rule'] == 'after_cutoff', 'amount'].sum()):,.2f}")
+    no_id = w.loc[w["rule"] == "missing_customer_id"]
+    if len(no_id) and no_id["rows"].iloc[0]:
+        callout("{rows} lines ({share} of the file, {money} of its money) have no customer id: they cannot be "
+                "attributed to a customer and are left out.", kind="warn", rows=f"{int(no_id['rows'].iloc[0]):,}",
+                share=f"{no_id['rows'].iloc[0] / w['rows_left'].iloc[0]:.1%}",
+                money=f"{no_id['amount'].iloc[0] / result.raw_total:.1%}" if result.raw_total else "–")
+    fig, ax = plt.subplots(figsize=(9.5, 0.45 * len(w) + 1.4))
+    result.plot_waterfall(ax=ax)
+    plt.show()
+    if result.outlier_threshold is not None:
+        say("Outliers: a line above **{t}** (10 times the 99.9th percentile of purchase lines) is capped at that "
+            "amount and flagged.", t=f"{result.outlier_threshold:,.2f}")
+    if len(result.non_product):
+        show_table(result.non_product.rename(columns={"matched_on": "matched on", "amount": "money"}),
+                   caption="Lines that are not products, excluded by the rule on the product code or description "
+                           "(lines without a customer id or duplicated were excluded before)",
+                   formats={"money": "cents"})
+elif "survey" in result.rows_read:
+    say("This study has no transactions, so there is no money to follow. Of the {read} rows read from the survey, "
+        "{n} respondents enter the segmentation ({dropped} rows were dropped by the rules above, {incomplete} "
+        "respondents left out for a missing basis answer).", read=f"{result.rows_read['survey']:,}",
+        n=f"{len(result.segmented):,}", incomplete=f"{result.n_incomplete:,}",
+        dropped=f"{result.rows_read['survey'] - len(result.segmented) - result.n_incomplete:,}")
+if len(result.transaction_descriptors):
+    show_table(result.transaction_descriptors.rename(columns={
+        "column": "descriptor", "several_values": "customers with several values",
+        "ties": "ties (most recent value kept)", "missing": "customers without a value"}),
+        caption="Descriptors read from the transactions: each customer's most frequent value up to the cut-off")
 
 # %% [markdown]
 # ### How the tables join

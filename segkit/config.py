@@ -47,7 +47,8 @@ TABLE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "customers": {"required": ("customer_id",), "optional": ()},
     "transactions": {
         "required": ("customer_id", "date", "amount"),
-        "optional": ("order_id", "product", "category", "quantity", "margin", "promotion", "channel"),
+        "optional": ("order_id", "product", "description", "category", "quantity", "unit_price", "margin",
+                     "promotion", "channel"),
     },
     "survey": {"required": ("customer_id",), "optional": ("satisfaction",)},
 }
@@ -57,22 +58,102 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: Field separators a study file may name besides a single character: runs of spaces or tabs.
+WHITESPACE = "whitespace"
+
+
 class TableSpec(_Strict):
     """Where one input table lives and how to read it."""
 
     path: Path
     #: canonical name -> name in the file (only the ones that differ need listing)
     columns: dict[str, str] = Field(default_factory=dict)
-    encoding: str = "auto"  # "auto" detects UTF-8, UTF-8 with BOM, GB18030
+    encoding: str = "auto"  # "auto" detects UTF-8, UTF-8 with BOM, GB18030/GBK, else Windows-1252/Latin-1
     sheet: str | int | None = None  # Excel sheet name or 0-based index
     date_format: str | None = None  # e.g. "%d/%m/%Y"; None parses ISO and common formats
     #: decimal mark of numbers stored as text; None means "." but stops on numbers that could be either
     decimal: Literal[".", ","] | None = None
-    separator: str | None = None  # CSV field separator; None sniffs , ; tab
+    separator: str | None = None  # CSV field separator (one character, or "whitespace"); None sniffs it
+    #: whether the file's first line names the columns; without one, ``names`` gives them in order
+    header: bool = True
+    names: list[str] | None = None
+    #: "row" numbers the rows 1, 2, ... as ids (a survey without a respondent id column)
+    ids: Literal["column", "row"] = "column"
+    #: words meaning yes and no besides 1/0, yes/no, true/false, y/n, 是/否 (any case): e.g. [ja, oui]
+    yes_words: list[str] = Field(default_factory=list)
+    no_words: list[str] = Field(default_factory=list)
+    #: ordinal columns: file column -> its levels from lowest to highest; coded 1, 2, ... in that order
+    ordinal: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("separator")
+    @classmethod
+    def _one_separator(cls, v: str | None) -> str | None:
+        if v is None or v == WHITESPACE:
+            return v
+        if v in ("\\t", "tab"):
+            return "\t"
+        if len(v) != 1:
+            raise ValueError(f"separator must be one character or {WHITESPACE!r}")
+        return v
+
+    @field_validator("ordinal")
+    @classmethod
+    def _levels_distinct(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for col, levels in v.items():
+            if len(levels) < 2:
+                raise ValueError(f"ordinal column {col!r} needs at least two levels, in order")
+            seen = [str(x).strip() for x in levels]
+            dupes = sorted({x for x in seen if seen.count(x) > 1})
+            if dupes:
+                raise ValueError(f"ordinal column {col!r} names levels more than once: {dupes}")
+        return v
+
+    @model_validator(mode="after")
+    def _names_without_header(self) -> TableSpec:
+        if not self.header and not self.names:
+            raise ValueError("header: false needs names: the column names, in the order of the file's columns")
+        if self.header and self.names:
+            raise ValueError("names are for a file without a header line; set header: false or drop names")
+        overlap = sorted(set(self.yes_words) & set(self.no_words))
+        if overlap:
+            raise ValueError(f"words cannot mean both yes and no: {overlap}")
+        return self
+
+
+class NonProductSpec(_Strict):
+    """Which transaction lines are not sales of a product (postage, fees, adjustments, ...).
+
+    Patterns are regular expressions matched against the whole product code or the
+    whole description (spaces at either end ignored, any case). ``None`` keeps the
+    defaults of :data:`segkit.io.nonproduct.NON_PRODUCT_CODES` and
+    :data:`segkit.io.nonproduct.NON_PRODUCT_DESCRIPTIONS`; an empty list turns a check off.
+    """
+
+    codes: list[str] | None = None
+    descriptions: list[str] | None = None
+
+    @field_validator("codes", "descriptions")
+    @classmethod
+    def _valid_patterns(cls, v: list[str] | None) -> list[str] | None:
+        import re
+
+        for pattern in v or []:
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                raise ValueError(f"{pattern!r} is not a regular expression: {err}") from None
+        return v
 
 
 class TransactionsSpec(TableSpec):
-    """The transaction table: unlike customer attributes and survey items, its columns have fixed names."""
+    """The transaction table: unlike customer attributes and survey items, its columns have fixed names.
+
+    ``amount`` is mapped, or derived as ``quantity`` x ``unit_price`` when both are mapped.
+    """
+
+    #: an order id starting with this marks a cancellation or credit note (None: only negative quantities do)
+    cancel_prefix: str | None = "C"
+    non_product: NonProductSpec = Field(default_factory=NonProductSpec)
 
     @field_validator("columns")
     @classmethod
@@ -85,6 +166,13 @@ class TransactionsSpec(TableSpec):
                 raise ValueError(f"unknown transaction column {name!r}; {hint}the names segkit knows are "
                                  f"{', '.join(known)}")
         return v
+
+    @model_validator(mode="after")
+    def _rows_have_ids(self) -> TransactionsSpec:
+        if self.ids == "row":
+            raise ValueError("ids: row is for a survey without respondent ids; transactions need a customer id "
+                             "column")
+        return self
 
 
 class DataSpec(_Strict):

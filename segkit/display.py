@@ -33,11 +33,11 @@ def fmt(value: Any, kind: str | None = None) -> str:
     ----------
     value : Any
         The value.
-    kind : {"pct", "int", "money", "p", None}
+    kind : {"pct", "int", "money", "cents", "p", None}
         ``pct`` shows a share (0.253 -> "25.3%"), ``p`` a p-value
-        ("< 0.001" below one in a thousand).
+        ("< 0.001" below one in a thousand), ``cents`` money to the cent (1,234.50).
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return "–"
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
@@ -52,6 +52,8 @@ def fmt(value: Any, kind: str | None = None) -> str:
         return f"{int(round(float(value))):,}"
     if kind == "money":
         return f"{float(value):,.0f}"
+    if kind == "cents":
+        return f"{float(value):,.2f}"
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
     if isinstance(value, (float, np.floating)):

@@ -44,13 +44,17 @@ def customer_table(
     customers: pd.DataFrame | None,
     survey: pd.DataFrame | None,
     value: pd.DataFrame | None = None,
+    descriptors: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per segmented customer with every column a basis, descriptor or scheme may use.
 
     The population is the customers with a purchase up to the cut-off when
     there are transactions, else the survey respondents. Attributes and
     survey answers are joined on ``customer_id`` (left joins: a customer
-    without survey answers keeps missing values there).
+    without survey answers keeps missing values there). ``descriptors`` are
+    those read from the transactions (each customer's most frequent country,
+    channel, ...: :func:`segkit.io.descriptors.transaction_descriptors`); a
+    customers table's column of the same name wins.
     """
     if features is not None:
         table = features.copy()
@@ -58,7 +62,7 @@ def customer_table(
         table = survey.copy()
     else:
         raise DataError("a study needs a transaction table or a survey to define its customers")
-    for extra in (value, survey if features is not None else None, customers):
+    for extra in (value, survey if features is not None else None, customers, descriptors):
         if extra is None:
             continue
         new_cols = [c for c in extra.columns if c == "customer_id" or c not in table.columns]
@@ -69,6 +73,19 @@ def customer_table(
         table["current_value"] = table["monetary_total"] / months
         table["loyalty"] = 0.5 * table.get("spend_stability", 0).fillna(0) + 0.5 * table["p_alive"].fillna(0)
     return table.sort_values("customer_id", kind="stable").reset_index(drop=True)
+
+
+def study_descriptors(cfg: StudyConfig, transactions: pd.DataFrame | None,
+                      window: StudyWindow | None) -> pd.DataFrame | None:
+    """The study's descriptors read from the transactions, one value per customer (history lines only)."""
+    from segkit.io.descriptors import transaction_descriptors
+    from segkit.io.study import transaction_descriptor_columns
+
+    cols = transaction_descriptor_columns(cfg, transactions)
+    if not cols or transactions is None or window is None:
+        return None
+    table, _ = transaction_descriptors(transactions, cols, history=window.in_history(transactions["date"]))
+    return table
 
 
 def check_basis(table: pd.DataFrame, columns: list[str], *, source: str = "basis") -> None:
@@ -215,7 +232,8 @@ def earlier_window_assignments(
     # a basis or scheme that reads value needs the value model refitted on the earlier window too
     needs_value = spec.value_model or bool(set(cfg.basis) & set(VALUE_COLUMNS))
     value = purchase_value(past, cutoff=earlier.cutoff) if needs_value else None
-    table = customer_table(features=features, customers=customers, survey=survey, value=value)
+    table = customer_table(features=features, customers=customers, survey=survey, value=value,
+                           descriptors=study_descriptors(cfg, past, earlier))
     if spec.data_driven:
         table, _ = basis_complete_cases(table, list(cfg.basis))
         X = prepare_study_basis(cfg, table).X

@@ -15,6 +15,7 @@ import hashlib
 import importlib.metadata as md
 import os
 import platform
+import shutil
 import subprocess
 import time
 from collections.abc import Callable
@@ -298,20 +299,78 @@ def _plan(start: str | int | None, only: str | int | None, reuse: Path | str | N
     return first, last
 
 
-def _check_data(cfg: StudyConfig) -> None:
-    """Read and audit the data, and check the named method is feasible, before any folder exists.
+def _check_data(cfg: StudyConfig, progress: Callable[[str], None] = print) -> Any:
+    """Read and audit the data, and check names and the named method, before any folder exists.
 
-    Unusable input stops here with nothing written (step 2 reads the data again inside the
-    run, where the audit is reported).
+    Unusable input stops here with nothing written. The audited data are returned: the run
+    hands them to its new folder, where step 2 takes them over instead of reading the files
+    again (:func:`segkit.study.resources.stage_audit`).
     """
     from segkit.brief import make_brief
-    from segkit.io import load_study_data
     from segkit.study.method import check_named_method
-    from segkit.study.resources import assess
+    from segkit.study.resources import assess, read_inputs
 
-    data = load_study_data(cfg)
+    t0 = time.perf_counter()
+    data = read_inputs(cfg, progress=progress)
     _, ranked = assess(cfg, make_brief(cfg), data)
     check_named_method(cfg.method, ranked)
+    seconds = time.perf_counter() - t0
+    if seconds > PROGRESS_SECONDS:
+        progress(f"inputs read and checked in {seconds:.1f} s")
+    return data
+
+
+#: Work that takes longer than this (seconds) is reported in the terminal as it goes.
+PROGRESS_SECONDS = 3.0
+
+
+class _ProgressRelay:
+    """Lines a step notebook reports (:func:`segkit.study.context.open_step`), printed by the runner.
+
+    The kernel appends them to a file named in the environment variable ``SEGKIT_PROGRESS``; a
+    thread prints each new line. Nothing of it reaches the notebook's output, so the reports
+    stay free of it.
+    """
+
+    def __init__(self, progress: Callable[[str], None]) -> None:
+        import tempfile
+        import threading
+
+        from segkit.study.context import PROGRESS_ENV
+
+        fd, name = tempfile.mkstemp(prefix="segkit-progress-", suffix=".log")
+        os.close(fd)
+        self.path = Path(name)
+        self.env = PROGRESS_ENV
+        self._progress = progress
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+
+    def __enter__(self) -> _ProgressRelay:
+        self._old = os.environ.get(self.env)
+        os.environ[self.env] = str(self.path)
+        self._thread.start()
+        return self
+
+    def _follow(self) -> None:
+        with open(self.path, encoding="utf-8") as fh:
+            while True:
+                line = fh.readline()
+                if line:
+                    self._progress(f"      {line.rstrip()}")
+                    continue
+                if self._stop.is_set():
+                    return
+                self._stop.wait(0.5)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        if self._old is None:
+            os.environ.pop(self.env, None)
+        else:
+            os.environ[self.env] = self._old
+        self.path.unlink(missing_ok=True)
 
 
 def run_study(
@@ -374,11 +433,18 @@ def run_study(
         check_reuse(source, cfg, inputs, reused_steps)
     nb_dir = Path(notebooks) if notebooks else notebooks_dir()
     check_notebook_parameters(nb_dir, [s.name for s in STEPS if first <= s.number <= last])
+    data = None
     if not any(s.reads_inputs for s in reused_steps):
-        _check_data(cfg)
+        data = _check_data(cfg, progress)
 
     now = now or dt.datetime.now()
     run = RunFolder.create(out_dir, cfg.name, now=now)
+    if data is not None:
+        from segkit.study.resources import stage_audit
+
+        # each input is read once per run: step 2 takes over what the check read
+        stage_audit(data, cfg, run)
+        del data
     records = [StepRecord(s.number, s.name, s.title) for s in STEPS]
     manifest: dict[str, Any] = {
         "study": cfg.name, "title": cfg.title or cfg.name, "run_id": run.path.name,
@@ -407,7 +473,9 @@ def run_study(
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     failed = False
     status = "failed"
+    relay = _ProgressRelay(progress)
     try:
+        relay.__enter__()
         for rec in records[first - 1: last]:
             if failed:
                 progress(f"[{rec.number}/8] {rec.title:<11} not run")
@@ -426,6 +494,11 @@ def run_study(
             save()
         status = "failed" if failed else "ok"
     finally:
+        relay.__exit__()
+        from segkit.study.resources import STAGED_AUDIT
+
+        # a staged audit step 2 did not take over (it failed, or was not run) is no part of the run
+        shutil.rmtree(run.path / STAGED_AUDIT, ignore_errors=True)
         for k, v in env_backup.items():
             if v is None:
                 os.environ.pop(k, None)

@@ -35,9 +35,14 @@ data:
   transactions:
     path: {transactions}
     columns: {{customer_id: customer_id, date: date, amount: amount, order_id: order_id}}
-    encoding: auto         # auto detects UTF-8, UTF-8 with BOM and GB18030/GBK
+    # no amount column? map quantity and unit_price instead: amount = quantity x unit price
+    encoding: auto         # auto detects UTF-8, UTF-8 with BOM, GB18030/GBK and Windows-1252/Latin-1
     date_format: null      # e.g. "%d/%m/%Y" when dates are ambiguous
     decimal: null          # "," for decimal commas; "." to confirm a decimal point
+    # separator: ";"       # sniffed when not given; "whitespace" for space-aligned files
+    # header: false        # a file without a header line: give names: [col1, col2, ...]
+    # cancel_prefix: C     # an order id starting with it is a cancellation (credit note)
+    # non_product: {{codes: [POST, M, D], descriptions: [POSTAGE]}}   # replaces the default non-product rule
 
 basis: [recency_days, frequency, monetary_avg]   # what segments are formed on
 descriptors: []                                  # what describes them (age, gender, ...)

@@ -49,6 +49,9 @@ def test_run_folder_is_complete(demo_run):
     for step in STEPS:
         assert f'href="{step.html}"' in index
     assert "The segments at a glance" in index and "k-means" in index.lower()
+    # each input was read once: step 2 took over what the run's check read, and kept no second copy
+    assert "Each file was read once" in folder.html_path("resources").read_text(encoding="utf-8")
+    assert [p.name for p in run.iterdir() if p.name.startswith(".")] == []
 
 
 def test_planted_segments_are_recovered(demo_run, small_demo):

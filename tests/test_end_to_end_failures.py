@@ -35,22 +35,26 @@ def test_survey_only_study(small_demo, tmp_path):
 
 
 def test_failing_step_is_reported(small_demo, tmp_path, capsys):
+    # A name found nowhere stops before the run (exit 2); a basis feature that turns out constant fails step 4.
     study = yaml.safe_load((small_demo / "study.yaml").read_text())
-    study["basis"] = ["recency_days", "no_such_feature"]
+    study["basis"] = ["recency_days", "promo_share"]
     for spec in study["data"].values():
         spec["path"] = str(small_demo / spec["path"])
+    tx = pd.read_parquet(small_demo / "transactions.parquet").assign(promotion=False)
+    tx.to_parquet(tmp_path / "no_promotions.parquet", index=False)
+    study["data"]["transactions"]["path"] = str(tmp_path / "no_promotions.parquet")
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(study), encoding="utf-8")
     code = main(["run", str(path), "--out", str(tmp_path / "out")])
     assert code == 1
     err = capsys.readouterr().err
-    assert "step 04_data (Data) failed" in err and "no_such_feature" in err
+    assert "step 04_data (Data) failed" in err and "promo_share" in err
     run = next((tmp_path / "out").glob("*/*"))
     manifest = RunFolder(run).read_manifest()
     assert manifest["status"] == "failed"
     assert [s["status"] for s in manifest["steps"]] == ["ok"] * 3 + ["failed"] + ["not run"] * 4
     html = (run / "04_data.html").read_text(encoding="utf-8")
-    assert "no_such_feature" in html and "This step failed" in html
+    assert "promo_share" in html and "This step failed" in html
     assert not (run / "05_stability.html").exists()
     assert "failed" in (run / "index.html").read_text(encoding="utf-8").lower()
 

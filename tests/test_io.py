@@ -222,7 +222,7 @@ def test_load_study_data_good_inputs_and_inventory():
     before = [sha(p) for p in files]
     cfg = study({n: {"path": f"{n}.csv"} for n in ("customers", "transactions", "survey")}, GOOD)
     data = load_study_data(cfg, today=TODAY)
-    assert data.quality.table["rule"].tolist() == ["after_cutoff"]
+    assert data.quality.table["rule"].tolist() == ["after_cutoff", "yes_no_recoded"]
     assert data.joins["n_matched"].tolist() == [12, 12, 12]
     assert data.files["survey"] == GOOD / "survey.csv"
     assert data.transactions["after_cutoff"].sum() == 16

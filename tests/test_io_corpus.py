@@ -70,9 +70,6 @@ ERRORS = [
     ("mapping_clash", T("negative_amounts.csv", columns={"amount": "quantity"}),
      ["file negative_amounts.csv, column 'quantity': the study reads column 'quantity' as 'amount', but the file "
       "also has a column 'amount'"]),
-    ("western_file_not_gbk", {"customers": {"path": "latin1.csv"}, "transactions": GOOD_T},
-     ["file latin1.csv: the file is not UTF-8, and read as Chinese (GB18030) it gives rare characters",
-      "'C001,Z黵ich,30' on line 2; read as Windows-1252 it says 'C001,Zürich,30'", "encoding: cp1252 or latin-1"]),
     ("utf8_declared_gbk", T("utf8_euro.csv", encoding="gbk"),
      ["file utf8_euro.csv: cannot decode the file: gbk fails at byte offset 56 (line 2",
       "it decodes as UTF-8: set encoding: utf-8 (or auto)"]),
@@ -100,8 +97,10 @@ ERRORS = [
     ("unparsable_dates", T("unparsable_dates.csv"),
      ["file unparsable_dates.csv, column 'date': 2 values are not dates in any known format "
       "(e.g. 'soon') [rows 5, 10]"]),
+    # checked on the first rows, before the file is read whole
     ("date_format_does_not_fit", T("dmy_dates.csv", date_format="%Y-%m-%d"),
-     ["column 'date': no value is a date in '%Y-%m-%d' (e.g. '10/01/2024')"]),
+     ["file dmy_dates.csv, column 'date': the study gives date_format '%Y-%m-%d', but no date of the first rows "
+      "fits it (first values: ['10/01/2024', '29/02/2024', '19/04/2024'])"]),
     ("no_dates", T("no_dates.csv"),
      ["file no_dates.csv, column 'date': no value is a date in a known format (e.g. 'unknown')"]),
     ("all_ids_missing", T("all_ids_missing.csv"),
@@ -142,6 +141,10 @@ FIXES = [
     ("decimal_comma_semicolon", T("semicolon_decimal_comma.csv", decimal=","), {},
      lambda d: d.transactions.loc[2, "amount"] == 1234.5 and d.transactions.loc[3, "amount"] == 12.5),
     ("day_first_dates", T("dmy_dates.csv"), {}, lambda d: str(d.transactions.loc[2, "date"].date()) == "2024-01-10"),
+    # not UTF-8, and read as Chinese it gives rare characters: Windows-1252 (Latin-1), found and reported
+    ("western_file_detected", {"customers": {"path": "latin1.csv"}, "transactions": GOOD_T}, {},
+     lambda d: d.customers["city"].head(3).tolist() == ["Zürich", "Genève", "Köln"]
+     and d.customers.attrs["format"]["encoding"] == "cp1252" and d.customers.attrs["format"]["encoding_detected"]),
     ("western_file_encoding_given",
      {"customers": {"path": "latin1.csv", "encoding": "latin-1"}, "transactions": GOOD_T},
      {}, lambda d: d.customers["city"].head(3).tolist() == ["Zürich", "Genève", "Köln"]),
@@ -166,7 +169,7 @@ FIXES = [
     ("orphans", {"customers": {"path": "customers_subset.csv"}, "transactions": GOOD_T,
                  "survey": {"path": "survey_orphans.csv"}},
      {("transactions", "orphan_transactions"): (10, "52, 53, 54, 55, 56"),
-      ("survey", "orphan_survey"): (4, "12, 13, 14, 15")},
+      ("survey", "orphan_survey"): (4, "12, 13, 14, 15"), ("survey", "yes_no_recoded"): (14, None)},
      lambda d: d.joins.set_index(["left", "right"])["n_only_right"].to_dict()
      == {("customers", "transactions"): 2, ("customers", "survey"): 4, ("transactions", "survey"): 2}
      and d.survey["喜欢新品"].tolist() == [0, 1, 0, 1, 0, 1, 0, 1, 0, 1]),

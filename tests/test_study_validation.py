@@ -81,6 +81,20 @@ SHAPES = {
     "no customers table": dict(tables=["transactions", "survey"], descriptors=[]),
     "survey only": dict(base="survey_study.yaml"),
     "rule-based rfm8": dict(method="rfm8"),
+    # each remaining optional column or table of the demo removed in turn (a shorter k range: seconds each)
+    "no product": dict(drop_transaction_columns=["product"], k_range=[2, 4]),
+    "no category": dict(drop_transaction_columns=["category"], k_range=[2, 4]),
+    "no quantity": dict(drop_transaction_columns=["quantity"], k_range=[2, 4]),
+    "no channel": dict(drop_transaction_columns=["channel"], k_range=[2, 4]),
+    "no survey table": dict(tables=["customers", "transactions"], k_range=[2, 4]),
+}
+#: Shapes the demo study cannot run on: they stop before any step, with exit 2 and this message.
+STOPS = {
+    "no promotion": (dict(drop_transaction_columns=["promotion"]),
+                     "basis variable 'promo_share' is computed from the transactions' promotion column, which "
+                     "transactions.parquet does not have"),
+    "a descriptor misspelt": (dict(descriptors=["age", "gendr"]), "descriptor 'gendr' is in no table; closest: "
+                                                                  "'gender'"),
 }
 
 
@@ -174,3 +188,15 @@ def test_every_shape_runs_all_eight_steps(shape):
         empty = [p for p in profiles if counts[p["segment"]] == 0]
         assert all(p["value_share"] == 0.0 and p["persona"] is None for p in empty)
         assert sizes["n"].sum() == counts.sum()
+
+
+@pytest.mark.parametrize("name", list(STOPS))
+def test_shapes_the_study_cannot_use_stop_before_any_step(name, make_study, tmp_path, capsys):
+    from segkit.cli import main
+
+    overrides, message = STOPS[name]
+    study = make_study(**overrides, n_boot=6, n_init=3)
+    assert main(["run", str(study), "--out", str(tmp_path / "reports")]) == 2
+    err = capsys.readouterr().err
+    assert message in err, err
+    assert not (tmp_path / "reports").exists()

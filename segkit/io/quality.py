@@ -29,8 +29,13 @@ _RULES = [
     # rule, applies_to, action, rationale
     ("empty_file", "all", "stop", "A 0-byte file, or one with only blank space, holds no data."),
     ("header_only", "all", "stop", "A header without data rows is usually a failed export."),
-    ("undecodable", "CSV", "stop", "Bytes that are not UTF-8 or GB18030 would turn names into garbage; "
-     "the error gives the byte offset and line."),
+    ("undecodable", "CSV", "stop", "Bytes that read neither as UTF-8, nor as Chinese (GB18030/GBK), nor as "
+     "Western text (Windows-1252/Latin-1) would turn names into garbage; the error gives the byte offset and "
+     "line. The encoding found is reported in step 2."),
+    ("wrong_format", "CSV", "stop", "A separator, encoding or date format the study gives that does not fit "
+     "the file's first lines stops before the file is read whole, showing the lines or values seen."),
+    ("name_not_found", "study", "stop", "A basis variable or descriptor the study names that is in no table "
+     "stops before any step runs, naming the closest column names (or the column a feature needs)."),
     ("several_sheets", "Excel", "stop", "Guessing which sheet holds the data is unsafe; the study names it."),
     ("missing_column", "all", "stop", "A required column is absent; the error lists the columns present "
      "and the closest name."),
@@ -50,8 +55,11 @@ _RULES = [
     ("constant_basis", "customers, survey", "stop", "A segmentation variable with one value (or none) "
      "cannot separate segments."),
     ("blank_row", "all", "drop", "Fully blank rows carry nothing."),
-    ("duplicate_row", "all", "drop", "Rows identical in every column are double exports; the first is kept."),
-    ("missing_required", "all", "drop", "A row without customer id, date or amount cannot be attributed."),
+    ("duplicate_row", "customers, transactions", "drop", "Rows identical in every column are double exports; "
+     "the first is kept. Not in a survey: two respondents may give identical answers (a repeated respondent id "
+     "is duplicate_id)."),
+    ("missing_required", "all", "drop", "A row without customer id, date or amount cannot be attributed "
+     "(in the audit's waterfall: 'no customer id', then 'no date or amount')."),
     ("missing_optional", "all", "keep as missing", "Other missing values are kept; methods handle them."),
     ("duplicate_id", "customers, survey", "keep first", "One row per customer; the first row in file order "
      "is kept."),
@@ -60,21 +68,39 @@ _RULES = [
     ("future_date", "transactions", "drop", "A date after today is a typing or clock error."),
     ("after_cutoff", "transactions", "keep, flag", "Transactions after the cut-off are kept apart "
      "(after_cutoff = True) as the outcome period for validation; features use only earlier ones."),
-    ("non_positive_amount", "transactions", "drop", "An amount <= 0 that is not a return (no cancellation "
-     "order id, quantity not negative) is a free item or an error; not a sale."),
-    ("return_netted", "transactions", "net", "A return (negative quantity, or order id starting with 'C', "
-     "or a negative amount when neither column exists) is subtracted from the same customer's latest "
-     "earlier purchases (of the same product where known) in the same period, never counted as a sale; "
-     "each purchase line records what was netted off it (returned_amount) and its margin shrinks in "
-     "proportion."),
+    ("amount_derived", "transactions", "derive", "Without an amount column, a line's amount is its quantity "
+     "times its unit price (both mapped in the study file)."),
+    ("non_product", "transactions", "drop", "Lines that are not sales of a product (postage and carriage, manual "
+     "lines, discounts, fees and bank charges, samples, adjustments including bad debt, test codes, gift "
+     "vouchers), by a rule on the product code or the description (segkit.io.nonproduct; the study file may "
+     "replace the patterns); dropped before returns are netted."),
+    ("non_positive_amount", "transactions", "drop", "A unit price <= 0, or an amount <= 0 that is not a return "
+     "(no cancellation order id, quantity not negative), is a free item, an adjustment or an error; not a sale. "
+     "A return of amount 0 gives nothing back and is dropped too."),
+    ("return_netted", "transactions", "net", "A return (negative quantity, or order id starting with the "
+     "study's cancel_prefix, 'C' by default, or a negative amount when neither column exists) is subtracted "
+     "from the same customer's latest earlier purchases (of the same product where known) in the same period, "
+     "never counted as a sale; each purchase line records what was netted off it (returned_amount) and its "
+     "margin shrinks in proportion."),
     ("purchase_fully_returned", "transactions", "zero, keep", "A purchase netted to zero by returns was no "
      "sale: its amount becomes 0 (no feature, outcome or value model counts it as a purchase) and the line "
      "is kept so that its returned_amount still counts in the customer's return rate."),
     ("return_unmatched", "transactions", "drop", "A return without an earlier purchase in the same period "
-     "(bought before the data starts, or before the cut-off) cannot be netted; kept out of sales."),
+     "(bought before the data starts, or before the cut-off) cannot be netted; kept out of sales. The part of "
+     "a return larger than the purchases it is netted against is dropped likewise (the audit's waterfall "
+     "counts its money)."),
     ("outlier_capped", "transactions", "cap, flag", "An amount above 10x the 99.9th percentile of purchase "
      "amounts (lower interpolation; tables of 100+ purchases) is capped at that threshold and flagged "
      "(amount_capped = True), so one typo cannot dominate monetary features."),
+    ("descriptor_mode", "transactions", "most frequent", "A descriptor read from the transactions (country, "
+     "channel, store) takes, per customer, the value of most of the customer's lines up to the cut-off; a tie "
+     "goes to the most recent value. Counted: customers whose lines carry more than one value."),
+    ("ids_from_rows", "survey", "number", "A survey without a respondent id column (ids: row in the study file) "
+     "numbers its respondents 1, 2, ... in file order; identical answers of two rows are two respondents."),
+    ("yes_no_recoded", "survey, customers", "recode", "Columns answered only yes/no (any case, 1/0, true/false, "
+     "y/n, 是/否, and the study file's yes_words/no_words) become 1/0; counted: rows with such an answer."),
+    ("ordinal_coded", "survey, customers", "code", "A column declared ordinal in the study file becomes 1, 2, ... "
+     "in the order of its levels, so profiles and tests use the order; a value not among the levels stops."),
     ("satisfaction_out_of_range", "survey", "set missing", "Satisfaction is on a 1-5 scale; other values "
      "are coding errors (e.g. 99 for 'no answer')."),
     ("orphan_transactions", "transactions", "drop", "Transactions of ids not in the customers table: the "
@@ -92,7 +118,8 @@ _EFFECT_COLORS = {"dropped": "#C44E52", "changed": "#DD8452", "kept (flagged)": 
 
 
 _EFFECTS = {"drop": "dropped", "keep first": "dropped", "keep as missing": "kept (flagged)",
-            "keep, flag": "kept (flagged)", "parse each": "kept (flagged)"}
+            "keep, flag": "kept (flagged)", "parse each": "kept (flagged)", "number": "kept (flagged)",
+            "most frequent": "kept (flagged)"}
 
 
 def _effect(action: str) -> str:

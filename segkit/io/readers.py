@@ -25,12 +25,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from segkit.config import WHITESPACE
 from segkit.errors import DataError
 
-#: Encodings tried, in order, when ``encoding="auto"``. GB18030 is a superset of GBK and GB2312.
-AUTO_ENCODINGS = ("utf-8", "gb18030")
-#: Field separators considered when none is given.
-SEPARATORS = (",", ";", "\t", "|")
+#: Encodings tried, in order, when ``encoding="auto"``. GB18030 is a superset of GBK and GB2312;
+#: Windows-1252 is Latin-1 with printable characters where Latin-1 has control codes.
+AUTO_ENCODINGS = ("utf-8", "gb18030", "cp1252")
+#: Field separators considered when none is given; "whitespace" is runs of spaces or tabs.
+SEPARATORS = (",", ";", "\t", "|", WHITESPACE)
+#: Lines read to sniff the separator and check the format before the whole file is read.
+SNIFF_LINES = 200
 #: Date formats tried, in order, when no ``date_format`` is given.
 DATE_FORMATS = (
     "ISO8601",
@@ -49,23 +53,24 @@ DATE_FORMATS = (
     "%Y年%m月%d日",
 )
 #: Canonical columns holding numbers; their text is normalised (decimal mark, currency) before typing.
-NUMERIC_COLUMNS = ("amount", "quantity", "margin", "satisfaction")
-_CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+NUMERIC_COLUMNS = ("amount", "quantity", "unit_price", "margin", "satisfaction")
+_CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
 _TRUE = {"1", "true", "t", "yes", "y", "是", "1.0"}
 _FALSE = {"0", "false", "f", "no", "n", "否", "0.0"}
 
 
-def row_numbers(n: int) -> pd.RangeIndex:
-    """Spreadsheet row numbers of ``n`` data rows (header = row 1).
+def row_numbers(n: int, *, header: bool = True) -> pd.RangeIndex:
+    """Spreadsheet row numbers of ``n`` data rows (header = row 1; without a header the first row is 1).
 
     Examples
     --------
     >>> list(row_numbers(3))
     [2, 3, 4]
     """
-    return pd.RangeIndex(2, n + 2, name="row")
+    start = 2 if header else 1
+    return pd.RangeIndex(start, n + start, name="row")
 
 
 def read_table(
@@ -77,20 +82,26 @@ def read_table(
     decimal: str | None = None,
     columns: Mapping[str, str] | None = None,
     date_format: str | None = None,
+    header: bool = True,
+    names: list[str] | None = None,
 ) -> pd.DataFrame:
     """Read a CSV, Excel or Parquet table and give its columns canonical names.
 
     Parameters
     ----------
     path : path-like
-        The file; its suffix chooses the reader (.csv/.txt/.tsv, .xlsx/.xlsm, .parquet/.pq).
+        The file; its suffix chooses the reader (.csv/.txt/.tsv/.dat, .xlsx/.xlsm, .parquet/.pq),
+        optionally compressed (``.csv.gz``, or a ``.zip`` holding one such file).
     encoding : str
-        ``"auto"`` tries UTF-8 (with or without BOM), then GB18030 (covers GBK).
-        Any Python codec name is used as given.
+        ``"auto"`` tries UTF-8 (with or without BOM), then GB18030 (covers GBK) when the text
+        reads as Chinese, then Windows-1252 (Latin-1) when it reads as Western text; the
+        encoding found is reported in ``df.attrs["format"]``. Any Python codec name is used as given.
     sheet : str or int, optional
         Excel sheet name or 0-based index; required when the workbook has several sheets.
     separator : str, optional
-        CSV field separator; ``None`` picks the most frequent of , ; tab | in the header.
+        CSV field separator (one character, or ``"whitespace"`` for runs of spaces and tabs);
+        ``None`` sniffs it from the first lines: the candidate that splits them into the same
+        number of fields, more than one.
     decimal : {".", ",", None}
         Decimal mark of numbers stored as text. Thousands separators and currency
         signs are removed; ``(12.50)`` is read as -12.50. ``None`` (not said)
@@ -100,26 +111,32 @@ def read_table(
         Canonical name -> name in the file; only names that differ need listing.
     date_format : str, optional
         strptime format of the ``date`` column; ``None`` detects it (see :func:`parse_dates`).
+    header : bool
+        Whether the first line names the columns; without a header ``names`` gives them.
+    names : list of str, optional
+        The column names of a file without a header line, in order.
 
     Returns
     -------
     DataFrame
-        Indexed by spreadsheet row number (header = row 1). Fully blank rows are
+        Indexed by spreadsheet row number (header = row 1; a file without a header starts at
+        row 1). Fully blank rows are
         dropped and counted in ``df.attrs["n_blank_rows"]`` (the first five in ``"blank_rows"``). ``customer_id`` is
         text, ``date`` (if present) is datetime64[ns], other columns whose every
         value is a number are numeric. Canonical numeric columns keep the
         normalised text so that validation can name rows that are not numbers.
         ``df.attrs`` also holds ``file``, ``source_names`` (canonical -> file name)
-        ``date_formats`` (format -> rows parsed with it) and ``mixed_date_rows`` (the
-        first five rows not in the most common format).
+        ``date_formats`` (format -> rows parsed with it), ``mixed_date_rows`` (the
+        first five rows not in the most common format) and ``format`` (how the file was
+        read: reader, compression, encoding, separator, header, and which were detected).
 
     Raises
     ------
     DataError
-        Empty file, header only, undecodable bytes, several sheets and none chosen,
-        duplicated header names, a mapped column the file lacks, dates that cannot
-        be parsed or mix day-first and month-first, numbers whose decimal mark is
-        ambiguous.
+        Empty file, header only, undecodable bytes, a separator that does not split the first
+        lines, several sheets and none chosen, duplicated header names, a mapped column the
+        file lacks, dates that cannot be parsed or mix day-first and month-first, numbers whose
+        decimal mark is ambiguous.
 
     Examples
     --------
@@ -131,20 +148,23 @@ def read_table(
     name = path.name
     if not path.is_file():
         raise DataError("file not found", file=str(path))
-    suffix = path.suffix.lower()
     if path.stat().st_size == 0:
         raise DataError("the file is empty (0 bytes)", file=name)
+    kind, compression = file_kind(path)
     sep = None
-    if suffix in _CSV_SUFFIXES:
-        raw, sep = _read_csv(path, encoding=encoding, separator=separator)
-    elif suffix in _EXCEL_SUFFIXES:
-        raw = _read_excel(path, sheet=sheet)
-    elif suffix in _PARQUET_SUFFIXES:
-        raw = pd.read_parquet(path)
-    elif suffix == ".xls":
+    fmt: dict[str, object] = {"reader": kind, "compression": compression, "header": header}
+    if kind == "csv":
+        raw, sep, how = _read_csv(path, encoding=encoding, separator=separator, header=header, names=names)
+        fmt.update(how)
+    elif kind == "excel":
+        raw = _read_excel(path, sheet=sheet, header=header, names=names)
+        fmt["reader"] = "excel (calamine)"
+    elif kind == "parquet":
+        raw = pd.read_parquet(io.BytesIO(read_bytes(path))) if compression else pd.read_parquet(path)
+    elif kind == "xls":
         raise DataError("old .xls workbooks are not supported; save the sheet as .xlsx or .csv", file=name)
     else:
-        raise DataError(f"unknown file type {suffix!r}; use .csv, .xlsx or .parquet", file=name)
+        raise DataError(f"unknown file type {kind!r}; use .csv (or .csv.gz, .zip), .xlsx or .parquet", file=name)
 
     raw.columns = [str(c).strip() for c in raw.columns]
     dupes = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
@@ -152,8 +172,11 @@ def read_table(
         raise DataError(f"the header names these columns more than once: {dupes}", file=name)
     if len(raw) == 0:
         raise DataError(f"the file has a header but no data rows (columns: {list(raw.columns)})", file=name)
-    raw.index = row_numbers(len(raw))
-    blank = raw.isna().all(axis=1) | raw.astype("string").apply(lambda s: s.str.strip().eq("")).all(axis=1)
+    raw.index = row_numbers(len(raw), header=header)
+    blank = raw.isna().all(axis=1)
+    text_cols = [c for c in raw.columns if not pd.api.types.is_numeric_dtype(raw[c])]
+    if text_cols and len(text_cols) == raw.shape[1]:
+        blank |= raw[text_cols].astype("string").apply(lambda s: s.str.strip().eq("")).all(axis=1)
     n_blank = int(blank.sum())
     raw = raw.loc[~blank]
     if len(raw) == 0:
@@ -164,7 +187,8 @@ def read_table(
     source_names = {**{c: c for c in df.columns}, **dict(columns or {})}
     # attrs are deep-copied by every pandas operation: keep them small (counts, at most 5 rows).
     df.attrs = {"file": name, "source_names": source_names, "n_blank_rows": n_blank,
-                "blank_rows": [int(r) for r in blank.index[blank][:5]], "date_formats": {}, "mixed_date_rows": []}
+                "blank_rows": [int(r) for r in blank.index[blank][:5]], "date_formats": {}, "mixed_date_rows": [],
+                "format": fmt}
     if "customer_id" in df.columns:
         df["customer_id"] = normalise_ids(df["customer_id"])
     for col in df.columns:
@@ -182,10 +206,75 @@ def read_table(
                                       column=source_names["date"])
         df["date"] = parsed
         df.attrs["date_formats"] = {f: len(rows) for f, rows in formats.items()}
+        if formats:
+            fmt["date_format"] = max(formats, key=lambda f: len(formats[f]))
+            fmt["date_format_detected"] = date_format is None
         if len(formats) > 1:
             main = max(formats, key=lambda f: len(formats[f]))
             df.attrs["mixed_date_rows"] = sorted(r for f, rows in formats.items() if f != main for r in rows)[:5]
     return df
+
+
+def file_kind(path: Path) -> tuple[str, str | None]:
+    """The reader a file needs (``csv``, ``excel``, ``parquet``, ``xls`` or its suffix) and its compression.
+
+    A ``.zip`` is judged by the one file inside it.
+
+    Examples
+    --------
+    >>> file_kind(Path("sales.csv.gz"))
+    ('csv', 'gzip')
+    """
+    name = path.name.lower()
+    compression = None
+    if name.endswith(".gz"):
+        compression, name = "gzip", name[:-3]
+    elif name.endswith(".zip"):
+        compression = "zip"
+        name = _zip_member(path).lower() if path.is_file() else name[:-4]
+    suffix = Path(name).suffix
+    if suffix in _CSV_SUFFIXES:
+        return "csv", compression
+    if suffix in _EXCEL_SUFFIXES:
+        return "excel", compression
+    if suffix in _PARQUET_SUFFIXES:
+        return "parquet", compression
+    if suffix == ".xls":
+        return "xls", compression
+    return suffix or name, compression
+
+
+def _zip_member(path: Path) -> str:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = [m for m in zf.namelist() if not m.endswith("/") and not m.startswith("__MACOSX")]
+    except zipfile.BadZipFile:
+        raise DataError("the file ends in .zip but is not a zip archive", file=path.name) from None
+    if len(members) != 1:
+        raise DataError(f"a .zip must hold exactly one data file; this one holds {len(members)}: {members[:10]}",
+                        file=path.name)
+    return members[0]
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes, uncompressed (``.gz``, or the one file in a ``.zip``); at most ``limit`` of them."""
+    import gzip
+    import zipfile
+
+    _, compression = file_kind(path)
+    if compression == "gzip":
+        try:
+            with gzip.open(path, "rb") as fh:
+                return fh.read(limit) if limit else fh.read()
+        except (OSError, EOFError) as err:
+            raise DataError(f"the file ends in .gz but cannot be uncompressed: {err}", file=path.name) from None
+    if compression == "zip":
+        with zipfile.ZipFile(path) as zf, zf.open(_zip_member(path)) as fh:
+            return fh.read(limit) if limit else fh.read()
+    with open(path, "rb") as fh:
+        return fh.read(limit) if limit else fh.read()
 
 
 def _apply_mapping(raw: pd.DataFrame, mapping: Mapping[str, str], *, file: str) -> pd.DataFrame:
@@ -216,10 +305,17 @@ def _apply_mapping(raw: pd.DataFrame, mapping: Mapping[str, str], *, file: str) 
 def decode_bytes(data: bytes, *, encoding: str = "auto", file: str = "") -> tuple[str, str]:
     """Decode a file's bytes; return the text and the encoding used.
 
+    With ``encoding="auto"``: UTF-8 (a BOM is dropped); else GB18030 when the text
+    reads as Chinese (mostly common GB2312 characters); else Windows-1252 when it
+    reads as Western text (accented letters inside words, currency signs before
+    numbers). Anything else stops with the byte offset and line of each failure.
+
     Examples
     --------
     >>> decode_bytes("客户".encode("gbk"))
     ('客户', 'gb18030')
+    >>> decode_bytes("Zürich".encode("latin-1"))
+    ('Zürich', 'cp1252')
     """
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         tried = ["utf-16"]
@@ -231,6 +327,7 @@ def decode_bytes(data: bytes, *, encoding: str = "auto", file: str = "") -> tupl
         except LookupError:
             raise DataError(f"unknown encoding {encoding!r}", file=file) from None
     failures = []
+    gb_doubt = None
     for enc in tried:
         codec = "utf-8-sig" if enc == "utf-8" else enc
         try:
@@ -241,7 +338,15 @@ def decode_bytes(data: bytes, *, encoding: str = "auto", file: str = "") -> tupl
             failures.append(f"{enc} fails at byte offset {err.start} (line {line}, bytes {bad})")
             continue
         if encoding == "auto" and enc == "gb18030":
-            _check_reads_as_chinese(text, data, file=file)
+            gb_doubt = _doubt_chinese(text, data)
+            if gb_doubt:
+                failures.append(f"gb18030 gives rare characters ({gb_doubt})")
+                continue
+        if encoding == "auto" and enc == "cp1252":
+            doubt = _doubt_western(text)
+            if doubt:
+                failures.append(f"cp1252 gives unlikely characters ({doubt})")
+                continue
         return text, enc
     hint = "" if encoding != "auto" else "; save the file as UTF-8 or give its encoding in the study"
     if encoding != "auto" and tried[0] != "utf-8" and _decodes(data, "utf-8-sig"):
@@ -253,11 +358,15 @@ def decode_bytes(data: bytes, *, encoding: str = "auto", file: str = "") -> tupl
 
 #: Below this share of GB2312 characters among the non-ASCII ones, GB18030 is a guess, not a reading.
 _MIN_GB2312_SHARE = 0.8
+#: Below this share of plausible non-ASCII characters, Windows-1252 is a guess, not a reading.
+_MIN_WESTERN_SHARE = 0.8
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_CURRENCY = "€£¥$¢"
 
 
-def _check_reads_as_chinese(text: str, data: bytes, *, file: str) -> None:
-    """Stop when bytes that are not UTF-8 decode as GB18030 only into rare characters.
+def _doubt_chinese(text: str, data: bytes) -> str | None:
+    """Why bytes that are not UTF-8 do not read as Chinese (GB18030), or None when they do.
 
     GB18030 decodes almost any byte string, so a Western file (Latin-1, Windows-1252)
     "decodes" too: ``Zürich`` becomes ``Z黵ich``. Chinese text is mostly made of the
@@ -267,17 +376,37 @@ def _check_reads_as_chinese(text: str, data: bytes, *, file: str) -> None:
     n_wide = sum(wide.values())
     common = sum(n for c, n in wide.items() if _in_gb2312(c))
     if not n_wide or common / n_wide >= _MIN_GB2312_SHARE:
-        return
+        return None
     rare = next(m.start() for m in _NON_ASCII.finditer(text) if not _in_gb2312(m.group()))
     line_no = text[:rare].count("\n") + 1
     line = text.splitlines()[line_no - 1].strip()[:60]
-    western = data.decode("cp1252", errors="replace").splitlines()[line_no - 1].strip()[:60]
-    raise DataError(
-        f"the file is not UTF-8, and read as Chinese (GB18030) it gives rare characters ({line!r} on line "
-        f"{line_no}; read as Windows-1252 it says {western!r}); give its encoding in the study "
-        "(encoding: cp1252 or latin-1 for a Western file, gb18030 for a Chinese one)",
-        file=file,
-    )
+    return f"{line!r} on line {line_no}"
+
+
+def _doubt_western(text: str) -> str | None:
+    """Why text decoded as Windows-1252 does not read as Western text, or None when it does.
+
+    In Western text a non-ASCII character is a letter inside a word (``Zürich``) or a
+    currency sign before a number (``£10``); bytes of another encoding read as
+    Windows-1252 give runs of symbols next to digits or punctuation.
+    """
+    runs = list(_NON_ASCII_RUN.finditer(text))
+    if not runs:
+        return None
+
+    def plausible(m: re.Match) -> bool:
+        run, before, after = m.group(), text[m.start() - 1: m.start()], text[m.end(): m.end() + 1]
+        if run in _CURRENCY or (len(run) == 1 and run in "°§©®µ×÷±·«»–—‘’“”…"):
+            return True
+        return len(run) <= 2 and run.isalpha() and (before.isalpha() or after.isalpha())
+
+    good = sum(plausible(m) for m in runs)
+    if good / len(runs) >= _MIN_WESTERN_SHARE:
+        return None
+    bad = next(m for m in runs if not plausible(m))
+    line_no = text[: bad.start()].count("\n") + 1
+    line = text.splitlines()[line_no - 1].strip()[:60]
+    return f"{line!r} on line {line_no}"
 
 
 def _in_gb2312(char: str) -> bool:
@@ -296,48 +425,173 @@ def _decodes(data: bytes, enc: str) -> bool:
     return True
 
 
-def _read_csv(path: Path, *, encoding: str, separator: str | None) -> tuple[pd.DataFrame, str]:
-    text, _ = decode_bytes(path.read_bytes(), encoding=encoding, file=path.name)
+def _separator_name(sep: str) -> str:
+    return {"\t": "tab", WHITESPACE: "whitespace", " ": "space"}.get(sep, repr(sep))
+
+
+def _split(line: str, sep: str) -> list[str]:
+    if sep == WHITESPACE:
+        return line.split()
+    return next(csv.reader([line], delimiter=sep))
+
+
+def sniff_separator(lines: list[str]) -> str | None:
+    """The separator that splits ``lines`` into the same number of fields (more than one), or None.
+
+    Among the candidates of :data:`SEPARATORS`, the one whose field count is the same on
+    the most lines wins; then the one giving more fields; one character before whitespace.
+
+    Examples
+    --------
+    >>> sniff_separator(["id  date        amount", "A   2024-01-02  3.5"])
+    'whitespace'
+    >>> sniff_separator(["id;name;amount", "1;Smith, J;2,5"])
+    ';'
+    """
+    best, best_key = None, (0.0, 0)
+    for sep in SEPARATORS:
+        try:
+            counts = [len(_split(line, sep)) for line in lines]
+        except csv.Error:
+            continue
+        if not counts or counts[0] < 2:
+            continue
+        share = sum(c == counts[0] for c in counts) / len(counts)
+        key = (share, counts[0])
+        if key > best_key:
+            best, best_key = sep, key
+    return best
+
+
+def _check_separator(lines: list[str], sep: str, *, given: bool, file: str) -> None:
+    """Stop when the separator does not split the first lines into the same number of fields."""
+    counts = [len(_split(line, sep)) for line in lines]
+    shown = " | ".join(repr(line[:80]) for line in lines[:3])
+    if given and counts[0] < 2:
+        other = sniff_separator(lines)
+        hint = f"; they look {_separator_name(other)}-separated" if other else ""
+        raise DataError(f"the study gives separator {_separator_name(sep)}, but it does not split the first lines "
+                        f"into columns{hint}. First lines: {shown}", file=file)
+    if not given and counts[0] < 2:
+        return  # one column: a file of ids only, or no separator at all; the columns check says which
+    bad = next((i for i, c in enumerate(counts) if c != counts[0]), None)
+    if bad is not None and sum(c != counts[0] for c in counts) > max(1, len(counts) // 20):
+        raise DataError(f"with separator {_separator_name(sep)} the header has {counts[0]} fields but line "
+                        f"{bad + 1} has {counts[bad]} ({lines[bad][:80]!r}): a wrong separator, or values holding "
+                        f"the separator without quotes. First lines: {shown}", file=file)
+
+
+def _first_lines(text: str, n: int = SNIFF_LINES) -> list[str]:
+    lines = []
+    for line in text.splitlines():
+        if line.strip():
+            lines.append(line)
+            if len(lines) >= n:
+                break
+    return lines
+
+
+def _read_csv(path: Path, *, encoding: str, separator: str | None, header: bool = True,
+              names: list[str] | None = None) -> tuple[pd.DataFrame, str, dict[str, object]]:
+    text, used = decode_bytes(read_bytes(path), encoding=encoding, file=path.name)
     if not text.strip():
         raise DataError("the file is empty (no header, only blank space)", file=path.name)
-    first = next(line for line in text.splitlines() if line.strip())
-    sep = separator or max(SEPARATORS, key=first.count)
-    header = next(csv.reader([first], delimiter=sep))
-    stripped = [h.strip() for h in header]
-    dupes = sorted({h for h in stripped if stripped.count(h) > 1})
-    if dupes:
-        raise DataError(f"the header names these columns more than once: {dupes}", file=path.name)
+    lines = _first_lines(text)
+    sep = separator or sniff_separator(lines) or ","
+    _check_separator(lines, sep, given=separator is not None, file=path.name)
+    first = lines[0]
+    if header:
+        fields = [h.strip() for h in _split(first, sep)]
+        dupes = sorted({h for h in fields if fields.count(h) > 1})
+        if dupes:
+            raise DataError(f"the header names these columns more than once: {dupes}", file=path.name)
+    else:
+        n_fields = len(_split(first, sep))
+        if names is not None and len(names) != n_fields:
+            raise DataError(f"the study names {len(names)} columns ({names}) but the first line has {n_fields} "
+                            f"fields: {first[:80]!r}", file=path.name)
     leading_blank = text[: text.index(first)].count("\n")
+    how: dict[str, object] = {"encoding": used, "encoding_detected": encoding == "auto",
+                              "separator": sep, "separator_detected": separator is None}
     try:
         # Blank lines are kept (and dropped later) so that row numbers stay line numbers.
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skip_blank_lines=False,
-                         skiprows=leading_blank, keep_default_na=True, engine="python")
+        df = pd.read_csv(io.StringIO(text), sep=r"\s+" if sep == WHITESPACE else sep, dtype=str,
+                         skip_blank_lines=False, skiprows=leading_blank, keep_default_na=True,
+                         header=0 if header else None, names=None if header else names, engine="c")
     except (pd.errors.ParserError, csv.Error) as err:
-        raise DataError(f"cannot parse as CSV with separator {sep!r}: {err}", file=path.name) from None
-    return df, sep
+        raise DataError(f"cannot parse as CSV with separator {_separator_name(sep)}: {err}", file=path.name) from None
+    return df, sep, how
 
 
-def _read_excel(path: Path, *, sheet: str | int | None) -> pd.DataFrame:
-    import openpyxl
+def check_format(path: Path | str, *, encoding: str = "auto", separator: str | None = None,
+                 header: bool = True, names: list[str] | None = None, date_column: str | None = None,
+                 date_format: str | None = None) -> dict[str, object]:
+    """Check encoding, separator and date format on the first lines of a CSV file, before it is read.
 
-    wb = openpyxl.load_workbook(path, read_only=True)
-    try:
-        names = wb.sheetnames
-    finally:
-        wb.close()
+    Returns what was found (``encoding``, ``separator``, ``columns``, the first line) and
+    stops with what was seen when a given encoding, separator or date format does not fit.
+    Other files (Excel, Parquet) are read by their own reader and return ``{}``.
+
+    Examples
+    --------
+    >>> check_format("sales.csv")["separator"]  # doctest: +SKIP
+    ','
+    """
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0 or file_kind(path)[0] != "csv":
+        return {}
+    data = read_bytes(path, limit=1 << 16)
+    # the sample may end inside a character or line: keep whole lines only
+    cut = data.rfind(b"\n")
+    sample = data[: cut + 1] if 0 < cut < len(data) - 1 else data
+    text, used = decode_bytes(sample, encoding=encoding, file=path.name)
+    lines = _first_lines(text)
+    if not lines:
+        return {}
+    sep = separator or sniff_separator(lines) or ","
+    _check_separator(lines, sep, given=separator is not None, file=path.name)
+    cols = [h.strip() for h in _split(lines[0], sep)] if header else list(names or [])
+    body = lines[1:] if header else lines
+    if date_column and date_format and date_column in cols and body:
+        i = cols.index(date_column)
+        values = [_split(line, sep)[i].strip() for line in body[:50] if len(_split(line, sep)) > i]
+        parsed = pd.to_datetime(pd.Series(values), format=date_format, errors="coerce")
+        if values and parsed.isna().all():
+            raise DataError(f"the study gives date_format {date_format!r}, but no date of the first rows fits it "
+                            f"(first values: {values[:3]}); fix date_format or leave it out to detect it",
+                            file=path.name, column=date_column)
+    return {"encoding": used, "separator": sep, "columns": cols, "first_line": lines[0][:120]}
+
+
+def _read_excel(path: Path, *, sheet: str | int | None, header: bool = True,
+                names: list[str] | None = None) -> pd.DataFrame:
+    names_in_book = excel_sheets(path)
     if sheet is None:
-        if len(names) > 1:
-            raise DataError(f"the workbook has {len(names)} sheets {names}; choose one with 'sheet'",
+        if len(names_in_book) > 1:
+            raise DataError(f"the workbook has {len(names_in_book)} sheets {names_in_book}; choose one with 'sheet'",
                             file=path.name)
         sheet = 0
-    if isinstance(sheet, int) and not 0 <= sheet < len(names):
-        raise DataError(f"sheet index {sheet} does not exist; sheets are {names} (index from 0)", file=path.name)
-    if isinstance(sheet, str) and sheet not in names:
-        raise DataError(f"sheet {sheet!r} does not exist; sheets are {names}", file=path.name)
-    df = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
+    if isinstance(sheet, int) and not 0 <= sheet < len(names_in_book):
+        raise DataError(f"sheet index {sheet} does not exist; sheets are {names_in_book} (index from 0)",
+                        file=path.name)
+    if isinstance(sheet, str) and sheet not in names_in_book:
+        raise DataError(f"sheet {sheet!r} does not exist; sheets are {names_in_book}", file=path.name)
+    # calamine reads a year of a retailer's invoice lines in seconds where openpyxl takes minutes
+    df = pd.read_excel(io.BytesIO(read_bytes(path)), sheet_name=sheet, dtype=object, engine="calamine",
+                       header=0 if header else None, names=None if header else names)
     if df.shape[1] == 0:
         raise DataError(f"sheet {sheet!r} is empty", file=path.name)
     return df
+
+
+def excel_sheets(path: Path) -> list[str]:
+    """The sheet names of a workbook, in order."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return list(CalamineWorkbook.from_filelike(io.BytesIO(read_bytes(path))).sheet_names)
+    except Exception as err:  # noqa: BLE001 - calamine raises its own error types for damaged files
+        raise DataError(f"cannot open the workbook: {err}", file=path.name) from None
 
 
 # --- values --------------------------------------------------------------------------------------
@@ -358,10 +612,30 @@ def normalise_ids(ids: pd.Series) -> pd.Series:
         text = str(v).strip()
         return text if text else np.nan
 
-    return pd.Series([one(v) for v in ids], index=ids.index, dtype="str", name=ids.name)
+    # each distinct id once: an export of a year's lines repeats every customer's id many times
+    uniq = pd.unique(ids.to_numpy(dtype=object))
+    lookup = {v: one(v) for v in uniq if v is not None and not (isinstance(v, float) and np.isnan(v))}
+    out = pd.Series(ids.to_numpy(dtype=object), index=ids.index).map(lookup)
+    return out.astype("str").where(out.notna(), np.nan).rename(ids.name)
+
+
+def _by_unique(s: pd.Series, func) -> pd.Series:
+    """``func`` applied to the distinct values of ``s`` only (a file repeats most of its values)."""
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    if len(uniq) > 0.5 * len(s):
+        return func(s)
+    done = func(pd.Series(uniq, dtype=s.dtype if len(uniq) else object)).to_numpy(dtype=object)
+    out = np.full(len(s), np.nan, dtype=object)
+    has = codes >= 0
+    out[has] = done[codes[has]]
+    return pd.Series(out, index=s.index, name=s.name)
 
 
 def _normalise_number_text(s: pd.Series, decimal: str) -> pd.Series:
+    return _by_unique(s, lambda u: _normalise_numbers(u, decimal))
+
+
+def _normalise_numbers(s: pd.Series, decimal: str) -> pd.Series:
     t = s.astype("str").str.strip().str.replace(r"[\s\u00a0¥￥$€£]", "", regex=True)
     t = t.str.replace(r"^\((.*)\)$", r"-\1", regex=True)
     if decimal == ",":
@@ -410,7 +684,12 @@ def looks_like_decimal_comma(s: pd.Series) -> bool:
 
 def _infer_numeric(s: pd.Series, decimal: str) -> pd.Series:
     values = s.dropna()
-    if values.empty or not all(isinstance(v, str) for v in values):
+    if not values.empty and pd.api.types.is_string_dtype(values) and values.dtype != object:
+        head = values.iloc[:1000]
+        # a text column (names, descriptions) shows itself in its first values: no need to try them all
+        if pd.to_numeric(_normalise_numbers(head, decimal), errors="coerce").isna().any():
+            return s
+    elif values.empty or not all(isinstance(v, str) for v in values):
         if values.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool)).all():
             return pd.to_numeric(s)
         return s
@@ -479,7 +758,12 @@ def parse_dates(
     ).str.strip()
     uniq = pd.Series(text.unique())
     formats = [date_format] if date_format else list(DATE_FORMATS)
-    parsed = {fmt: pd.to_datetime(uniq, format=fmt, errors="coerce") for fmt in formats}
+    # a year of timestamps has tens of thousands of distinct values: try every format on a sample first,
+    # and the formats that fit none of it only on what the others leave
+    sample = uniq.iloc[:: max(1, len(uniq) // _DATE_SAMPLE)]
+    first = [f for f in formats if pd.to_datetime(sample, format=f, errors="coerce").notna().any()] or formats
+    later = [f for f in formats if f not in first]
+    parsed = {fmt: pd.to_datetime(uniq, format=fmt, errors="coerce") for fmt in first}
     result = pd.Series(pd.NaT, index=uniq.index, dtype="datetime64[ns]")
     counts_per_value = text.value_counts()
     used: dict[str, list[int]] = {}
@@ -487,6 +771,10 @@ def parse_dates(
     while remaining.any():
         cover = {f: int(counts_per_value[uniq[remaining & p.notna()]].sum()) for f, p in parsed.items()}
         best = max(cover, key=lambda f: cover[f])
+        if cover[best] == 0 and later:
+            parsed.update({fmt: pd.to_datetime(uniq, format=fmt, errors="coerce") for fmt in later})
+            later = []
+            continue
         if cover[best] == 0:
             break
         fits = remaining & parsed[best].notna()
@@ -524,6 +812,10 @@ def parse_dates(
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]", name=values.name)
     out[present] = text.map(lookup).astype("datetime64[ns]")
     return out, used
+
+
+#: Distinct date values every format is tried on before the whole column is parsed.
+_DATE_SAMPLE = 500
 
 
 def _day_first(fmt: str) -> bool | None:

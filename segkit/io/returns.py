@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 
 from segkit.io.quality import CANCEL_PREFIX, OUTLIER_FACTOR, OUTLIER_MIN_ROWS, OUTLIER_QUANTILE, QualityReport
+from segkit.io.waterfall import Ledger
 
 
-def is_return(df: pd.DataFrame) -> pd.Series:
+def is_return(df: pd.DataFrame, *, cancel_prefix: str | None = CANCEL_PREFIX) -> pd.Series:
     """Which rows are returns or cancellations.
 
-    A row is a return when its order id starts with "C", or its quantity is
+    A row is a return when its order id starts with ``cancel_prefix`` ("C"), or its quantity is
     negative; when the table has neither an order id nor a quantity, a negative
     amount is the only sign of a return and counts as one.
 
@@ -29,9 +30,9 @@ def is_return(df: pd.DataFrame) -> pd.Series:
     [False, True]
     """
     ret = pd.Series(False, index=df.index)
-    if "order_id" in df.columns:
+    if "order_id" in df.columns and cancel_prefix:
         order_id = df["order_id"].astype("string").str.strip().str.upper()
-        ret |= order_id.str.startswith(CANCEL_PREFIX).fillna(False).astype(bool)
+        ret |= order_id.str.startswith(cancel_prefix.upper()).fillna(False).astype(bool)
     if "quantity" in df.columns:
         ret |= df["quantity"].lt(0).fillna(False).astype(bool)
     if "order_id" not in df.columns and "quantity" not in df.columns:
@@ -39,7 +40,36 @@ def is_return(df: pd.DataFrame) -> pd.Series:
     return ret
 
 
-def net_returns(df: pd.DataFrame, *, outcome_start: pd.Timestamp | None, report: QualityReport) -> pd.DataFrame:
+def drop_non_sales(df: pd.DataFrame, *, report: QualityReport, cancel_prefix: str | None = CANCEL_PREFIX,
+                   ledger: Ledger | None = None) -> pd.DataFrame:
+    """Drop lines that are no sale and no return: a unit price <= 0, or an amount <= 0 that is not a return.
+
+    A return of amount 0 (a free item sent back) gives nothing back and is dropped too.
+    Counted as ``non_positive_amount``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"customer_id": ["a", "a", "a"], "amount": [5.0, 0.0, -3.0],
+    ...                    "unit_price": [2.5, 0.0, -3.0]}, index=[2, 3, 4])
+    >>> drop_non_sales(df, report=QualityReport()).index.tolist()
+    [2]
+    """
+    ret = is_return(df, cancel_prefix=cancel_prefix)
+    not_sale = (~ret & df["amount"].le(0)) | (ret & df["amount"].eq(0))
+    if "unit_price" in df.columns:
+        not_sale |= df["unit_price"].le(0).fillna(False).astype(bool)
+    names = df.attrs.get("source_names", {})
+    column = names.get("unit_price", "unit_price") if "unit_price" in df.columns else names.get("amount", "amount")
+    report.add("transactions", df.attrs.get("file", ""), "non_positive_amount", rows=df.index[not_sale].tolist(),
+               n_total=int(df.attrs.get("n_read", len(df))), column=column)
+    out = df.loc[~not_sale]
+    if ledger is not None:
+        ledger.record("non_positive_amount", out, rows=int(not_sale.sum()))
+    return out
+
+
+def net_returns(df: pd.DataFrame, *, outcome_start: pd.Timestamp | None, report: QualityReport,
+                cancel_prefix: str | None = CANCEL_PREFIX, ledger: Ledger | None = None) -> pd.DataFrame:
     """Drop non-sales, net returns against purchases; count each in ``report``.
 
     Parameters
@@ -53,6 +83,11 @@ def net_returns(df: pd.DataFrame, *, outcome_start: pd.Timestamp | None, report:
     report : QualityReport
         Receives ``non_positive_amount``, ``return_netted``, ``purchase_fully_returned``
         and ``return_unmatched``.
+    cancel_prefix : str, optional
+        An order id starting with it marks a cancellation (see :func:`is_return`).
+    ledger : Ledger, optional
+        Receives the stages ``return_unmatched`` (returns without a purchase to net) and
+        ``return_netted`` (returns folded into purchases; what exceeded them is excluded).
 
     Returns
     -------
@@ -70,16 +105,15 @@ def net_returns(df: pd.DataFrame, *, outcome_start: pd.Timestamp | None, report:
     """
     file = df.attrs.get("file", "")
     n_total = int(df.attrs.get("n_read", len(df)))
-    ret = is_return(df)
-    not_sale = ~ret & df["amount"].le(0)
-    report.add("transactions", file, "non_positive_amount", rows=df.index[not_sale].tolist(), n_total=n_total,
-               column=df.attrs.get("source_names", {}).get("amount", "amount"))
-    df = df.loc[~not_sale].copy()
-    ret = ret.loc[df.index]
+    df = drop_non_sales(df, report=report, cancel_prefix=cancel_prefix)
+    ret = is_return(df, cancel_prefix=cancel_prefix)
     returns = df.loc[ret].sort_values("date", kind="stable")
     df = df.loc[~ret].copy()
     df["returned_amount"] = 0.0
     if returns.empty:
+        if ledger is not None:
+            ledger.record("return_unmatched", df, rows=0)
+            ledger.record("return_netted", df, rows=0)
         return df
 
     keys = ["customer_id", "product"] if "product" in df.columns else ["customer_id"]
@@ -117,25 +151,31 @@ def net_returns(df: pd.DataFrame, *, outcome_start: pd.Timestamp | None, report:
         (netted if len(cand) else unmatched).append(row)
     gone = amount <= 1e-9
     amount[gone] = 0.0
+    if ledger is not None:
+        ledger.record("return_unmatched", pd.concat([df, returns.drop(index=unmatched)]), rows=len(unmatched))
     df["amount"] = amount
     df["returned_amount"] = bought - amount
     if has_qty:
         df["quantity"] = qty
     if "margin" in df.columns:
         # the margin of the goods sent back is not earned
-        df["margin"] = df["margin"] * (amount / bought)
+        df["margin"] = df["margin"] * np.divide(amount, bought, out=np.zeros_like(amount), where=bought != 0)
     report.add("transactions", file, "return_netted", rows=netted, n_total=n_total)
     report.add("transactions", file, "return_unmatched", rows=unmatched, n_total=n_total)
     report.add("transactions", file, "purchase_fully_returned", rows=df.index[gone].tolist(), n_total=n_total)
+    if ledger is not None:
+        ledger.record("return_netted", df, rows=len(netted))
     return df
 
 
-def cap_outliers(df: pd.DataFrame, *, report: QualityReport) -> pd.DataFrame:
+def cap_outliers(df: pd.DataFrame, *, report: QualityReport, ledger: Ledger | None = None) -> pd.DataFrame:
     """Cap amounts above OUTLIER_FACTOR x the OUTLIER_QUANTILE quantile; flag them in ``amount_capped``.
 
     The quantile uses lower interpolation (an observed amount), so a single typo
     cannot raise its own threshold. Tables of fewer than OUTLIER_MIN_ROWS purchases
     are left alone: the 99.9th percentile of a handful of values means nothing.
+    A capped line's margin shrinks in the same proportion as its amount. The threshold
+    is left in ``df.attrs["outlier_threshold"]`` (None when the table is too small).
 
     Examples
     --------
@@ -145,16 +185,25 @@ def cap_outliers(df: pd.DataFrame, *, report: QualityReport) -> pd.DataFrame:
     """
     df = df.copy()
     df["amount_capped"] = False
+    df.attrs["outlier_threshold"] = None
     # purchases returned in full (amount 0) are no purchase amounts
     purchases = df["amount"].to_numpy(dtype=float)
     purchases = purchases[purchases > 0]
     if len(purchases) < OUTLIER_MIN_ROWS:
+        if ledger is not None:
+            ledger.record("outlier_capped", df, rows=0)
         return df
     threshold = OUTLIER_FACTOR * float(np.quantile(purchases, OUTLIER_QUANTILE, method="lower"))
+    df.attrs["outlier_threshold"] = threshold
     high = df["amount"] > threshold
     report.add("transactions", df.attrs.get("file", ""), "outlier_capped", rows=df.index[high].tolist(),
                n_total=int(df.attrs.get("n_read", len(df))),
                column=df.attrs.get("source_names", {}).get("amount", "amount"))
+    if "margin" in df.columns and high.any():
+        # margin goes through the same rule as amount
+        df.loc[high, "margin"] = df.loc[high, "margin"] * (threshold / df.loc[high, "amount"])
     df.loc[high, "amount"] = threshold
     df.loc[high, "amount_capped"] = True
+    if ledger is not None:
+        ledger.record("outlier_capped", df, rows=int(high.sum()))
     return df

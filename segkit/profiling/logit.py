@@ -77,6 +77,12 @@ class LogitResult:
         return ax
 
 
+#: Levels of a categorical descriptor held by fewer customers than this are pooled into "other" for the logit:
+#: a country with three customers gives no estimable odds ratio, only separation and a slow, failing fit.
+MIN_LEVEL_COUNT = 20
+OTHER_LEVEL = "other"
+
+
 def segment_logit(customers: pd.DataFrame, assignments: pd.DataFrame, descriptors: Sequence[str], *,
                   alpha: float = 1.0) -> LogitResult:
     """Regress segment membership on the descriptors with a multinomial logit (statsmodels MNLogit).
@@ -84,7 +90,9 @@ def segment_logit(customers: pd.DataFrame, assignments: pd.DataFrame, descriptor
     The lowest-numbered segment is the reference. When the maximum-likelihood
     fit fails (perfect separation, a singular Hessian, no convergence or
     exploding coefficients) an L1-regularised fit with penalty ``alpha`` on
-    every non-constant coefficient is used instead, and ``method`` says so.
+    every non-constant coefficient is used instead, and ``method`` says so. Levels of a
+    categorical descriptor held by fewer than :data:`MIN_LEVEL_COUNT` customers are pooled
+    into one level, ``other`` (a country of three customers is no estimable term).
 
     Parameters
     ----------
@@ -117,6 +125,10 @@ def segment_logit(customers: pd.DataFrame, assignments: pd.DataFrame, descriptor
         s = df[d]
         if is_categorical(s):
             lev = s.astype(str)
+            counts = lev.value_counts()
+            rare = counts.index[counts < MIN_LEVEL_COUNT]
+            if len(rare) > 1:
+                lev = lev.where(~lev.isin(rare), OTHER_LEVEL)
             ref = lev.value_counts().idxmax()
             dummies = pd.get_dummies(lev, prefix=d, prefix_sep="=", dtype=float).drop(columns=f"{d}={ref}")
             parts.append(dummies)

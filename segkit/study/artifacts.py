@@ -110,6 +110,11 @@ OUTCOMES = Artifact("outcomes.parquet", "parquet", "data",
                     "What each customer did after the cut-off (orders, revenue, active), for validation.",
                     ("customer_id", "orders_after", "revenue_after", "active_after"),
                     ("profiling", "validation"), optional=True)
+WATERFALL = Artifact("waterfall.parquet", "parquet", "data",
+                     "The audit's waterfall: rows, customers and money (and margin) at each rule, from the raw "
+                     "file's total to the analysed customers; reconciles to the cent.",
+                     ("stage", "rule", "label", "rows", "customers", "amount", "rows_left", "customers_left",
+                      "amount_left"), (), optional=True)
 # 05 stability
 ASSIGNMENTS = Artifact("assignments.parquet", "parquet", "stability",
                        "Each segmented customer's segment: the one number and name used on every page.",

@@ -8,6 +8,7 @@ with :func:`new_context` or runs a chain of steps with :func:`run_steps`.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +21,33 @@ from segkit.study.folder import FinishedRunError, RunFolder
 from segkit.study.steps import STEPS, StepInfo, get_step
 from segkit.study.window import StudyWindow
 
-__all__ = ["StepContext", "new_context", "open_step", "run_step", "run_steps"]
+__all__ = ["PROGRESS_ENV", "StepContext", "new_context", "open_step", "run_step", "run_steps"]
+
+#: Environment variable naming the file a step notebook appends its progress lines to (``segkit run`` prints them).
+PROGRESS_ENV = "SEGKIT_PROGRESS"
 
 
 def _silent(_: str) -> None:
     return None
+
+
+def _progress_file(path: str | None) -> Callable[[str], None]:
+    """Progress lines appended to ``path`` (for the runner to print), or dropped without one.
+
+    A notebook's own output would end up in its report; this way the terminal shows what a long
+    step is doing and the report stays clean.
+    """
+    if not path:
+        return _silent
+
+    def report(line: str) -> None:
+        try:
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(line.replace("\n", " ") + "\n")
+        except OSError:
+            pass  # progress is a courtesy; never fail a step over it
+
+    return report
 
 
 @dataclass
@@ -116,7 +139,7 @@ def open_step(step: str | int, run_dir: str | Path, study_path: str | Path) -> S
             f"the run folder {folder.path} is finished and is never changed. To run step {info.name} again on "
             f"its earlier steps, run `segkit run {study_path} --from {info.name} --reuse {folder.path}`, which "
             "writes a new run folder, or set run_dir to a new folder and run the notebooks from step 1")
-    ctx = new_context(folder, study_path, info)
+    ctx = new_context(folder, study_path, info, progress=_progress_file(os.environ.get(PROGRESS_ENV)))
     set_theme()
     return ctx
 

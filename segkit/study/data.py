@@ -17,8 +17,16 @@ import pandas as pd
 
 from segkit.features import FEATURE_DEFINITIONS, OUTCOME_DEFINITIONS, compute_features, compute_outcomes, feature_engine
 from segkit.io import QUALITY_RULES
+from segkit.io.waterfall import Ledger, plot_waterfall, waterfall_table
 from segkit.methods.prep import PreparedBasis
-from segkit.pipeline import basis_complete_cases, check_basis, customer_table, prepare_study_basis, purchase_value
+from segkit.pipeline import (
+    basis_complete_cases,
+    check_basis,
+    customer_table,
+    prepare_study_basis,
+    purchase_value,
+    study_descriptors,
+)
 from segkit.study import artifacts
 from segkit.study.context import StepContext
 
@@ -32,6 +40,8 @@ STRONG_CORRELATION = 0.8
 #: Orphan rows above this share of a file are worth a warning: the tables may not cover the same customers.
 ORPHAN_WARN_SHARE = 0.05
 _TABLE_ORDER = {"customers": 0, "transactions": 1, "survey": 2}
+#: Audit rules that read a file as it is meant rather than fix a defect.
+READING_RULES = ("amount_derived", "yes_no_recoded", "ordinal_coded", "ids_from_rows")
 
 
 @dataclass
@@ -74,21 +84,79 @@ class DataResult:
     cutoff: Any = None
     feature_definitions: pd.DataFrame = field(default_factory=lambda: FEATURE_DEFINITIONS)
     outcome_definitions: pd.DataFrame = field(default_factory=lambda: OUTCOME_DEFINITIONS)
+    #: the waterfall from the raw file to the analysed customers (None without transactions)
+    waterfall: pd.DataFrame | None = None
+    #: the non-product lines excluded, per code or description
+    non_product: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: descriptors read from the transactions: customers, with several values, ties, missing
+    transaction_descriptors: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the amount above which a line was capped (None: too few purchases to cap)
+    outlier_threshold: float | None = None
+    #: the input column(s) the amount comes from (``Quantity x Price`` when derived)
+    amount_source: str = "amount"
+    #: rows read from each input file (blank rows included)
+    rows_read: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def raw_total(self) -> float | None:
+        """The raw file's total amount (before any rule), to the cent."""
+        return None if self.waterfall is None else float(self.waterfall["amount_left"].iloc[0])
+
+    @property
+    def analysed_total(self) -> float | None:
+        """The analysed customers' total amount up to the cut-off, to the cent."""
+        return None if self.waterfall is None else float(self.waterfall["amount_left"].iloc[-1])
+
+    @property
+    def waterfall_display(self) -> pd.DataFrame | None:
+        """The waterfall as the report shows it: what each rule excluded, and what was left."""
+        w = self.waterfall
+        if w is None:
+            return None
+        out = pd.DataFrame({
+            "rule": w["label"], "rows": w["rows"], "customers": w["customers"],
+            f"money excluded ({self.amount_source})": w["amount"],
+            "rows left": w["rows_left"], "customers left": w["customers_left"], "money left": w["amount_left"],
+        })
+        if "margin" in w and w["margin_left"].notna().any():
+            out["margin excluded"] = w["margin"]
+            out["margin left"] = w["margin_left"]
+        out.loc[out.index[[0, -1]], ["rows", "customers", f"money excluded ({self.amount_source})"]] = None
+        return out
+
+    def plot_waterfall(self, ax=None):
+        """The money from the raw file's total to the analysed customers, rule by rule (see :func:`plot_waterfall`)."""
+        if self.waterfall is None:
+            raise ValueError("no waterfall without transactions")
+        return plot_waterfall(self.waterfall, ax=ax)
 
     @property
     def issues_table(self) -> pd.DataFrame:
         """The audit as the report shows it: per table, largest first, readable headers."""
         if self.issues.empty:
             return self.issues
-        shown = self.issues.assign(_t=self.issues["table"].map(_TABLE_ORDER)).sort_values(
-            ["_t", "n_rows"], ascending=[True, False], kind="stable")
+        # defects first, largest first; then the rules that read the file as it is meant
+        shown = self.issues.assign(_t=self.issues["table"].map(_TABLE_ORDER),
+                                   _r=self.issues["rule"].isin(READING_RULES)).sort_values(
+            ["_t", "_r", "n_rows"], ascending=[True, True, False], kind="stable")
         return shown[["table", "file", "rule", "column", "action", "n_rows", "share", "example_rows"]].rename(
             columns={"n_rows": "rows", "share": "share of file", "example_rows": "example rows"})
 
     @property
     def fixes(self) -> pd.DataFrame:
-        """Audit rows that dropped, changed or flagged data (rows after the cut-off are not a defect)."""
-        return self.issues.loc[self.issues["rule"] != "after_cutoff"] if len(self.issues) else self.issues
+        """Audit rows that dropped, changed or flagged data: not the outcome period, and not the rules that read
+        the file as it is meant (an amount derived, answers recoded, levels coded, ids numbered), which would
+        dwarf the defects."""
+        if not len(self.issues):
+            return self.issues
+        return self.issues.loc[~self.issues["rule"].isin(["after_cutoff", *READING_RULES])]
+
+    @property
+    def readings(self) -> pd.DataFrame:
+        """Audit rows of the rules that read the file as it is meant (see :data:`READING_RULES`)."""
+        if not len(self.issues):
+            return self.issues
+        return self.issues.loc[self.issues["rule"].isin(READING_RULES)]
 
     @property
     def n_after_cutoff(self) -> int:
@@ -158,15 +226,16 @@ def run(ctx: StepContext) -> DataResult:
 
     features = outcomes = value = None
     if transactions is not None and window is not None:
-        ctx.progress("computing customer features and outcomes")
+        ctx.progress(f"computing customer features and outcomes from {len(transactions):,} lines")
         with feature_engine(cfg.engine) as engine:
             features = compute_features(transactions, cutoff=window.cutoff, **engine)
             outcomes = compute_outcomes(transactions, cutoff=window.cutoff, **engine)
-        ctx.progress("fitting the potential-value model")
+        ctx.progress(f"fitting the potential-value model on {len(features):,} customers")
         history = window.in_history(transactions["date"])
         value = purchase_value(transactions.loc[history], cutoff=window.cutoff)
         ctx.write(artifacts.OUTCOMES, outcomes)
-    table = customer_table(features=features, customers=customers, survey=survey, value=value)
+    table = customer_table(features=features, customers=customers, survey=survey, value=value,
+                           descriptors=study_descriptors(cfg, transactions, window))
     basis = list(cfg.basis)
     check_basis(table, basis)
     segmented, n_incomplete = basis_complete_cases(table, basis)
@@ -174,12 +243,43 @@ def run(ctx: StepContext) -> DataResult:
     ctx.write(artifacts.CUSTOMER_TABLE, segmented)
     ctx.write(artifacts.BASIS, prepared.X.reset_index())
     ctx.write(artifacts.BASIS_TRANSFORMS, prepared.transforms)
+    waterfall = None
+    if transactions is not None and window is not None and quality.get("ledger"):
+        waterfall = _waterfall(quality["ledger"], transactions.loc[window.in_history(transactions["date"])],
+                               features, segmented)
+        ctx.write(artifacts.WATERFALL, waterfall)
     engine_text = "embedded DuckDB" if cfg.engine.name == "duckdb" else f"Spark ({cfg.engine.master})"
     issues = pd.DataFrame(quality["issues"])
+    names = (transactions.attrs.get("source_names") if transactions is not None else None) or {}
+    amount_source = _amount_source(quality)
     return DataResult(issues=issues, rules=QUALITY_RULES, joins=ctx.read(artifacts.JOINS), features=features,
                       value=value, outcomes=outcomes, segmented=segmented, prepared=prepared, basis=basis,
                       n_incomplete=n_incomplete, engine=engine_text,
-                      cutoff=window.cutoff if window else None)
+                      cutoff=window.cutoff if window else None, waterfall=waterfall,
+                      non_product=pd.DataFrame(quality.get("non_product") or [],
+                                               columns=["matched_on", "value", "kind", "rows", "customers",
+                                                        "amount"]),
+                      transaction_descriptors=pd.DataFrame(quality.get("descriptors") or []),
+                      outlier_threshold=quality.get("outlier_threshold"), rows_read=quality.get("rows_read") or {},
+                      amount_source=amount_source or names.get("amount", "amount"))
+
+
+def _amount_source(quality: dict[str, Any]) -> str | None:
+    derived = [i for i in quality.get("issues", []) if i.get("rule") == "amount_derived"]
+    return str(derived[0]["column"]) if derived else None
+
+
+def _waterfall(ledger: list[dict[str, Any]], history: pd.DataFrame, features: pd.DataFrame | None,
+               segmented: pd.DataFrame) -> pd.DataFrame:
+    """Step 2's ledger, continued to the analysed customers: those with a purchase left, then a full basis."""
+    led = Ledger(stages=[dict(s) for s in ledger])
+    buyers = set(features["customer_id"]) if features is not None else set()
+    lines = history.loc[history["customer_id"].isin(buyers)]
+    led.record("no_purchase_left", lines)
+    lines = lines.loc[lines["customer_id"].isin(set(segmented["customer_id"]))]
+    led.record("basis_incomplete", lines)
+    led.record("analysed", lines, rows=0)
+    return waterfall_table(led.stages)
 
 
 def basis_grid(n: int, ncol: int = 3) -> tuple[int, int]:

@@ -4,23 +4,39 @@ Reads and audits the input files (the audit itself is reported in step 4),
 saves the clean tables for the later steps, describes what is there (the
 inventory) and ranks every method segkit offers by feasibility and fit with
 the brief.
+
+Each input is read once per run: ``segkit run`` reads and audits the inputs
+before the run folder exists (unusable data stops with nothing written), then
+hands the audited tables to the new run folder (:func:`stage_audit`); this step
+takes them over instead of reading the files again. Run on its own (a notebook
+by hand, :func:`segkit.study.context.run_steps`), it reads the files itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from segkit.config import StudyConfig
 from segkit.io import StudyData, build_inventory, load_study_data
+from segkit.io.study import check_names
 from segkit.methods.feasibility import feasibility_matrix, rank_methods
 from segkit.pipeline import basis_kind
 from segkit.study import artifacts
 from segkit.study.context import StepContext
+from segkit.study.folder import RunFolder
+from segkit.study.steps import get_step
 
-__all__ = ["ResourcesResult", "assess", "run"]
+__all__ = ["ResourcesResult", "assess", "audit_fingerprint", "read_inputs", "run", "stage_audit"]
+
+#: Where ``segkit run`` leaves the audited inputs for step 2, inside the new run folder (removed once taken over).
+STAGED_AUDIT = ".staged-audit"
 
 
 @dataclass
@@ -48,6 +64,14 @@ class ResourcesResult:
     joins: pd.DataFrame
     ranked: pd.DataFrame
     survey_items: list[str]
+    #: how each file was read: table, file, reader, encoding, separator, header, date format (found or given)
+    formats: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: ordinal columns and their levels, lowest first (coded 1, 2, ...)
+    ordinal: dict[str, list[str]] = field(default_factory=dict)
+    #: descriptors read from the transactions: customers, with several values, ties
+    transaction_descriptors: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: whether the audit was taken over from ``segkit run``'s check (the files were read once, before the run)
+    staged: bool = False
 
     @property
     def basis_kind(self) -> str:
@@ -57,6 +81,12 @@ class ResourcesResult:
     @property
     def n_customers(self) -> int:
         return int(self.inventory["n_customers"])
+
+    @property
+    def n_customers_history(self) -> int | None:
+        """Customers with transaction lines up to the cut-off (those the segmentation can use); None without."""
+        tx = self.inventory["tables"].get("transactions") or {}
+        return int(tx["n_customers_history"]) if tx.get("present") and "n_customers_history" in tx else None
 
     @property
     def n_feasible(self) -> int:
@@ -82,10 +112,75 @@ def _table_rows(data: StudyData, inventory: dict[str, Any]) -> pd.DataFrame:
         elif name == "survey":
             covers = f"{len(info.get('items', []))} yes/no items" + (
                 ", satisfaction 1-5" if info.get("has_satisfaction") else "")
+        df = getattr(data, name)
         rows.append({"table": name, "file": data.files[name].name if name in data.files else "",
+                     "rows in file": int(df.attrs.get("n_read", info["n_rows"])) if df is not None else None,
                      "rows": info["n_rows"], "customers": info["n_customers"],
                      "columns": len(info.get("columns") or info.get("items") or []), "covers": covers})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["table", "file", "rows in file", "rows", "customers", "columns", "covers"])
+    for col in ("rows in file", "rows", "customers", "columns"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
+#: Separators as a reader names them.
+SEPARATOR_WORDS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar", "whitespace": "spaces or tabs"}
+
+
+def _format_rows(data: StudyData) -> pd.DataFrame:
+    rows = []
+    for name, fmt in data.formats.items():
+        def said(key: str, fmt: dict[str, Any] = fmt) -> str:
+            value = fmt.get(key)
+            if value is None:
+                return ""
+            shown = SEPARATOR_WORDS.get(str(value), str(value))
+            return f"{shown} ({'found' if fmt.get(f'{key}_detected') else 'given'})"
+
+        rows.append({"table": name, "file": data.files[name].name if name in data.files else "",
+                     "reader": str(fmt.get("reader", "")) + (f", {fmt['compression']}" if fmt.get("compression")
+                                                              else ""),
+                     "encoding": said("encoding"), "separator": said("separator"),
+                     "header": "yes" if fmt.get("header", True) else "no (names from the study file)",
+                     "date format": said("date_format")})
+    return pd.DataFrame(rows, columns=["table", "file", "reader", "encoding", "separator", "header", "date format"])
+
+
+def audit_fingerprint(cfg: StudyConfig) -> str:
+    """What the audit of a study depends on (step 2's settings), as a hash: a staged audit is used only for it."""
+    settings = cfg.to_dict()
+    keys = get_step("resources").settings
+    return hashlib.sha256(json.dumps({k: settings.get(k) for k in keys}, sort_keys=True,
+                                     default=str).encode("utf-8")).hexdigest()
+
+
+def read_inputs(cfg: StudyConfig, *, progress: Any = None) -> StudyData:
+    """Read and audit the study's inputs and check that every basis variable and descriptor exists.
+
+    Raises
+    ------
+    DataError
+        An unusable input, or a name found in no table (with the closest names).
+    """
+    data = load_study_data(cfg, **({"progress": progress} if progress else {}))
+    check_names(cfg, {"customers": data.customers, "transactions": data.transactions, "survey": data.survey})
+    return data
+
+
+def stage_audit(data: StudyData, cfg: StudyConfig, folder: RunFolder) -> Path:
+    """Hand the audited inputs to a new run folder, for step 2 to take over instead of reading the files."""
+    staged = folder.path / STAGED_AUDIT
+    data.save(staged)
+    (staged / "fingerprint").write_text(audit_fingerprint(cfg), encoding="utf-8")
+    return staged
+
+
+def _take_staged(folder: RunFolder, cfg: StudyConfig) -> StudyData | None:
+    staged = folder.path / STAGED_AUDIT
+    mark = staged / "fingerprint"
+    if not mark.is_file() or mark.read_text(encoding="utf-8") != audit_fingerprint(cfg):
+        return None
+    return StudyData.load(staged)
 
 
 def assess(cfg: StudyConfig, brief: dict[str, Any], data: StudyData) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -110,18 +205,24 @@ def run(ctx: StepContext) -> ResourcesResult:
     """Read and audit the inputs, save the clean tables and the inventory, rank the methods."""
     cfg = ctx.cfg
     brief = ctx.read(artifacts.BRIEF)
-    ctx.progress("reading and auditing the input files")
-    data = load_study_data(cfg)
+    data = _take_staged(ctx.folder, cfg)
+    staged = data is not None
+    if data is None:
+        ctx.progress("reading and auditing the input files")
+        data = read_inputs(cfg, progress=ctx.progress)
     for name, artifact in artifacts.TABLES.items():
         table = getattr(data, name)
         if table is not None:
             ctx.write(artifact, table)
-    ctx.write(artifacts.QUALITY, data.quality.to_dict())
+    ctx.write(artifacts.QUALITY, data.audit())
     ctx.write(artifacts.JOINS, data.joins)
     inventory, ranked = assess(cfg, brief, data)
     ctx.write(artifacts.INVENTORY, inventory)
     ctx.write(artifacts.FEASIBILITY, ranked)
+    # taken over: the run folder keeps the artifacts, not a second copy of the tables
+    shutil.rmtree(ctx.folder.path / STAGED_AUDIT, ignore_errors=True)
     survey = inventory["tables"].get("survey") or {}
     return ResourcesResult(inventory=inventory, tables=_table_rows(data, inventory), joins=data.joins,
                            ranked=ranked, survey_items=list(survey.get("items") or []) if survey.get("present")
-                           else [])
+                           else [], formats=_format_rows(data), ordinal=dict(data.ordinal),
+                           transaction_descriptors=data.descriptors, staged=staged)
