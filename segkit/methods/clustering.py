@@ -12,7 +12,9 @@ and share one interface, the scikit-learn one, so stability analysis can
 Segment numbers carry meaning: after fitting, segments are renumbered so that
 segment 1 has the highest mean ``sample_value`` (e.g. revenue) when given, else
 it is the largest; ties are broken by size, then by the centre, so the same data
-and ``random_state`` always give the same numbering.
+and ``random_state`` always give the same numbering. A fit from given centres
+(``init=`` an array) keeps their order instead: segment j is the one started
+from centre j, so given segments can be tracked.
 
 Rows with a repeated customer id (e.g. a bootstrap sample) are fine: they get
 ``~2``, ``~3`` appended to their id in ``result_.assignments``.
@@ -99,7 +101,11 @@ class _Segmenter(ClusterMixin, BaseEstimator):
         value = check_sample_value(sample_value, X)
         rng = check_random_state(self.random_state)
         raw = np.asarray(self._fit_raw(X, rng), dtype=np.int64)
-        self._relabel = _renumber(raw, int(self.n_segments), X, value)
+        if isinstance(getattr(self, "init", "random"), str):
+            self._relabel = _renumber(raw, int(self.n_segments), X, value)
+        else:
+            # Given starting centres are given segments: segment j of the result is the one started from row j.
+            self._relabel = np.arange(int(self.n_segments))
         self.labels_ = self._relabel[raw]
         self.n_features_in_ = X.shape[1]
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
@@ -195,7 +201,8 @@ class _Segmenter(ClusterMixin, BaseEstimator):
             else repr(self.random_state),
             "basis": [str(c) for c in X.columns],
             "ordered_by": "sample_value" if value is not None else "size",
-            **{k: v for k, v in self.get_params().items() if k not in ("n_segments", "random_state")},
+            **{k: (v if isinstance(v, (str, int, float, bool, type(None))) else "given centres")
+               for k, v in self.get_params().items() if k not in ("n_segments", "random_state")},
             **self._extra_params(),
         }
         return build_result(
