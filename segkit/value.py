@@ -53,9 +53,11 @@ TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0}
 
 _SUMMARY_COLS = ("frequency", "recency", "T")
 
-#: A log-parameter within this of a bound of the search counts as at the bound: the data push the
-#: parameter towards 0 or infinity and do not identify it.
-BOUND_TOLERANCE = 1e-3
+#: A log-parameter within this of a bound of the search (a factor of e^3, about 20) counts as at the
+#: bound: the likelihood keeps rising towards 0 or infinity, the optimiser stops where it flattens,
+#: and the data do not identify the parameter. Fitted values of real data sit far inside (the search
+#: spans e^-12 to e^12 around the data's scale).
+BOUND_TOLERANCE = 3.0
 #: Correlation of purchase frequency and mean spend beyond which Gamma-Gamma's independence assumption is flagged.
 _MAX_SPEND_FREQUENCY_CORR = 0.3
 #: P(alive) at or above this counts as "near 1".
@@ -273,8 +275,9 @@ class _MLModel:
                   "the maximum"},
             {"model": self.model_name, "check": "parameters at a bound", "flagged": bool(self.at_bound_),
              "detail": "no parameter at a bound of the search" if not self.at_bound_
-             else f"{', '.join(self.at_bound_)} ran to a bound of the search (towards 0 or infinity): the data do not "
-                  "identify it, and predictions that depend on it rest on the bound, not on the data"},
+             else f"{', '.join(self.at_bound_)} ran to within a factor of {np.exp(BOUND_TOLERANCE):.0f} of a bound of "
+                  "the search (towards 0 or infinity): the data do not identify it, and predictions that depend on it "
+                  "rest on where the search stopped, not on the data"},
         ]
         missing = [k for k, v in self.std_errors_.items() if not np.isfinite(v)]
         rows.append({"model": self.model_name, "check": "standard errors", "flagged": bool(missing),
