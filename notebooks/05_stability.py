@@ -110,10 +110,17 @@ if result.slsw is not None:
                formats={"n_customers": "int"})
     say(SLSW_READING)
     weakest = segs.loc[segs["median"].idxmin()]
-    say("Least stable: segment {s} ({name}), median Jaccard {m} ({v}); most stable: segment {s2} ({name2}), "
-        "median {m2}.", s=int(weakest["segment"]), name=weakest["name"], m=f"{weakest['median']:.2f}",
-        v=weakest["verdict"], s2=int(segs.loc[segs["median"].idxmax(), "segment"]),
-        name2=segs.loc[segs["median"].idxmax(), "name"], m2=f"{segs['median'].max():.2f}")
+    if segs["verdict"].nunique() == 1:
+        say("All {n} segments read the same: {v} (median Jaccard {lo} to {hi}).", n=len(segs), v=weakest["verdict"],
+            lo=f"{segs['median'].min():.2f}", hi=f"{segs['median'].max():.2f}")
+    else:
+        say("Least stable: segment {s} ({name}), median Jaccard {m} ({v}); most stable: segment {s2} ({name2}), "
+            "median {m2}.", s=int(weakest["segment"]), name=weakest["name"], m=f"{weakest['median']:.2f}",
+            v=weakest["verdict"], s2=int(segs.loc[segs["median"].idxmax(), "segment"]),
+            name2=segs.loc[segs["median"].idxmax(), "name"], m2=f"{segs['median'].max():.2f}")
+elif result.data_driven:
+    say("Computed for k-means and latent class, the methods of the book; this study's method is {m}.",
+        m=result.method)
 else:
     say("Not applicable to a rule-based scheme.")
 

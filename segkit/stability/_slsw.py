@@ -33,7 +33,7 @@ SLSW_READING = (
     "whatever the sample: it is a group the data hold. A segment whose box sits low, or spreads wide, is "
     "re-created differently from sample to sample: the analysis does not pin down who belongs to it. "
     "Bands of the median (Hennig 2007): "
-    + ", ".join(f"{'above ' + format(lo, '.2f') if np.isfinite(lo) else 'below 0.50'} {v}"
+    + "; ".join(f"{lo:.2f} or more: {v}" if np.isfinite(lo) else f"below {JACCARD_VERDICTS[-2][0]:.2f}: {v}"
                 for lo, v in JACCARD_VERDICTS)
     + "."
 )

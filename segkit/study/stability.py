@@ -30,6 +30,9 @@ __all__ = ["StabilityResult", "run", "start_reason"]
 
 #: The method whose models have a likelihood to compare across k (information criteria).
 LATENT_CLASS = "latent_class"
+#: Methods whose SLSW step 5 computes: the book's k-means and latent class, both refitted in batches
+#: (two fits per bootstrap pair would double the cost of stability for the others).
+SLSW_METHODS = ("kmeans", LATENT_CLASS)
 
 
 @dataclass
@@ -53,8 +56,8 @@ class StabilityResult:
     n_unclassified : int
         Customers a rule-based scheme cannot classify (an input missing).
     slsw : SLSW or None
-        Data-driven methods: each segment's Jaccard index over bootstrap pairs, flexclust's
-        ``slswFlexclust`` definition (:func:`segkit.stability.slsw`).
+        k-means and latent class (:data:`SLSW_METHODS`): each segment's Jaccard index over bootstrap
+        pairs, flexclust's ``slswFlexclust`` definition (:func:`segkit.stability.slsw`).
     information_criteria : InformationCriteria or None
         Latent class: log-likelihood, AIC, BIC, ICL and entropy per k, and the k ICL picks.
     start : StartCenters or None
@@ -141,8 +144,11 @@ def run(ctx: StepContext) -> StabilityResult:
                         init=None if start is None else start.centers)
         ctx.progress(f"segment-level stability of the {k}-segment solution")
         seg_stab = st.segment_stability(X, seg, n_boot=cfg.n_boot, random_state=cfg.seed, n_jobs=cfg.n_jobs)
-        ctx.progress(f"SLSW: {cfg.n_boot} bootstrap pairs of the {k}-segment solution")
-        slsw = st.slsw(X, seg, n_boot=cfg.n_boot, random_state=cfg.seed, n_jobs=cfg.n_jobs)
+        slsw = None
+        if method in SLSW_METHODS:
+            ctx.progress(f"SLSW: {cfg.n_boot} bootstrap pairs of the {k}-segment solution")
+            slsw = st.slsw(X, seg, n_boot=cfg.n_boot, random_state=cfg.seed, n_jobs=cfg.n_jobs)
+            ctx.write(artifacts.STABILITY_SLSW, slsw.table)
         slsa = st.segment_level_stability_across(X, base, k_range=k_range, random_state=cfg.seed)
         ic = None
         if method == LATENT_CLASS:
@@ -151,7 +157,6 @@ def run(ctx: StepContext) -> StabilityResult:
             ctx.write(artifacts.INFORMATION_CRITERIA, ic.table)
         ctx.write(artifacts.STABILITY_GLOBAL, glob.table)
         ctx.write(artifacts.STABILITY_SEGMENTS, seg_stab.table)
-        ctx.write(artifacts.STABILITY_SLSW, slsw.table)
         result = StabilityResult(method=method, k=k, reason=reason, segmentation=seg.result_,
                                  global_stability=glob, segment_stability=seg_stab, slsa=slsa, slsw=slsw,
                                  information_criteria=ic, start=start)
