@@ -143,3 +143,26 @@ def test_slsw_latent_class_on_planted_classes(survey):
     assert res.params["batched_latent_class"] and res.params["n_init"] == 4
     assert (res.medians > 0.85).all()
     assert res.summary()["n_customers"].sum() == 600
+
+
+def test_kmeans_and_latent_class_see_the_same_bootstrap_samples(survey, monkeypatch):
+    """The benchmark's comparison is fair: for one seed both methods are fitted on the very same samples."""
+    from segkit.methods.clustering import KMeansSegmenter
+    from segkit.stability import _global
+
+    drawn: dict[str, list] = {"kmeans": [], "lca": []}
+    real = _global.bootstrap_pair
+
+    def record(key):
+        def draw(seed, n, m):
+            pair = real(seed, n, m)
+            drawn[key].append(tuple(np.concatenate(pair)[:20]))
+            return pair
+        return draw
+
+    X, _ = survey
+    monkeypatch.setattr(_global, "bootstrap_pair", record("kmeans"))
+    global_stability(X, KMeansSegmenter(n_init=2), k_range=(2, 3), n_boot=3, random_state=8)
+    monkeypatch.setattr(_global, "bootstrap_pair", record("lca"))
+    global_stability(X, LatentClassSegmenter(n_init=2), k_range=(2, 3), n_boot=3, random_state=8)
+    assert len(drawn["kmeans"]) == 6 and sorted(drawn["kmeans"]) == sorted(drawn["lca"])

@@ -166,7 +166,14 @@ def global_stability(
     segmenter : estimator
         scikit-learn style segmenter with an ``n_segments`` parameter; cloned
         for every fit. segkit's ``KMeansSegmenter`` takes a batched k-means path
-        (same algorithm, far less overhead).
+        (same algorithm, far less overhead). ``LatentClassSegmenter`` on 0/1
+        items takes a batched EM path (:mod:`segkit._fastlca`): the samples of
+        ``LCA_PAIRS_PER_BATCH`` pairs are weightings of the distinct answer
+        patterns and are fitted together; every restart runs ``SHORT_ITER`` EM
+        iterations, the best continues from where it stands (warm start) until
+        the log-likelihood gains less than the segmenter's ``tol`` per
+        respondent (early stopping). Both paths draw the same bootstrap
+        samples for the same seed.
     k_range : (int, int), default (2, 8)
         Smallest and largest number of segments, inclusive.
     n_boot : int, default 100
