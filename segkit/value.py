@@ -684,7 +684,7 @@ class GammaGammaModel(_MLModel):
         r = self.frequency_monetary_corr_
         rows.append({"model": self.model_name, "check": "spend independent of frequency",
                      "flagged": abs(r) >= _MAX_SPEND_FREQUENCY_CORR,
-                     "detail": f"correlation of frequency and mean spend among the {self.n_customers_} repeat "
+                     "detail": f"correlation of frequency and mean spend among the {self.n_customers_:,} repeat "
                                f"buyers: {r:.2f}" + (" (the model assumes none: expected spend of frequent buyers "
                                                      "may be biased)" if abs(r) >= _MAX_SPEND_FREQUENCY_CORR else "")})
         return pd.DataFrame(rows, columns=["model", "check", "flagged", "detail"])
