@@ -4,10 +4,17 @@
     14,000 k-means fits) on a survey-like 1,500 x 11 yes/no table;
 (b) segment-level Jaccard for k = 4, 10 restarts, B = 100, against
     fpc::clusterboot (skipped with a message when Rscript/fpc are absent);
-(c) 1M customers x 8 features, k = 2..8, subsample mode; time and peak memory.
+(c) 1M customers x 8 features, k = 2..8, subsample mode; time and peak memory;
+(d) methods, on the vacation motives survey (1,000 x 20 yes/no; ``../shared/data``, or a
+    simulated survey of that shape when it is absent): latent class global stability
+    against k-means global stability with the same settings (k = 2..8, 10 restarts) and
+    the same bootstrap samples (same seed), and SLSW (k = 6, 3 restarts) against a plain
+    loop of scikit-learn KMeans fits on the same samples.
 
 Timings are wall-clock on a shared machine, so the ratios (measured in the
 same run on the same data) are what to read. ``--quick`` runs a small smoke version.
+The last line is ``methods lca_vs_kmeans=<t_lca / t_kmeans> slsw_vs_loop=<t_slsw / t_loop>``:
+time ratios, below 1 where the first is faster.
 
     python benchmarks/stability.py [--quick] [--n-jobs 2]
 """
@@ -28,9 +35,14 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 
-from segkit.methods.clustering import KMeansSegmenter
-from segkit.stability import adjusted_rand, global_stability, segment_stability
+from segkit.methods.clustering import KMeansSegmenter, LatentClassSegmenter
+from segkit.stability import adjusted_rand, global_stability, segment_stability, slsw
+from segkit.stability._core import bootstrap_pair, root_seed
 from segkit.stability._segment import best_jaccard
+
+#: The real survey of the reference tests, relative to the repository root.
+VACATION_MOTIVES = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "vacation_motives" / \
+    "vacation_motives.csv"
 
 
 def survey_data(n: int = 1500, p: int = 11, seed: int = 0) -> pd.DataFrame:
@@ -107,6 +119,31 @@ def match_by_centroid(X: np.ndarray, lab_a: np.ndarray, lab_b: np.ndarray, k: in
     return c[np.argsort(r)]
 
 
+def motives_data() -> tuple[pd.DataFrame, str]:
+    """The 20 vacation motives (yes = 1), or a simulated 1,000 x 20 survey when the file is absent."""
+    if VACATION_MOTIVES.is_file():
+        d = pd.read_csv(VACATION_MOTIVES)
+        X = (d[d.columns[1:21]] == "yes").astype(np.int64)
+        X.index = d["respondent"].astype(str)
+        return X, "vacation motives 1000 x 20"
+    print(f"{VACATION_MOTIVES} not found: a simulated 1000 x 20 survey stands in")
+    return survey_data(1000, 20).astype(np.int64), "simulated survey 1000 x 20"
+
+
+def loop_slsw(X: np.ndarray, labels: np.ndarray, k: int, n_boot: int, n_init: int, seed: int) -> np.ndarray:
+    """slswFlexclust as a plain loop: scikit-learn KMeans on each sample of slsw's own bootstrap pairs."""
+    seeds = root_seed(seed).spawn(1 + n_boot)[1:]
+    rng = np.random.default_rng(seed)
+    out = []
+    for s in seeds:
+        js = []
+        for idx in bootstrap_pair(s, len(X), len(X)):
+            lab = KMeans(k, n_init=n_init, random_state=int(rng.integers(2**31 - 1))).fit(X[idx]).predict(X)
+            js.append(best_jaccard(labels, lab, k))
+        out.append(np.mean(js, axis=0))
+    return np.array(out)
+
+
 def fmt(x) -> str:
     return "na" if x is None else f"{x:.3g}"
 
@@ -174,7 +211,32 @@ def main(argv=None) -> None:
             + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     print(f"(c) n={n_big} x 8, k=2-8, B={B}, subsample=5000, n_eval=20000: {big_s:.1f} s, chosen k = "
           f"{gb.chosen_k}, peak RSS (self + largest child) {peak:.0f} MB")
+    # (d) methods on a real survey
+    V, what = motives_data()
+    t = time.perf_counter()
+    gk = global_stability(V, KMeansSegmenter(n_init=10), k_range=(2, 8), n_boot=B, random_state=4,
+                          n_jobs=args.n_jobs)
+    km_s = time.perf_counter() - t
+    t = time.perf_counter()
+    gl = global_stability(V, LatentClassSegmenter(n_init=10), k_range=(2, 8), n_boot=B, random_state=4,
+                          n_jobs=args.n_jobs)
+    lca_s = time.perf_counter() - t
+    both = gk.summary()[["k", "median"]].merge(gl.summary()[["k", "median"]], on="k", suffixes=("_kmeans", "_lca"))
+    print(f"(d) {what}: median bootstrap ARI per k, k-means and latent class on the same samples:\n"
+          + both.round(3).to_string(index=False))
+    print(f"(d) global stability k=2-8, 10 restarts, B={B}: k-means {km_s:.1f} s, latent class {lca_s:.1f} s")
+    seg6 = KMeansSegmenter(6, n_init=10, random_state=4).fit(V)
+    t = time.perf_counter()
+    sw = slsw(V, seg6, n_boot=B, n_init=3, random_state=4, n_jobs=args.n_jobs)
+    slsw_s = time.perf_counter() - t
+    t = time.perf_counter()
+    ref_j = loop_slsw(V.to_numpy(dtype=float), seg6.labels_, 6, B, 3, seed=4)
+    loop_s = time.perf_counter() - t
+    print(f"(d) SLSW k=6, 3 restarts, B={B} pairs: segkit {slsw_s:.1f} s, plain scikit-learn loop {loop_s:.1f} s; "
+          f"median Jaccard per segment segkit {sw.medians.round(3).tolist()}, "
+          f"loop {np.round(np.median(ref_j, axis=0), 3).tolist()}")
     print("\n".join(lines))
+    print(f"methods lca_vs_kmeans={lca_s / km_s:.3g} slsw_vs_loop={slsw_s / loop_s:.3g}")
 
 
 if __name__ == "__main__":

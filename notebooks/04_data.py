@@ -151,11 +151,40 @@ else:
 #
 # Expected future orders and lifetime value come from a BG/NBD purchase model with Gamma-Gamma spend
 # (Fader, Hardie & Lee 2005), fitted on the history up to the cut-off; the value is discounted over
-# the next 12 months. It feeds the value schemes and the profiles.
+# the horizon the study file sets (`value` section). It feeds the value schemes and the profiles.
 
 # %% tags=["remove-input"]
+vm = result.value_model
 if result.value is not None:
-    show_table(result.value_summary, caption="Potential value per customer (next 12 months)")
+    say("Lifetime value over the next **{h} months**, discounted at **{r}** a year; the models are calibrated on "
+        "{hist} months of history (first purchase to the cut-off) of {n} customers, {rep} of whom bought again.",
+        h=vm.settings["horizon_months"], r=f"{vm.settings['annual_discount_rate']:.0%}",
+        hist=f"{vm.settings['history_months']:.1f}", n=f"{vm.settings['n_customers']:,}",
+        rep=f"{vm.settings['n_repeat']:,}")
+    show_table(result.value_summary,
+               caption=f"Potential value per customer (next {vm.settings['horizon_months']} months)")
+else:
+    say("Not available without transactions.")
+
+# %% [markdown]
+# ### Can the value models be trusted?
+#
+# A maximum-likelihood fit can fail quietly: the optimiser may stop short, a parameter may run off
+# towards 0 or infinity because the data do not pin it down, or the purchase model may see almost no
+# dropout and call nearly every customer alive. Each check below is computed on this fit; the
+# parameters carry standard errors from the curvature of the likelihood.
+
+# %% tags=["remove-input"]
+if vm is not None:
+    flagged = vm.flagged
+    if len(flagged):
+        for r in flagged.itertuples():
+            callout("<b>{model}, {check}</b>: {detail}.", kind="warn", model=r.model, check=r.check, detail=r.detail)
+    else:
+        callout("Every check passed: both fits converged, no parameter sits at a bound, and the purchase model does "
+                "not put nearly every customer at P(alive) near 1.", kind="good")
+    show_table(vm.parameters, caption="Value model parameters with standard errors")
+    show_table(vm.diagnostics, caption="Checks of the value model fits")
 else:
     say("Not available without transactions.")
 

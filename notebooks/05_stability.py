@@ -18,6 +18,9 @@ study_path: str = "../data/demo/study.yaml"  # the study file
 import matplotlib.pyplot as plt
 
 from segkit.display import callout, say, show_table
+from segkit.methods.information import IC_RULE
+from segkit.palette import segment_palette
+from segkit.stability import SLSW_READING
 from segkit.study import stability
 from segkit.study.context import open_step
 
@@ -44,6 +47,26 @@ if result.data_driven:
 else:
     say("Not applicable: the {m} scheme does not search for a number of segments.", m=result.method)
 
+# %% tags=["remove-input"]
+if result.start is not None:
+    callout("The segments start from given centres ({src}, {k} segments) and are re-estimated on this data; "
+            "segment numbers follow the given order.", kind="info", src=result.start.source, k=result.k)
+
+# %% tags=["remove-input"]
+ic = result.information_criteria
+if ic is not None:
+    say("### Latent class models: what the likelihood says about k")
+    say("A latent class model has a likelihood, so the number of segments can also be judged by how well "
+        "each model fits for its number of parameters (Dolnicar, Grün & Leisch 2018, sec. 7.3; flexmix's "
+        "stepFlexmix). Lower is better for AIC, BIC and ICL; entropy near 1 means every respondent belongs "
+        "clearly to one segment. Each k is the best of {n} random starts.", n=ic.params["n_init"])
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    ic.plot(ax=ax)
+    plt.show()
+    show_table(ic.summary(), caption="Latent class models per number of segments")
+    say(IC_RULE)
+    callout("{reason}", kind="info", reason=ic.reason)
+
 # %% [markdown]
 # ## Which segments are stable?
 #
@@ -66,6 +89,40 @@ else:
     show_table(result.rule_stability.summary(),
                caption="Customers changing class when thresholds are re-estimated on bootstrap samples",
                formats={"mean_changed": "pct"})
+
+# %% [markdown]
+# ### Segment-level stability within the solution (SLSW)
+#
+# The book's own check of each segment (Dolnicar, Grün & Leisch 2018, sec. 7.5.3; flexclust's
+# `slswFlexclust`): pairs of bootstrap samples are segmented afresh, both solutions assign every
+# customer, and each segment's Jaccard index with its best-matching segment is averaged over the
+# pair. Unlike the measure above, which compares a segment only on the customers drawn into one
+# sample, it compares segments on the whole base; one box per segment.
+
+# %% tags=["remove-input"]
+if result.slsw is not None:
+    segs = result.slsw_table
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    result.slsw.plot(ax=ax, colors=segment_palette(segs["segment"]))
+    plt.show()
+    show_table(segs[["segment", "name", "n_customers", "median", "q25", "q75", "min", "verdict"]],
+               caption="SLSW: Jaccard index of each segment over bootstrap pairs (verdict of the median)",
+               formats={"n_customers": "int"})
+    say(SLSW_READING)
+    weakest = segs.loc[segs["median"].idxmin()]
+    if segs["verdict"].nunique() == 1:
+        say("All {n} segments read the same: {v} (median Jaccard {lo} to {hi}).", n=len(segs), v=weakest["verdict"],
+            lo=f"{segs['median'].min():.2f}", hi=f"{segs['median'].max():.2f}")
+    else:
+        say("Least stable: segment {s} ({name}), median Jaccard {m} ({v}); most stable: segment {s2} ({name2}), "
+            "median {m2}.", s=int(weakest["segment"]), name=weakest["name"], m=f"{weakest['median']:.2f}",
+            v=weakest["verdict"], s2=int(segs.loc[segs["median"].idxmax(), "segment"]),
+            name2=segs.loc[segs["median"].idxmax(), "name"], m2=f"{segs['median'].max():.2f}")
+elif result.data_driven:
+    say("Computed for k-means and latent class, the methods of the book; this study's method is {m}.",
+        m=result.method)
+else:
+    say("Not applicable to a rule-based scheme.")
 
 # %% [markdown]
 # ## How segments split and merge as k grows

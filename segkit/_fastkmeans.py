@@ -14,13 +14,27 @@ iterations until the labels stop changing or the centres move less than
 farthest from its centre, and the restart with the lowest inertia kept.
 Everything is float64 and driven by one explicit ``numpy.random.Generator``,
 so a seed gives the same result on every run.
+
+Two choices make it flexclust's k-means instead (``kcca`` as run by
+``stepFlexclust``, the algorithm of Dolnicar, Grün & Leisch 2018):
+``init="random"`` starts each restart from k distinct data points drawn
+uniformly (``randomcent``: the distinct rows, each equally likely), and
+``select="distsum"`` keeps the restart with the smallest sum of Euclidean
+(not squared) distances, which is how ``stepFlexclust`` picks among its
+``nrep`` restarts. Given centres (``init=`` an array) start one restart there.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["kmeans_fit", "kmeans_predict"]
+__all__ = ["INITS", "SELECTS", "kmeans_fit", "kmeans_predict"]
+
+#: How restarts are seeded: scikit-learn's greedy k-means++, or flexclust's k distinct random data points.
+INITS = ("k-means++", "random")
+#: Which restart is kept: lowest within-cluster sum of squares (scikit-learn), or lowest sum of
+#: Euclidean distances to the centres (flexclust's ``stepFlexclust``).
+SELECTS = ("inertia", "distsum")
 
 
 def _part_dist(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
@@ -104,10 +118,37 @@ def _kmeans_plusplus(
     return centers
 
 
+def _given_init(init: np.ndarray, k: int, p: int) -> np.ndarray:
+    """Given starting centres as a ``(r, k, p)`` batch."""
+    C = np.asarray(init, dtype=np.float64)
+    if C.ndim == 2:
+        C = C[None]
+    if C.ndim != 3 or C.shape[1:] != (k, p):
+        raise ValueError(f"init must be an array of shape ({k}, {p}) (n_clusters, n_features), got {np.shape(init)}")
+    if not np.isfinite(C).all():
+        raise ValueError("init holds missing or infinite values")
+    return C.copy()
+
+
+def _random_init(X: np.ndarray, w: np.ndarray, k: int, n_init: int, rng: np.random.Generator) -> np.ndarray:
+    """k distinct data points per restart, each distinct value equally likely (flexclust's ``randomcent``
+    on ``unique(x)``); rows of weight 0 are not in the sample and are never drawn."""
+    present = np.flatnonzero(w > 0)
+    # Distinct values by a fixed random projection: equal projections mean equal rows for 0/1 data,
+    # and almost surely for any other (np.unique over whole rows would cost more than the fit).
+    key = X[present] @ np.random.default_rng(0).standard_normal(X.shape[1])
+    _, first = np.unique(key, return_index=True)
+    cand = present[first]
+    if len(cand) < k:
+        raise ValueError(f"n_clusters ({k}) is larger than the number of distinct rows ({len(cand)})")
+    picks = np.argpartition(rng.random((n_init, len(cand))), k - 1, axis=1)[:, :k]
+    return X[cand[picks]]
+
+
 def _lloyd(
     X: np.ndarray, x_sq: np.ndarray, w: np.ndarray, centers: np.ndarray, max_iter: int, tol: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lloyd iterations for a batch of restarts; returns centres, labels (r, n) and inertia (r,)."""
+    """Lloyd iterations for a batch of restarts; returns centres, labels (r, n) and squared distances (r, n)."""
     r, k, p = centers.shape
     n = X.shape[0]
     labels = np.full((r, n), -1, dtype=np.intp)
@@ -150,7 +191,7 @@ def _lloyd(
             break
     dmin += x_sq
     np.maximum(dmin, 0.0, out=dmin)
-    return centers, labels, dmin @ w
+    return centers, labels, dmin
 
 
 def kmeans_fit(
@@ -161,9 +202,11 @@ def kmeans_fit(
     max_iter: int = 300,
     tol: float = 1e-4,
     sample_weight: np.ndarray | None = None,
+    init: str | np.ndarray = "k-means++",
+    select: str = "inertia",
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Fit k-means with ``n_init`` k-means++ restarts run as one batch.
+    """Fit k-means with ``n_init`` restarts run as one batch.
 
     Parameters
     ----------
@@ -182,6 +225,13 @@ def kmeans_fit(
         Row multiplicities. Fitting the distinct rows of a table weighted by
         their counts gives the same solutions as fitting the table itself,
         which makes yes/no survey data (few distinct answer patterns) cheap.
+    init : {"k-means++", "random"} or ndarray, default "k-means++"
+        Seeding of each restart: scikit-learn's greedy k-means++, flexclust's
+        k distinct random data points, or given centres of shape
+        ``(n_clusters, n_features)`` (then one restart, whatever ``n_init``).
+    select : {"inertia", "distsum"}, default "inertia"
+        The restart kept: lowest within-cluster sum of squares, or lowest sum
+        of Euclidean distances (flexclust's ``stepFlexclust``).
     rng : numpy.random.Generator
         Source of randomness.
 
@@ -191,6 +241,11 @@ def kmeans_fit(
     labels : ndarray of shape (n_samples,)
     inertia : float
         Within-cluster sum of squares.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``init`` or ``select``, or given centres of the wrong shape.
 
     Examples
     --------
@@ -208,9 +263,20 @@ def kmeans_fit(
     mean = w @ X / w.sum()
     var = w @ (X - mean) ** 2 / w.sum()
     tol_abs = tol * float(np.mean(var)) if tol > 0 else 0.0
-    centers = _kmeans_plusplus(X, x_sq, w, n_clusters, n_init, rng)
-    centers, labels, inertia = _lloyd(X, x_sq, w, centers, max_iter, tol_abs)
-    best = int(np.argmin(inertia))
+    if select not in SELECTS:
+        raise ValueError(f"select must be one of {SELECTS}, got {select!r}")
+    if not isinstance(init, str):
+        centers = _given_init(init, n_clusters, X.shape[1])
+    elif init == "k-means++":
+        centers = _kmeans_plusplus(X, x_sq, w, n_clusters, n_init, rng)
+    elif init == "random":
+        centers = _random_init(X, w, n_clusters, n_init, rng)
+    else:
+        raise ValueError(f"init must be one of {INITS} or an array of centres, got {init!r}")
+    centers, labels, dmin = _lloyd(X, x_sq, w, centers, max_iter, tol_abs)
+    inertia = dmin @ w
+    score = inertia if select == "inertia" else np.sqrt(dmin) @ w
+    best = int(np.argmin(score))
     return centers[best], labels[best], float(inertia[best])
 
 

@@ -242,6 +242,41 @@ class EngineSpec(_Strict):
         return self
 
 
+#: Methods whose estimator starts from given centres (``init=``): step 5 can begin from a ``start`` section.
+START_METHODS = ("kmeans", "latent_class")
+
+
+class StartSpec(_Strict):
+    """Step 5: begin from given segments instead of searching k, to re-estimate and track them.
+
+    Exactly one of ``from_run`` (a finished segkit run: its segment centres, mapped through that
+    run's basis preparation) or ``centers`` (a CSV: one row per segment, one column per basis
+    variable in the basis's own units, e.g. the share answering yes; an optional ``segment``
+    column orders the rows). The number of segments is then the number of centres.
+    """
+
+    from_run: Path | None = None
+    centers: Path | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> StartSpec:
+        if (self.from_run is None) == (self.centers is None):
+            raise ValueError("give exactly one of start.from_run (a previous run folder) or start.centers "
+                             "(a CSV of centres)")
+        return self
+
+
+class ValueSpec(_Strict):
+    """Step 4's value model (BG/NBD and Gamma-Gamma) and the value schemes' history requirement."""
+
+    #: yearly discount rate of the lifetime value, e.g. 0.10
+    annual_discount_rate: float = Field(default=0.10, ge=0, lt=1)
+    #: months ahead the lifetime value covers
+    horizon_months: int = Field(default=12, ge=1, le=120)
+    #: months of history the value schemes accept at least; by default each scheme's own floor
+    min_history_months: int | None = Field(default=None, ge=1, le=120)
+
+
 class StudyConfig(_Strict):
     """A whole study. See ``data/demo/study.yaml`` for a commented example."""
 
@@ -262,6 +297,8 @@ class StudyConfig(_Strict):
     earlier_window_months: int = Field(6, ge=1, le=120)
     stratify: StratifySpec | None = None
     engine: EngineSpec = Field(default_factory=EngineSpec)
+    start: StartSpec | None = None
+    value: ValueSpec = Field(default_factory=ValueSpec)
     #: where the file itself lives; filled in by :func:`load_config`
     base_dir: Path = Field(default=Path("."), exclude=True)
 
@@ -279,6 +316,9 @@ class StudyConfig(_Strict):
             raise ValueError("cutoff is required when data.transactions is given")
         if self.method == "classify_stratify" and self.stratify is None:
             raise ValueError("method classify_stratify needs a 'stratify' section")
+        if self.start is not None and self.method not in START_METHODS:
+            raise ValueError(f"a start section (given centres) needs method {' or '.join(START_METHODS)}, "
+                             f"got method {self.method!r}")
         overlap = sorted(set(self.basis) & set(self.descriptors))
         if overlap:
             raise ValueError(f"columns cannot be both basis and descriptor: {overlap}")
@@ -288,6 +328,13 @@ class StudyConfig(_Strict):
         """Return ``path`` resolved against the study file's folder."""
         p = Path(path)
         return p if p.is_absolute() else (self.base_dir / p).resolve()
+
+    def start_source(self) -> Path | None:
+        """The file or run folder step 5 starts from (``start``), resolved; None without a start section."""
+        if self.start is None:
+            return None
+        path = self.start.from_run if self.start.from_run is not None else self.start.centers
+        return None if path is None else self.resolve(path)
 
     def input_files(self) -> dict[str, Path]:
         """The input files the study reads, by table name."""

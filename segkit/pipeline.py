@@ -96,17 +96,30 @@ def check_basis(table: pd.DataFrame, columns: list[str], *, source: str = "basis
         raise DataError(f"{source} column(s) {missing} are not in the customer table; available: {avail}")
 
 
-def purchase_value(transactions: pd.DataFrame, *, cutoff: Any, horizon_months: int = 12) -> pd.DataFrame:
-    """:func:`~segkit.value.customer_value` of the study's cleaned transactions.
+def purchase_value_model(transactions: pd.DataFrame, *, cutoff: Any, horizon_months: int = 12,
+                         annual_discount_rate: float = 0.10) -> Any:
+    """:func:`~segkit.value.fit_customer_value` of the study's cleaned transactions.
 
     Purchases returned in full stay in the cleaned table at amount 0 (for the return
     rate); they are no transactions for the purchase model, so only lines with a
     positive amount enter it.
     """
-    from segkit.value import customer_value
+    from segkit.value import fit_customer_value
 
-    return customer_value(transactions.loc[transactions["amount"] > 0], cutoff=cutoff,
-                          horizon_months=horizon_months)
+    return fit_customer_value(transactions.loc[transactions["amount"] > 0], cutoff=cutoff,
+                              horizon_months=horizon_months, annual_discount_rate=annual_discount_rate)
+
+
+def purchase_value(transactions: pd.DataFrame, *, cutoff: Any, horizon_months: int = 12,
+                   annual_discount_rate: float = 0.10) -> pd.DataFrame:
+    """The per-customer table of :func:`purchase_value_model`."""
+    return purchase_value_model(transactions, cutoff=cutoff, horizon_months=horizon_months,
+                                annual_discount_rate=annual_discount_rate).customers
+
+
+def value_settings(cfg: StudyConfig) -> dict[str, Any]:
+    """The study file's value-model settings, as keyword arguments of :func:`purchase_value`."""
+    return {"horizon_months": cfg.value.horizon_months, "annual_discount_rate": cfg.value.annual_discount_rate}
 
 
 def prepare_study_basis(cfg: StudyConfig, table: pd.DataFrame) -> PreparedBasis:
@@ -156,17 +169,21 @@ def share_table(assignments: pd.DataFrame) -> pd.DataFrame:
 
 
 def fit_final(method: str, k: int | None, X: pd.DataFrame, *, cfg: StudyConfig,
-              sample_value: pd.Series | None = None) -> Any:
+              sample_value: pd.Series | None = None, init: pd.DataFrame | None = None) -> Any:
     """Fit the study's method with ``k`` segments (ignored by rule-based schemes) on ``X``.
 
-    The estimator is the method's :meth:`~segkit.methods.registry.MethodSpec.build_for_study`.
+    The estimator is the method's :meth:`~segkit.methods.registry.MethodSpec.build_for_study`;
+    ``init`` (one row per segment, basis columns, prepared space) starts it from given centres.
     """
     from segkit.methods.registry import get_method
 
     spec = get_method(method)
     if not spec.data_driven and sample_value is not None:
         sample_value = sample_value.reindex(X.index)
-    return spec.build_for_study(cfg, k).fit(X, sample_value=sample_value)
+    est = spec.build_for_study(cfg, k)
+    if init is not None:
+        est.set_params(init=init)
+    return est.fit(X, sample_value=sample_value)
 
 
 def earlier_window_assignments(
@@ -231,7 +248,7 @@ def earlier_window_assignments(
     spec = get_method(method)
     # a basis or scheme that reads value needs the value model refitted on the earlier window too
     needs_value = spec.value_model or bool(set(cfg.basis) & set(VALUE_COLUMNS))
-    value = purchase_value(past, cutoff=earlier.cutoff) if needs_value else None
+    value = purchase_value(past, cutoff=earlier.cutoff, **value_settings(cfg)) if needs_value else None
     table = customer_table(features=features, customers=customers, survey=survey, value=value,
                            descriptors=study_descriptors(cfg, past, earlier))
     if spec.data_driven:

@@ -142,6 +142,10 @@ def check_inputs(cfg: StudyConfig) -> dict[str, dict[str, Any]]:
         if not prev.has(artifacts.ASSIGNMENTS):
             raise DataError(f"previous_run must be a segkit run folder with artifacts/{artifacts.ASSIGNMENTS.name}",
                             file=str(prev.path))
+    if cfg.start is not None:
+        from segkit.methods.start import check_start_source
+
+        check_start_source(cfg)
     return inputs
 
 

@@ -54,6 +54,15 @@ n_boot: 50                # bootstrap samples for stability
 n_init: 10                # random restarts per fit
 seed: 2026
 
+value:                    # the lifetime-value model of step 4 (BG/NBD purchases, Gamma-Gamma spend)
+  annual_discount_rate: 0.10
+  horizon_months: 12      # months ahead the lifetime value covers
+  # min_history_months: 6 # accept value schemes on a shorter history than they recommend (with a warning)
+
+# start:                  # re-estimate given segments instead of searching k (method kmeans or latent_class)
+#   from_run: ../reports/2025-09-30/my-study-120000   # a previous run's segment centres
+#   centers: data/centres.csv   # or a CSV: one row per segment, one column per basis variable, in its own units
+
 engine:                   # where customer features are computed (steps 4 and 8)
   name: duckdb            # duckdb (embedded) or pyspark (same feature definitions, on Spark)
   # memory_limit: 8GB     # duckdb: spills to disk beyond it (default: half the RAM)

@@ -24,7 +24,8 @@ value. http://brucehardie.com/notes/025/
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -33,11 +34,16 @@ from scipy import optimize, special, stats
 from segkit.errors import DataError, SegkitError, SegkitWarning
 
 __all__ = [
+    "BOUND_TOLERANCE",
+    "NEARLY_ALL",
+    "P_ALIVE_NEAR_ONE",
     "BetaGeoModel",
     "GammaGammaModel",
     "ParetoNBDModel",
+    "ValueResult",
     "customer_value",
     "fit_bgnbd",
+    "fit_customer_value",
     "fit_gamma_gamma",
     "rfm_summary",
 ]
@@ -46,6 +52,18 @@ __all__ = [
 TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0}
 
 _SUMMARY_COLS = ("frequency", "recency", "T")
+
+#: A log-parameter within this of a bound of the search (a factor of e^3, about 20) counts as at the
+#: bound: the likelihood keeps rising towards 0 or infinity, the optimiser stops where it flattens,
+#: and the data do not identify the parameter. Fitted values of real data sit far inside (the search
+#: spans e^-12 to e^12 around the data's scale).
+BOUND_TOLERANCE = 3.0
+#: Correlation of purchase frequency and mean spend beyond which Gamma-Gamma's independence assumption is flagged.
+_MAX_SPEND_FREQUENCY_CORR = 0.3
+#: P(alive) at or above this counts as "near 1".
+P_ALIVE_NEAR_ONE = 0.99
+#: A purchase model that puts at least this share of customers near P(alive) = 1 sees almost no dropout.
+NEARLY_ALL = 0.95
 
 
 def _days_per_unit(time_unit: str) -> float:
@@ -157,29 +175,127 @@ def _check_summary(summary: pd.DataFrame, *, need_monetary: bool = False) -> pd.
     return summary
 
 
-def _minimize(negll, x0: np.ndarray, bounds: list[tuple[float, float]], model: str) -> optimize.OptimizeResult:
-    """Minimise over log-parameters; try a second method before giving up."""
+def _hessian(f, x: np.ndarray, h: float = 1e-4) -> np.ndarray:
+    """Central-difference Hessian of ``f`` at ``x``."""
+    p = len(x)
+    H = np.empty((p, p))
+    f0 = f(x)
+    for i in range(p):
+        ei = np.zeros(p)
+        ei[i] = h
+        H[i, i] = (f(x + ei) - 2 * f0 + f(x - ei)) / h**2
+        for j in range(i):
+            ej = np.zeros(p)
+            ej[j] = h
+            H[i, j] = H[j, i] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * h**2)
+    return H
+
+
+def _fit_ml(negll, x0: np.ndarray, bounds: list[tuple[float, float]], model: str, names: list[str],
+            n: float) -> dict[str, Any]:
+    """Maximum likelihood over log-parameters, with what a reader needs to trust the fit.
+
+    ``negll`` is the mean negative log-likelihood per customer (``n`` customers). L-BFGS-B first,
+    Nelder-Mead when it fails. A fit whose log-likelihood is not finite is an error; one that did
+    not converge, or ran to a bound of the search, is returned with those facts recorded (see
+    :func:`_diagnose`), so the report can show them next to the numbers. Standard errors come from
+    the inverse of the numerical Hessian of the total log-likelihood in log-parameters, by the delta
+    method (``se(theta) = theta * se(log theta)``); they are missing where the Hessian is not
+    positive definite (the likelihood is flat in some direction).
+    """
     res = optimize.minimize(negll, x0, method="L-BFGS-B", bounds=bounds)
+    message = str(res.message)
     if not (res.success and np.isfinite(res.fun)):
         alt = optimize.minimize(negll, res.x if np.all(np.isfinite(res.x)) else x0, method="Nelder-Mead",
                                 options={"maxiter": 20_000, "xatol": 1e-8, "fatol": 1e-10})
-        if alt.success and np.isfinite(alt.fun):
+        if np.isfinite(alt.fun) and (alt.success or not np.isfinite(res.fun) or alt.fun < res.fun):
             res = alt
-        else:
+            message = str(alt.message)
+        if not np.isfinite(res.fun):
             raise SegkitError(
-                f"{model} maximum-likelihood fit did not converge ({res.message}); check that the "
+                f"{model} maximum-likelihood fit did not converge ({message}); check that the "
                 "summary has enough customers with repeat purchases and plausible recency/T values"
             )
-    at_bound = [lo for (lo, hi), v in zip(bounds, res.x) if np.isclose(v, lo) or np.isclose(v, hi)]
-    if at_bound:
-        raise SegkitError(
-            f"{model} fit ran to a parameter bound (log-parameters {np.round(res.x, 3).tolist()}); "
-            "the data do not identify the model"
-        )
-    return res
+    x = np.clip(res.x, [lo for lo, _ in bounds], [hi for _, hi in bounds])
+    at_bound = [nm for nm, (lo, hi), v in zip(names, bounds, x)
+                if v - lo < BOUND_TOLERANCE or hi - v < BOUND_TOLERANCE]
+    with np.errstate(all="ignore"):
+        H = _hessian(lambda z: n * negll(z), x)
+    se_log = np.full(len(x), np.nan)
+    if np.all(np.isfinite(H)):
+        try:
+            np.linalg.cholesky(H)
+            se_log = np.sqrt(np.diag(np.linalg.inv(H)))
+        except np.linalg.LinAlgError:
+            pass
+    theta = np.exp(x)
+    return {"x": x, "fun": float(res.fun), "converged": bool(res.success), "message": message,
+            "at_bound": at_bound, "std_errors": dict(zip(names, (theta * se_log).tolist())),
+            "params": dict(zip(names, theta.tolist()))}
 
 
-class BetaGeoModel:
+class _MLModel:
+    """What every maximum-likelihood model here records about its fit, and how it is shown."""
+
+    #: Name in reports.
+    model_name: ClassVar[str] = ""
+
+    def _record(self, fit: dict[str, Any]) -> None:
+        self.params_ = {k: float(v) for k, v in fit["params"].items()}
+        self.std_errors_ = fit["std_errors"]
+        self.converged_ = fit["converged"]
+        self.at_bound_ = list(fit["at_bound"])
+        self.optimizer_message_ = fit["message"]
+
+    def parameter_table(self) -> pd.DataFrame:
+        """Parameters with standard errors: ``model``, ``parameter``, ``estimate``, ``std_error``, ``at_bound``.
+
+        Examples
+        --------
+        >>> s = pd.DataFrame({"frequency": [1, 2, 3, 1, 4, 2, 0],
+        ...                   "monetary_value": [20.0, 35.0, 28.0, 50.0, 31.0, 22.0, 0.0]})
+        >>> GammaGammaModel().fit(s).parameter_table()["parameter"].tolist()
+        ['p', 'q', 'gamma']
+        """
+        if not hasattr(self, "params_"):
+            raise SegkitError(f"{type(self).__name__} is not fitted; call fit(summary) first")
+        return pd.DataFrame({
+            "model": self.model_name,
+            "parameter": list(self.params_),
+            "estimate": list(self.params_.values()),
+            "std_error": [self.std_errors_.get(k, np.nan) for k in self.params_],
+            "at_bound": [k in self.at_bound_ for k in self.params_],
+        })
+
+    def _fit_checks(self) -> list[dict[str, Any]]:
+        rows = [
+            {"model": self.model_name, "check": "converged", "flagged": not self.converged_,
+             "detail": "the optimiser converged" if self.converged_
+             else f"the optimiser did not report convergence ({self.optimizer_message_}): the estimates may not be "
+                  "the maximum"},
+            {"model": self.model_name, "check": "parameters at a bound", "flagged": bool(self.at_bound_),
+             "detail": "no parameter at a bound of the search" if not self.at_bound_
+             else f"{', '.join(self.at_bound_)} ran to within a factor of {np.exp(BOUND_TOLERANCE):.0f} of a bound of "
+                  "the search (towards 0 or infinity): the data do not identify it, and predictions that depend on it "
+                  "rest on where the search stopped, not on the data"},
+        ]
+        missing = [k for k, v in self.std_errors_.items() if not np.isfinite(v)]
+        rows.append({"model": self.model_name, "check": "standard errors", "flagged": bool(missing),
+                     "detail": "standard errors from the curvature of the likelihood" if not missing
+                     else f"no standard error for {', '.join(missing)}: the likelihood is flat in some direction"})
+        return rows
+
+
+def _alive_check(model: str, p_alive: np.ndarray, note: str = "") -> dict[str, Any]:
+    share = float(np.mean(p_alive >= P_ALIVE_NEAR_ONE)) if len(p_alive) else 0.0
+    flagged = share >= NEARLY_ALL
+    detail = (f"P(alive) >= {P_ALIVE_NEAR_ONE} for {share:.0%} of customers"
+              + (f" (at least {NEARLY_ALL:.0%} is flagged): the model sees almost no dropout, so expected purchases "
+                 f"rest on the purchase rate alone{note}" if flagged else ""))
+    return {"model": model, "check": "P(alive) near 1 for nearly all", "flagged": flagged, "detail": detail}
+
+
+class BetaGeoModel(_MLModel):
     """BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
 
     Transactions follow a Poisson process with rate lambda ~ Gamma(r, alpha);
@@ -190,6 +306,12 @@ class BetaGeoModel:
     ----------
     params_ : dict
         Maximum-likelihood ``r``, ``alpha``, ``a``, ``b``.
+    std_errors_ : dict
+        Their standard errors (NaN where the likelihood is flat).
+    converged_ : bool
+        Whether the optimiser converged.
+    at_bound_ : list of str
+        Parameters that ran to a bound of the search (not identified by the data).
     log_likelihood_ : float
         Log-likelihood at the estimate.
     n_customers_ : int
@@ -203,6 +325,8 @@ class BetaGeoModel:
     >>> sorted(m.params_)
     ['a', 'alpha', 'b', 'r']
     """
+
+    model_name = "BG/NBD"
 
     def fit(self, summary: pd.DataFrame) -> BetaGeoModel:
         """Fit by maximum likelihood on an :func:`rfm_summary` table."""
@@ -229,12 +353,25 @@ class BetaGeoModel:
 
         x0 = np.log([1.0, scale, 1.0, 1.0])
         bounds = [(-12.0, 12.0), (np.log(scale) - 15, np.log(scale) + 15), (-12.0, 12.0), (-12.0, 12.0)]
-        res = _minimize(negll, x0, bounds, "BG/NBD")
-        r, alpha, a, b = np.exp(res.x)
-        self.params_ = {"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b)}
-        self.log_likelihood_ = -float(res.fun) * float(w.sum())
+        fit = _fit_ml(negll, x0, bounds, self.model_name, ["r", "alpha", "a", "b"], float(w.sum()))
+        self._record(fit)
+        self.log_likelihood_ = -fit["fun"] * float(w.sum())
         self.n_customers_ = int(w.sum())
         return self
+
+    def diagnostics(self, summary: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Checks of the fit: ``model``, ``check``, ``flagged``, ``detail`` (one row per check).
+
+        Convergence, parameters at a bound, standard errors, and, given the customers'
+        ``summary``, whether P(alive) is near 1 for nearly all of them. In BG/NBD a customer
+        without a repeat purchase is alive for sure, so that check also fires when most
+        customers bought once.
+        """
+        rows = self._fit_checks()
+        if summary is not None:
+            rows.append(_alive_check(self.model_name, self.probability_alive(summary),
+                                     "; in BG/NBD every customer without a repeat purchase counts as alive"))
+        return pd.DataFrame(rows, columns=["model", "check", "flagged", "detail"])
 
     @staticmethod
     def _loglik_terms(r, alpha, a, b, x, tx, T) -> np.ndarray:
@@ -357,7 +494,7 @@ class BetaGeoModel:
         return float((a + b - 1) / (a - 1) * (1 - hyp))
 
 
-class ParetoNBDModel:
+class ParetoNBDModel(_MLModel):
     """Pareto/NBD model of repeat purchasing (Schmittlein, Morrison & Colombo 1987).
 
     Purchases follow a Poisson process with rate lambda ~ Gamma(r, alpha);
@@ -379,6 +516,8 @@ class ParetoNBDModel:
     >>> sorted(ParetoNBDModel().fit(s).params_)
     ['alpha', 'beta', 'r', 's']
     """
+
+    model_name = "Pareto/NBD"
 
     @staticmethod
     def _log_a0(r, alpha, s, beta, x, tx, T) -> np.ndarray:
@@ -419,11 +558,18 @@ class ParetoNBDModel:
 
         x0 = np.log([1.0, scale, 1.0, scale])
         lo, hi = np.log(scale) - 15, np.log(scale) + 15
-        res = _minimize(negll, x0, [(-12.0, 12.0), (lo, hi), (-12.0, 12.0), (lo, hi)], "Pareto/NBD")
-        r, alpha, s, beta = np.exp(res.x)
-        self.params_ = {"r": float(r), "alpha": float(alpha), "s": float(s), "beta": float(beta)}
-        self.log_likelihood_ = -float(res.fun) * float(w.sum())
+        fit = _fit_ml(negll, x0, [(-12.0, 12.0), (lo, hi), (-12.0, 12.0), (lo, hi)], self.model_name,
+                      ["r", "alpha", "s", "beta"], float(w.sum()))
+        self._record(fit)
+        self.log_likelihood_ = -fit["fun"] * float(w.sum())
         return self
+
+    def diagnostics(self, summary: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Checks of the fit, as :meth:`BetaGeoModel.diagnostics`."""
+        rows = self._fit_checks()
+        if summary is not None:
+            rows.append(_alive_check(self.model_name, self.probability_alive(summary)))
+        return pd.DataFrame(rows, columns=["model", "check", "flagged", "detail"])
 
     def probability_alive(self, summary: pd.DataFrame) -> np.ndarray:
         """P(alive at T | x, t_x, T)."""
@@ -450,7 +596,7 @@ class ParetoNBDModel:
         return growth * alive
 
 
-class GammaGammaModel:
+class GammaGammaModel(_MLModel):
     """Gamma-Gamma model of the mean spend per transaction (Fader & Hardie 2013).
 
     Fitted on customers with at least one repeat transaction; assumes spend is
@@ -475,6 +621,8 @@ class GammaGammaModel:
     >>> sorted(g.params_)
     ['gamma', 'p', 'q']
     """
+
+    model_name = "Gamma-Gamma"
 
     def fit(self, summary: pd.DataFrame) -> GammaGammaModel:
         """Fit by maximum likelihood on the customers with ``frequency > 0``."""
@@ -508,18 +656,18 @@ class GammaGammaModel:
 
         x0 = np.log([1.0, 2.0, scale])
         bounds = [(-10.0, 10.0), (-10.0, 10.0), (np.log(scale) - 20, np.log(scale) + 20)]
-        res = _minimize(negll, x0, bounds, "Gamma-Gamma")
-        p, q, g = np.exp(res.x)
+        fit = _fit_ml(negll, x0, bounds, self.model_name, ["p", "q", "gamma"], float(len(rep)))
+        p, q, g = (fit["params"][k] for k in ("p", "q", "gamma"))
         if q <= 1:
             raise SegkitError(
                 f"Gamma-Gamma estimate q = {q:.3f} <= 1: the expected spend is infinite; "
                 "the spend data are too heavy-tailed for this model"
             )
-        self.params_ = {"p": float(p), "q": float(q), "gamma": float(g)}
-        self.log_likelihood_ = -float(res.fun) * len(rep)
+        self._record(fit)
+        self.log_likelihood_ = -fit["fun"] * len(rep)
         self.n_customers_ = int(len(rep))
         self.frequency_monetary_corr_ = float(np.corrcoef(x, m)[0, 1]) if np.ptp(x) > 0 and np.ptp(m) > 0 else 0.0
-        if abs(self.frequency_monetary_corr_) >= 0.3:
+        if abs(self.frequency_monetary_corr_) >= _MAX_SPEND_FREQUENCY_CORR:
             warnings.warn(
                 f"Gamma-Gamma assumes spend per order is independent of purchase frequency, but they "
                 f"correlate at r = {self.frequency_monetary_corr_:.2f} among the {len(rep)} repeat buyers; "
@@ -528,6 +676,18 @@ class GammaGammaModel:
                 stacklevel=2,
             )
         return self
+
+    def diagnostics(self) -> pd.DataFrame:
+        """Checks of the fit (convergence, bounds, standard errors) and of its assumption that spend per
+        order does not depend on purchase frequency."""
+        rows = self._fit_checks()
+        r = self.frequency_monetary_corr_
+        rows.append({"model": self.model_name, "check": "spend independent of frequency",
+                     "flagged": abs(r) >= _MAX_SPEND_FREQUENCY_CORR,
+                     "detail": f"correlation of frequency and mean spend among the {self.n_customers_:,} repeat "
+                               f"buyers: {r:.2f}" + (" (the model assumes none: expected spend of frequent buyers "
+                                                     "may be biased)" if abs(r) >= _MAX_SPEND_FREQUENCY_CORR else "")})
+        return pd.DataFrame(rows, columns=["model", "check", "flagged", "detail"])
 
     def expected_spend(self, summary: pd.DataFrame) -> np.ndarray:
         """E[spend per transaction | x, m_x]; the population mean p*gamma/(q-1) when x = 0.
@@ -559,7 +719,36 @@ def fit_gamma_gamma(summary: pd.DataFrame) -> GammaGammaModel:
     return GammaGammaModel().fit(summary)
 
 
-def customer_value(
+@dataclass(frozen=True)
+class ValueResult:
+    """Potential value per customer and what a reader needs to judge the models behind it.
+
+    Attributes
+    ----------
+    customers : DataFrame
+        ``customer_id``, ``p_alive``, ``expected_orders``, ``expected_spend_per_order``, ``clv``.
+    parameters : DataFrame
+        Tidy: ``model``, ``parameter``, ``estimate``, ``std_error``, ``at_bound`` of BG/NBD and Gamma-Gamma.
+    diagnostics : DataFrame
+        Tidy: ``model``, ``check``, ``flagged``, ``detail``: convergence, parameters at a bound,
+        standard errors, P(alive) near 1 for nearly all, spend independent of frequency.
+    settings : dict
+        ``cutoff``, ``horizon_months``, ``annual_discount_rate``, ``history_months`` (first purchase
+        to cut-off), ``n_customers``, ``n_repeat`` (customers with a repeat purchase).
+    """
+
+    customers: pd.DataFrame
+    parameters: pd.DataFrame
+    diagnostics: pd.DataFrame
+    settings: dict
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """The checks that failed."""
+        return self.diagnostics.loc[self.diagnostics["flagged"]]
+
+
+def fit_customer_value(
     transactions: pd.DataFrame,
     *,
     cutoff: Any,
@@ -570,13 +759,16 @@ def customer_value(
     datetime_col: str = "date",
     monetary_value_col: str = "amount",
     time_unit: str = "W",
-) -> pd.DataFrame:
-    """Expected future orders, spend and discounted lifetime value per customer.
+) -> ValueResult:
+    """Expected future orders, spend and discounted lifetime value per customer, with the models' diagnostics.
 
     Fits BG/NBD and Gamma-Gamma on the transactions up to ``cutoff``, then
     sums, month by month over the horizon, the expected orders in that month
     times the expected spend per order, discounted at the monthly equivalent
-    of ``annual_discount_rate`` (paid at the month's end).
+    of ``annual_discount_rate`` (paid at the month's end). A fit that did not
+    converge, ran a parameter to a bound, or puts nearly every customer at
+    P(alive) near 1 is not refused: it is flagged in ``diagnostics`` (and a
+    :class:`~segkit.errors.SegkitWarning` names it), so the report shows it beside the numbers.
 
     Parameters
     ----------
@@ -597,10 +789,7 @@ def customer_value(
 
     Returns
     -------
-    DataFrame
-        ``customer_id``, ``p_alive``, ``expected_orders`` (over the horizon),
-        ``expected_spend_per_order`` and ``clv``; fitted parameters are in
-        ``.attrs["bgnbd"]`` and ``.attrs["gamma_gamma"]``.
+    ValueResult
 
     Examples
     --------
@@ -608,9 +797,11 @@ def customer_value(
     >>> tx = pd.DataFrame({"customer_id": rng.integers(0, 60, 400).astype(str),
     ...                    "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 360, 400), "D"),
     ...                    "amount": rng.gamma(4.0, 10.0, 400)})
-    >>> cv = customer_value(tx, cutoff="2024-12-31", horizon_months=6)
-    >>> list(cv.columns)
-    ['customer_id', 'p_alive', 'expected_orders', 'expected_spend_per_order', 'clv']
+    >>> res = fit_customer_value(tx, cutoff="2024-12-31", horizon_months=6)
+    >>> res.parameters["parameter"].tolist()
+    ['r', 'alpha', 'a', 'b', 'p', 'q', 'gamma']
+    >>> sorted(res.diagnostics["check"].unique())[:2]
+    ['P(alive) near 1 for nearly all', 'converged']
     """
     if not isinstance(horizon_months, (int, np.integer)) or horizon_months < 1:
         raise SegkitError(f"horizon_months must be a positive integer, got {horizon_months!r}")
@@ -659,4 +850,51 @@ def customer_value(
     out.attrs["bgnbd"] = dict(bg.params_, log_likelihood=bg.log_likelihood_)
     out.attrs["gamma_gamma"] = dict(gg.params_, log_likelihood=gg.log_likelihood_,
                                     frequency_monetary_corr=gg.frequency_monetary_corr_)
-    return out
+    diagnostics = pd.concat([bg.diagnostics(summary), gg.diagnostics()], ignore_index=True)
+    for r in diagnostics.loc[diagnostics["flagged"]].itertuples():
+        warnings.warn(f"{r.model}: {r.check}: {r.detail}", SegkitWarning, stacklevel=2)
+    end = pd.Timestamp(cutoff).normalize()
+    first = pd.to_datetime(transactions[datetime_col]).min()
+    settings = {"cutoff": str(end.date()), "horizon_months": int(horizon_months),
+                "annual_discount_rate": float(annual_discount_rate),
+                "history_months": round(float((end - first.normalize()).days / TIME_UNITS["M"]), 1),
+                "n_customers": int(len(summary)), "n_repeat": int((summary["frequency"] > 0).sum())}
+    return ValueResult(out, pd.concat([bg.parameter_table(), gg.parameter_table()], ignore_index=True),
+                       diagnostics, settings)
+
+
+def customer_value(
+    transactions: pd.DataFrame,
+    *,
+    cutoff: Any,
+    horizon_months: int = 12,
+    annual_discount_rate: float = 0.10,
+    margin_rate: float | pd.Series | None = None,
+    customer_id_col: str = "customer_id",
+    datetime_col: str = "date",
+    monetary_value_col: str = "amount",
+    time_unit: str = "W",
+) -> pd.DataFrame:
+    """The per-customer table of :func:`fit_customer_value` (parameters in ``.attrs``).
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``p_alive``, ``expected_orders`` (over the horizon),
+        ``expected_spend_per_order`` and ``clv``; fitted parameters are in
+        ``.attrs["bgnbd"]`` and ``.attrs["gamma_gamma"]``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> tx = pd.DataFrame({"customer_id": rng.integers(0, 60, 400).astype(str),
+    ...                    "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 360, 400), "D"),
+    ...                    "amount": rng.gamma(4.0, 10.0, 400)})
+    >>> cv = customer_value(tx, cutoff="2024-12-31", horizon_months=6)
+    >>> list(cv.columns)
+    ['customer_id', 'p_alive', 'expected_orders', 'expected_spend_per_order', 'clv']
+    """
+    return fit_customer_value(transactions, cutoff=cutoff, horizon_months=horizon_months,
+                              annual_discount_rate=annual_discount_rate, margin_rate=margin_rate,
+                              customer_id_col=customer_id_col, datetime_col=datetime_col,
+                              monetary_value_col=monetary_value_col, time_unit=time_unit).customers

@@ -97,19 +97,32 @@ def test_value_schemes_without_transactions_are_rejected_with_what_is_missing():
     assert "needs a transaction table" in sat["missing"]
 
 
-def test_short_history_rules_out_loyalty_but_not_the_pyramid():
+def test_short_history_accepts_loyalty_with_a_warning_and_an_override():
     inv = copy.deepcopy(TRANSACTION_STUDY)
     inv["tables"]["transactions"]["history_months"] = 8.0
     ranked = rank_methods(BRIEF, inv)
     vpl = row(ranked, "value_potential_loyalty")
-    assert not vpl["feasible"]
-    assert vpl["missing"].startswith("needs a transaction table with >= 12 months of history")
-    assert "8.0 available" in vpl["missing"]
+    # 8 months: accepted (the floor is 6), with the warning that 12 are recommended.
+    assert vpl["feasible"] and vpl["missing"] == ""
+    assert "warning: calibrated on 8.0 months of history, less than the 12 recommended" in vpl["reasons"]
     assert row(ranked, "value_pyramid")["feasible"]
     inv["tables"]["transactions"]["history_months"] = 4.0
     ranked = rank_methods(BRIEF, inv)
+    vpl = row(ranked, "value_potential_loyalty")
+    assert not vpl["feasible"]
+    assert vpl["missing"].startswith("needs a transaction table with >= 6 months of history")
+    assert "4.0 available; to accept a shorter history set value: min_history_months" in vpl["missing"]
     assert "needs a transaction table with >= 6 months of history" in row(ranked, "value_pyramid")["missing"]
     assert row(ranked, "rfm8")["feasible"]
+    # The study file's override accepts 4 months for the value schemes, still with the warning.
+    ranked = rank_methods(BRIEF, inv, min_history_months=4)
+    vpl = row(ranked, "value_potential_loyalty")
+    assert vpl["feasible"] and "calibrated on 4.0 months of history, less than the 12 recommended" in vpl["reasons"]
+    pyr = row(ranked, "value_pyramid")
+    assert pyr["feasible"] and "less than the 6 recommended" in pyr["reasons"]
+    # rfm8 reads no value model: the override does not touch its own 3 months.
+    inv["tables"]["transactions"]["history_months"] = 2.0
+    assert not row(rank_methods(BRIEF, inv, min_history_months=1), "rfm8")["feasible"]
 
 
 def test_lifetime_value_schemes_need_repeat_purchases():
@@ -186,3 +199,13 @@ def test_bad_arguments_are_named():
         rank_methods(BRIEF | {"horizon": "medium"}, TRANSACTION_STUDY)
     with pytest.raises(ValueError, match="basis_kind must be 'numeric', 'binary' or 'mixed', got 'text'"):
         rank_methods(BRIEF, TRANSACTION_STUDY, basis_kind="text")
+
+
+def test_a_study_naming_loyalty_on_a_short_history_runs_with_the_warning(make_study, tmp_path):
+    """Steps 2 and 3 on 8 months of history: accepted, the warning in step 3's reason (4 months: see above)."""
+    from segkit.study.context import run_steps
+
+    eight = make_study(method="value_potential_loyalty", cutoff="2024-08-31", tables=["transactions"])
+    res = run_steps(tmp_path / "a", eight, ["goals", "resources", "method"])["method"]
+    assert res.doc["method"] == "value_potential_loyalty"
+    assert "warning: calibrated on 8.0 months of history, less than the 12 recommended" in res.doc["reason"]

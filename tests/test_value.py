@@ -307,3 +307,60 @@ def test_expected_purchases_finite_when_dropout_is_nearly_homogeneous():
     # almost no dropout: close to the plain NBD expectation (r + x) / (alpha + T) * t
     nbd = (1.34 + s["frequency"]) / (5.67 + s["T"]) * 52
     assert np.all(e <= nbd * 1.0001) and np.all(e > 0.5 * nbd)
+
+
+# ---------------------------------------------------------------- diagnostics of the fits
+
+def test_standard_errors_match_the_published_cdnow_fit(bg, calib):
+    """BG/NBD on CDNOW: standard errors as the lifetimes package reports them (inverse Hessian)."""
+    t = bg.parameter_table().set_index("parameter")
+    published = {"r": 0.0126, "alpha": 0.3782, "a": 0.1857, "b": 0.7053}
+    for name, se in published.items():
+        assert t.loc[name, "std_error"] == pytest.approx(se, rel=0.02), name
+    assert not t["at_bound"].any() and bg.converged_
+    d = bg.diagnostics(calib).set_index("check")
+    assert not d["flagged"].any()
+    # 60% of CDNOW's customers never bought again: BG/NBD counts them alive, below the 95% flag.
+    assert d.loc["P(alive) near 1 for nearly all", "detail"] == "P(alive) >= 0.99 for 60% of customers"
+
+
+def test_a_fit_without_dropout_is_flagged_not_refused():
+    rng = np.random.default_rng(0)
+    T = rng.uniform(20, 52, 300)
+    # Everybody buys every few weeks up to the last days: the data show no dropout at all.
+    s = pd.DataFrame({"frequency": rng.poisson(T / 4) + 1, "recency": T - rng.uniform(0, 0.5, 300), "T": T})
+    m = BetaGeoModel().fit(s)
+    d = m.diagnostics(s).set_index("check")["flagged"]
+    assert d["parameters at a bound"] and d["P(alive) near 1 for nearly all"] and d["standard errors"]
+    assert "a" in m.at_bound_ and m.params_["a"] < 1e-3
+    assert m.parameter_table().set_index("parameter")["std_error"].isna().all()
+
+
+def test_an_unconverged_fit_is_flagged(monkeypatch, calib):
+    real = optimize.minimize
+
+    def stops_early(fun, x0, method=None, **kwargs):
+        res = real(fun, x0, method=method, **kwargs)
+        res.success, res.message = False, "stopped early (forced)"
+        return res
+
+    monkeypatch.setattr(optimize, "minimize", stops_early)
+    m = BetaGeoModel().fit(calib)
+    assert not m.converged_ and m.optimizer_message_ == "stopped early (forced)"
+    row = m.diagnostics().set_index("check").loc["converged"]
+    assert row["flagged"] and "did not report convergence (stopped early (forced))" in row["detail"]
+
+
+def test_fit_customer_value_reports_parameters_checks_and_settings(cdnow):
+    from segkit.value import fit_customer_value
+
+    res = fit_customer_value(cdnow, cutoff="1997-09-30", horizon_months=24, annual_discount_rate=0.05)
+    assert res.parameters["model"].tolist() == ["BG/NBD"] * 4 + ["Gamma-Gamma"] * 3
+    assert res.parameters["std_error"].notna().all()
+    assert res.flagged.empty and len(res.diagnostics) == 8
+    assert res.settings["horizon_months"] == 24 and res.settings["annual_discount_rate"] == 0.05
+    assert res.settings["n_customers"] == 2357 and res.settings["n_repeat"] == 946
+    assert res.settings["history_months"] == pytest.approx(9.0, abs=0.1)
+    short = fit_customer_value(cdnow, cutoff="1997-09-30", horizon_months=12, annual_discount_rate=0.05)
+    assert (res.customers["clv"] >= short.customers["clv"] - 1e-9).all()
+    assert res.customers["clv"].sum() > 1.5 * short.customers["clv"].sum()

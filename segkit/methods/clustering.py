@@ -12,7 +12,9 @@ and share one interface, the scikit-learn one, so stability analysis can
 Segment numbers carry meaning: after fitting, segments are renumbered so that
 segment 1 has the highest mean ``sample_value`` (e.g. revenue) when given, else
 it is the largest; ties are broken by size, then by the centre, so the same data
-and ``random_state`` always give the same numbering.
+and ``random_state`` always give the same numbering. A fit from given centres
+(``init=`` an array) keeps their order instead: segment j is the one started
+from centre j, so given segments can be tracked.
 
 Rows with a repeated customer id (e.g. a bootstrap sample) are fine: they get
 ``~2``, ``~3`` appended to their id in ``result_.assignments``.
@@ -33,6 +35,10 @@ from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from segkit._fastkmeans import INITS as KMEANS_INITS
+from segkit._fastkmeans import SELECTS as KMEANS_SELECTS
+from segkit._fastkmeans import kmeans_fit, kmeans_predict
+from segkit._fastlca import distinct_patterns, lca_fit, lca_log_joint
 from segkit.errors import DataError, SmallSegmentWarning
 from segkit.methods.naming import describe_segments
 from segkit.methods.result import SegmentationResult, build_result, check_sample_value, unique_ids
@@ -95,7 +101,11 @@ class _Segmenter(ClusterMixin, BaseEstimator):
         value = check_sample_value(sample_value, X)
         rng = check_random_state(self.random_state)
         raw = np.asarray(self._fit_raw(X, rng), dtype=np.int64)
-        self._relabel = _renumber(raw, int(self.n_segments), X, value)
+        if isinstance(getattr(self, "init", "random"), str):
+            self._relabel = _renumber(raw, int(self.n_segments), X, value)
+        else:
+            # Given starting centres are given segments: segment j of the result is the one started from row j.
+            self._relabel = np.arange(int(self.n_segments))
         self.labels_ = self._relabel[raw]
         self.n_features_in_ = X.shape[1]
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
@@ -191,7 +201,8 @@ class _Segmenter(ClusterMixin, BaseEstimator):
             else repr(self.random_state),
             "basis": [str(c) for c in X.columns],
             "ordered_by": "sample_value" if value is not None else "size",
-            **{k: v for k, v in self.get_params().items() if k not in ("n_segments", "random_state")},
+            **{k: (v if isinstance(v, (str, int, float, bool, type(None))) else "given centres")
+               for k, v in self.get_params().items() if k not in ("n_segments", "random_state")},
             **self._extra_params(),
         }
         return build_result(
@@ -223,6 +234,29 @@ def _renumber(raw: np.ndarray, k: int, X: pd.DataFrame, value: np.ndarray | None
     return relabel
 
 
+def _init_array(init: Any, k: int, columns: list[str], what: str) -> np.ndarray | None:
+    """Starting centres as a (k, n_columns) float array, or None for the method's own random starts.
+
+    A DataFrame is matched to the basis by column name (extra columns are an error, so a
+    misspelt item cannot be dropped silently); an array must already be in basis order.
+    """
+    if isinstance(init, str):
+        return None
+    if isinstance(init, pd.DataFrame):
+        missing = [c for c in columns if c not in init.columns]
+        extra = [str(c) for c in init.columns if c not in columns]
+        if missing or extra:
+            raise DataError(f"init's columns must be the basis columns; missing {missing}, not in the basis {extra}")
+        init = init[columns]
+    arr = np.asarray(init, dtype=float)
+    if arr.shape != (k, len(columns)):
+        raise DataError(f"init must hold {what} for {k} segments x {len(columns)} basis columns, got shape "
+                        f"{arr.shape}; with init given, n_segments is its number of rows")
+    if not np.isfinite(arr).all():
+        raise DataError(f"init holds missing or infinite {what}")
+    return arr
+
+
 class KMeansSegmenter(_Segmenter):
     """k-means segments on a numeric prepared basis (scikit-learn ``KMeans``).
 
@@ -231,9 +265,20 @@ class KMeansSegmenter(_Segmenter):
     n_segments : int, default 4
         Number of segments.
     n_init : int, default 10
-        Random restarts; the one with the lowest inertia is kept.
+        Random restarts; the best is kept (see ``select``).
     max_iter : int, default 300
         Iterations per restart.
+    init : "k-means++", "random" or array-like of shape (n_segments, n_features)
+        How restarts start: scikit-learn's greedy k-means++; k distinct data
+        points drawn at random (flexclust's ``kcca``, the book's k-means); or
+        given centres in the prepared space (e.g. a previous solution's), as
+        scikit-learn's ``init``: then ``n_init`` is ignored and the fit is one
+        run of Lloyd's algorithm from those centres.
+    select : "inertia" or "distsum", default "inertia"
+        Which restart is kept: the lowest within-segment sum of squares
+        (scikit-learn), or the lowest sum of distances to the centres
+        (flexclust's ``stepFlexclust``). ``init="random", select="distsum"``
+        is the k-means of Dolnicar, Grün & Leisch (2018).
     random_state : int, RandomState or None
         Seed of the restarts.
 
@@ -255,28 +300,50 @@ class KMeansSegmenter(_Segmenter):
     >>> seg = KMeansSegmenter(2, random_state=0).fit(X)
     >>> np.bincount(seg.labels_).tolist()   # segment 1 is the largest
     [20, 10]
+    >>> KMeansSegmenter(2, init=seg.cluster_centers_).fit(X).labels_.tolist() == seg.labels_.tolist()
+    True
     """
 
     method = "kmeans"
 
-    def __init__(self, n_segments: int = 4, *, n_init: int = 10, max_iter: int = 300, random_state=None):
+    def __init__(self, n_segments: int = 4, *, n_init: int = 10, max_iter: int = 300, init: Any = "k-means++",
+                 select: str = "inertia", random_state=None):
         self.n_segments = n_segments
         self.n_init = n_init
         self.max_iter = max_iter
+        self.init = init
+        self.select = select
         self.random_state = random_state
 
     def _fit_raw(self, X, rng):
-        self._model = KMeans(self.n_segments, n_init=self.n_init, max_iter=self.max_iter, random_state=rng)
-        self._model.fit(X.to_numpy(dtype=float))
+        start = _init_array(self.init, int(self.n_segments), list(X.columns), "centres")
+        if start is None and self.init not in KMEANS_INITS:
+            raise ValueError(f"init must be one of {KMEANS_INITS} or an array of centres, got {self.init!r}")
+        if self.select not in KMEANS_SELECTS:
+            raise ValueError(f"select must be one of {KMEANS_SELECTS}, got {self.select!r}")
+        Xa = X.to_numpy(dtype=float)
+        if start is None and (self.init != "k-means++" or self.select != "inertia"):
+            # flexclust's choices are not scikit-learn's: the batched k-means of the stability analysis runs them.
+            gen = np.random.default_rng(rng.randint(2**31 - 1))
+            centers, labels, inertia = kmeans_fit(Xa, int(self.n_segments), n_init=int(self.n_init),
+                                                  max_iter=int(self.max_iter), init=self.init, select=self.select,
+                                                  rng=gen)
+            self._centers, self._model = centers, None
+            self.inertia_ = inertia
+            return labels
+        self._model = KMeans(self.n_segments, init="k-means++" if start is None else start,
+                             n_init=self.n_init if start is None else 1, max_iter=self.max_iter, random_state=rng)
+        self._model.fit(Xa)
+        self._centers = self._model.cluster_centers_
         self.inertia_ = float(self._model.inertia_)
         self.n_iter_ = int(self._model.n_iter_)
         return self._model.labels_
 
     def _predict_raw(self, X):
-        return self._model.predict(X.to_numpy(dtype=float))
+        return kmeans_predict(X.to_numpy(dtype=float), self._centers)
 
     def _raw_centers(self):
-        return self._model.cluster_centers_
+        return self._centers
 
     def _extra_params(self):
         return {"inertia": self.inertia_}
@@ -356,19 +423,24 @@ class LatentClassSegmenter(_Segmenter):
 
     Each segment ``s`` has a size ``weights_[s]`` and a probability
     ``item_probs_[s, j]`` of answering yes to item ``j``; answers are independent
-    within a segment. EM runs in log space; item probabilities are clipped to
-    ``[1e-6, 1 - 1e-6]`` so a segment where everybody says yes cannot give a
-    zero likelihood to a new customer who says no.
+    within a segment. EM runs on the distinct answer patterns weighted by how
+    often each occurs (:mod:`segkit._fastlca`), all restarts as one batch; item
+    probabilities are clipped to ``[1e-6, 1 - 1e-6]`` so a segment where
+    everybody says yes cannot give a zero likelihood to a new customer who says no.
 
     Parameters
     ----------
     n_segments : int, default 4
     n_init : int, default 10
-        Random restarts (item probabilities drawn from U(0.25, 0.75)); the
-        highest log-likelihood is kept.
+        Random restarts (item probabilities drawn from U(0.25, 0.75)), each run
+        to convergence; the highest log-likelihood is kept.
     max_iter : int, default 500
     tol : float, default 1e-6
-        Stop when the mean log-likelihood per customer improves by less.
+        Stop when the log-likelihood improves by less than this per customer.
+    init : "random" or array-like of shape (n_segments, n_items)
+        Start from these yes-probabilities (e.g. a previous solution's item
+        profiles; equal segment sizes) instead of random starts; ``n_init``
+        is then ignored, as in scikit-learn.
     random_state : int, RandomState or None
 
     Attributes
@@ -378,8 +450,14 @@ class LatentClassSegmenter(_Segmenter):
     weights_ : ndarray
         Segment sizes as probabilities.
     log_likelihood_ : float
-    bic_, aic_ : float
-        With ``k * n_items + k - 1`` free parameters.
+    n_params_ : int
+        Free parameters, ``k * n_items + k - 1``.
+    bic_, aic_, icl_ : float
+        ``-2 log L + n_params * log(n)``, ``-2 log L + 2 n_params``, and BIC plus
+        twice the classification entropy of the hard assignment (flexmix's ICL).
+    entropy_ : float
+        ``1 - sum(-tau log tau) / (n log k)`` of the posteriors ``tau`` (flexmix's EIC):
+        1 when every customer belongs to one segment for certain.
     converged_ : bool
     n_iter_ : int
 
@@ -393,69 +471,50 @@ class LatentClassSegmenter(_Segmenter):
 
     method = "latent_class"
     _basis_kind = "binary"
-    _EPS = 1e-6
 
     def __init__(self, n_segments: int = 4, *, n_init: int = 10, max_iter: int = 500, tol: float = 1e-6,
-                 random_state=None):
+                 init: Any = "random", random_state=None):
         self.n_segments = n_segments
         self.n_init = n_init
         self.max_iter = max_iter
         self.tol = tol
+        self.init = init
         self.random_state = random_state
 
     def _fit_raw(self, X, rng):
+        from threadpoolctl import threadpool_limits
+
         if int(self.n_init) < 1 or int(self.max_iter) < 1:
             raise ValueError(f"n_init and max_iter must be >= 1, got {self.n_init} and {self.max_iter}")
         Xa = X.to_numpy(dtype=float)
+        init = _init_array(self.init, self.n_segments, list(X.columns), "item probabilities")
+        if init is not None and ((init < 0) | (init > 1)).any():
+            raise ValueError("init holds item probabilities, which must be between 0 and 1")
         # Yes/no answers repeat: EM on the distinct answer patterns, weighted by how often each
         # occurs, is the same fit with far fewer rows (at most 2^items, and bootstrap samples repeat rows).
-        patterns, counts = np.unique(Xa, axis=0, return_counts=True)
-        weights = counts.astype(float)
-        best = None
-        for _ in range(int(self.n_init)):
-            theta0 = rng.uniform(0.25, 0.75, size=(self.n_segments, Xa.shape[1]))
-            fit = self._em(patterns, weights, theta0)
-            if best is None or fit[2] > best[2]:
-                best = fit
-        self._theta, self._logw, ll, self.n_iter_, self.converged_ = best
+        patterns, _, counts = distinct_patterns(Xa)
+        with threadpool_limits(limits=1, user_api="blas"):
+            self._theta, self._logw, ll, self.n_iter_, self.converged_ = lca_fit(
+                patterns, counts, int(self.n_segments), n_init=int(self.n_init), max_iter=int(self.max_iter),
+                tol=float(self.tol), rng=rng, init=init)
+        lj = self._log_joint(Xa)
         n, p = Xa.shape
-        n_params = self.n_segments * p + self.n_segments - 1
+        k = int(self.n_segments)
+        self.n_params_ = k * p + k - 1
         self.log_likelihood_ = float(ll)
-        self.bic_ = float(-2 * ll + n_params * np.log(n))
-        self.aic_ = float(-2 * ll + 2 * n_params)
-        return self._log_joint(Xa).argmax(axis=1)
-
-    @staticmethod
-    def _lse(a):
-        # Row-wise log-sum-exp; scipy's general version costs more in overhead than the sums themselves here.
-        m = a.max(axis=1)
-        return m + np.log(np.exp(a - m[:, None]).sum(axis=1))
-
-    def _em(self, U, w, theta):
-        n = w.sum()
-        logw = np.full(len(theta), -np.log(len(theta)))
-        ll_old, converged, it = -np.inf, False, 0
-        # B007 is a false alarm: `it` is read after the loop, as the number of iterations returned below.
-        for it in range(1, int(self.max_iter) + 1):  # noqa: B007
-            log_joint = self._log_joint(U, theta, logw)
-            lse = self._lse(log_joint)
-            ll = float(w @ lse)
-            resp = np.exp(log_joint - lse[:, None]) * w[:, None]
-            nk = resp.sum(axis=0)
-            # A class that loses all its members keeps a tiny weight instead of log(0) = -inf.
-            logw = np.log(np.maximum(nk / n, 1e-300))
-            theta = np.clip((resp.T @ U) / np.maximum(nk, 1e-300)[:, None], self._EPS, 1 - self._EPS)
-            if abs(ll - ll_old) / n < self.tol:
-                converged = True
-                break
-            ll_old = ll
-        ll = float(w @ self._lse(self._log_joint(U, theta, logw)))
-        return theta, logw, ll, it, converged
+        self.bic_ = float(-2 * ll + self.n_params_ * np.log(n))
+        self.aic_ = float(-2 * ll + 2 * self.n_params_)
+        log_post = lj - logsumexp(lj, axis=1, keepdims=True)
+        hard = lj.argmax(axis=1)
+        self.icl_ = float(self.bic_ - 2 * log_post[np.arange(n), hard].sum())
+        ent = -float((np.exp(log_post) * log_post).sum())
+        self.entropy_ = float(1 - ent / (n * np.log(k)))
+        return hard
 
     def _log_joint(self, Xa, theta=None, logw=None):
         theta = self._theta if theta is None else theta
         logw = self._logw if logw is None else logw
-        return Xa @ np.log(theta).T + (1 - Xa) @ np.log1p(-theta).T + logw
+        return lca_log_joint(np.asarray(Xa, dtype=float), theta[None], logw[None])[:, 0, :]
 
     def _predict_raw(self, X):
         return self._log_joint(X.to_numpy(dtype=float)).argmax(axis=1)
@@ -464,7 +523,8 @@ class LatentClassSegmenter(_Segmenter):
         return self._theta
 
     def _extra_params(self):
-        return {"log_likelihood": self.log_likelihood_, "bic": self.bic_, "aic": self.aic_}
+        return {"log_likelihood": self.log_likelihood_, "bic": self.bic_, "aic": self.aic_, "icl": self.icl_,
+                "entropy": self.entropy_}
 
     @property
     def item_probs_(self) -> pd.DataFrame:

@@ -43,6 +43,20 @@ _MIN_PER_SEGMENT = 10
 _MIN_REPEAT_RATIO = 1.5
 
 
+def history_floor(req: Any, reads_value: bool, study_min: int | None) -> int:
+    """The shortest history a scheme accepts: the study file's ``value: min_history_months`` for a scheme
+    that reads the value model, else the scheme's own floor (its recommended history when it has none)."""
+    if reads_value and study_min is not None:
+        return int(study_min)
+    return int(req.min_history_months if req.min_history_months is not None else req.history_months)
+
+
+def short_history_warning(history: float, months: int, why: str) -> str:
+    """The warning given when a scheme is accepted on less history than it recommends."""
+    return (f"warning: calibrated on {history:.1f} months of history, less than the {months} recommended ({why}); "
+            "read its classes with that in mind")
+
+
 def _table(inventory: dict, name: str) -> dict:
     t = (inventory.get("tables") or {}).get(name) or {}
     return t if t.get("present", bool(t)) else {}
@@ -59,6 +73,7 @@ def rank_methods(
     basis_kind: str | None = None,
     k_max: int = 8,
     stratify: dict[str, Any] | None = None,
+    min_history_months: int | None = None,
 ) -> pd.DataFrame:
     """Rank every segmentation method by feasibility and fit with the brief.
 
@@ -75,6 +90,10 @@ def rank_methods(
         Largest number of segments the study will try.
     stratify : dict, optional
         The study's ``stratify`` section; also read from ``brief["stratify"]``.
+    min_history_months : int, optional
+        The study file's ``value: min_history_months``: the shortest history the
+        schemes that read the value model accept (they warn below their own
+        recommended history).
 
     Returns
     -------
@@ -150,10 +169,15 @@ def rank_methods(
                  "needs a satisfaction column in the survey")
         if req.history_months is not None:
             months, why = req.history_months, req.history_why
+            floor = history_floor(req, spec.value_model, min_history_months)
             need("transactions", bool(tx), "needs a transaction table")
-            need("history", bool(tx) and history >= months,
-                 f"needs a transaction table with >= {months} months of history ({why}; "
-                 f"{history:.1f} available)" if tx else f"needs >= {months} months of transaction history")
+            override = ("; to accept a shorter history set value: min_history_months in the study file"
+                        if spec.value_model else "")
+            need("history", bool(tx) and history >= floor,
+                 f"needs a transaction table with >= {floor} months of history ({why}; "
+                 f"{history:.1f} available{override})" if tx else f"needs >= {months} months of transaction history")
+            if tx and floor <= history < months:
+                reasons.append(short_history_warning(history, months, why))
         if spec.value_model:
             need("repeat purchases", has_repeat,
                  "needs repeat purchases (most customers buying more than once) to fit a lifetime-value model")
@@ -198,6 +222,7 @@ def choose_method(
     basis_kind: str,
     k_max: int = 8,
     stratify: dict[str, Any] | None = None,
+    min_history_months: int | None = None,
 ) -> tuple[str, str]:
     """The method ``method: auto`` uses, and why.
 
@@ -215,6 +240,8 @@ def choose_method(
         ``prepare_basis(...).kind`` of the study's basis.
     k_max : int, default 8
     stratify : dict, optional
+    min_history_months : int, optional
+        As in :func:`rank_methods`.
 
     Returns
     -------
@@ -234,7 +261,8 @@ def choose_method(
     >>> choose_method({"goal": "most valuable shoppers", "horizon": "long"}, inv, basis_kind="numeric")[0]
     'kmeans'
     """
-    ranked = rank_methods(brief, inventory, basis_kind=basis_kind, k_max=k_max, stratify=stratify)
+    ranked = rank_methods(brief, inventory, basis_kind=basis_kind, k_max=k_max, stratify=stratify,
+                          min_history_months=min_history_months)
     feasible = ranked[ranked["feasible"]]
     pool = feasible[feasible["family"] == "data-driven"]
     fallback = pool.empty

@@ -107,6 +107,11 @@ class Feasibility:
         many months of history; None when it reads no transactions.
     history_why : str
         Why that much history.
+    min_history_months : int, optional
+        Rule-based: a shorter history down to this many months is accepted,
+        with a warning that it is shorter than ``history_months``; the study
+        file's ``value: min_history_months`` can lower it for the schemes that
+        read the value model. None: ``history_months`` is the floor.
     satisfaction : bool, default False
         Needs a satisfaction column in the survey.
     fixed_k : int, optional
@@ -126,6 +131,7 @@ class Feasibility:
     accepts_text: str = ""
     history_months: int | None = None
     history_why: str = ""
+    min_history_months: int | None = None
     satisfaction: bool = False
     fixed_k: int | None = None
     counted_in: Literal["transactions", "survey"] = "transactions"
@@ -549,6 +555,7 @@ _SPECS: tuple[MethodSpec, ...] = (
         feasibility=Feasibility(
             history_months=12,
             history_why="loyalty (stability of spend) needs a full year of seasons",
+            min_history_months=6,
             fixed_k=8,
             fits=(
                 _SHORT_HORIZON_VALUE,

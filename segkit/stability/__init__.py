@@ -4,6 +4,8 @@
   pairs, per number of segments (``flexclust::bootFlexclust``), and the k it points to.
 - :func:`segment_stability`: Jaccard index of each segment over bootstrap
   samples (``fpc::clusterboot``), with Hennig's reading.
+- :func:`slsw`: segment-level stability within a solution as flexclust's
+  ``slswFlexclust`` (bootstrap pairs, every customer, best-match Jaccard).
 - :func:`segment_level_stability_across`: how segments split and merge from k
   to k+1 (``flexclust::slsaplot``).
 - :func:`rule_stability`: customers changing class when a rule's thresholds are
@@ -21,11 +23,14 @@ from segkit.stability._global import ARI_TOLERANCE, MIN_STABLE_ARI, GlobalStabil
 from segkit.stability._rules_time import RuleStability, TimeStability, rule_stability, stability_over_time
 from segkit.stability._segment import SegmentStability, segment_stability
 from segkit.stability._slsa import SLSA, segment_level_stability_across
+from segkit.stability._slsw import SLSW, SLSW_READING, slsw
 
 __all__ = [
     "ARI_TOLERANCE",
     "MIN_STABLE_ARI",
     "SLSA",
+    "SLSW",
+    "SLSW_READING",
     "GlobalStability",
     "RuleStability",
     "SegmentStability",
@@ -36,5 +41,6 @@ __all__ = [
     "rule_stability",
     "segment_level_stability_across",
     "segment_stability",
+    "slsw",
     "stability_over_time",
 ]

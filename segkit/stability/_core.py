@@ -13,6 +13,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from segkit._fastkmeans import kmeans_fit, kmeans_predict
+from segkit._fastlca import distinct_patterns, lca_fit_batch, lca_log_joint
 
 #: Hennig (2007, 2008) reading of a segment's mean bootstrap Jaccard index, lower bounds.
 JACCARD_VERDICTS = ((0.85, "highly stable"), (0.75, "stable"), (0.6, "pattern, membership doubtful"),
@@ -118,8 +119,47 @@ def kmeans_settings(segmenter: Any) -> dict[str, Any] | None:
     if type(segmenter).__name__ != "KMeansSegmenter" and not getattr(segmenter, "_segkit_plain_kmeans", False):
         return None
     p = segmenter.get_params()
+    init = p.get("init", "k-means++")
+    # Given starting centres fix one solution; bootstrap fits start afresh, with k-means++.
     return {"n_init": int(p.get("n_init", 10)), "max_iter": int(p.get("max_iter", 300)),
-            "tol": float(p.get("tol", 1e-4))}
+            "tol": float(p.get("tol", 1e-4)), "init": init if isinstance(init, str) else "k-means++",
+            "select": str(p.get("select", "inertia"))}
+
+
+def lca_settings(segmenter: Any, M: np.ndarray) -> dict[str, Any] | None:
+    """Settings for the batched latent class path, or None when it does not apply.
+
+    The path is taken for segkit's ``LatentClassSegmenter`` (and any estimator setting
+    ``_segkit_latent_class = True``) on a 0/1 matrix: bootstrap samples are then weightings
+    of the distinct answer patterns, and all of them are fitted together (:mod:`segkit._fastlca`).
+    """
+    if type(segmenter).__name__ != "LatentClassSegmenter" and not getattr(segmenter, "_segkit_latent_class", False):
+        return None
+    if not np.isin(M, (0.0, 1.0)).all():
+        return None
+    p = segmenter.get_params()
+    return {"n_init": int(p.get("n_init", 10)), "max_iter": int(p.get("max_iter", 500)),
+            "tol": float(p.get("tol", 1e-6))}
+
+
+def child_seed(seed: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
+    """The ``i``-th child of ``seed``, the same however often it is asked for (unlike ``spawn``)."""
+    return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, i), pool_size=seed.pool_size)
+
+
+def bootstrap_pair(seed: np.random.SeedSequence, n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """The two bootstrap samples (``m`` row indices each, drawn with replacement from ``n``) of a pair.
+
+    They are drawn from the pair seed's first child alone, so every method sees the same samples
+    for the same seed; the fits draw from the second child (:func:`child_seed`).
+    """
+    rng = np.random.default_rng(child_seed(seed, 0))
+    return rng.integers(0, n, size=m), rng.integers(0, n, size=m)
+
+
+#: Latent class fits batched together: pairs per batch. Results depend on it (each batch has its own
+#: random starts), never on ``n_jobs``.
+LCA_PAIRS_PER_BATCH = 25
 
 
 @dataclass
@@ -138,18 +178,43 @@ class Fitter:
     fast: dict[str, Any] | None
     unique: np.ndarray | None = None
     inverse: np.ndarray | None = None
+    lca: dict[str, Any] | None = None
 
     @classmethod
     def build(cls, segmenter: Any, M: np.ndarray, frame: pd.DataFrame | None, *, compress: bool = True) -> Fitter:
         fast = kmeans_settings(segmenter)
         if fast is None and frame is None and not hasattr(segmenter, "get_params"):
             raise TypeError(f"segmenter must be a scikit-learn style estimator, got {type(segmenter).__name__}")
+        lca = lca_settings(segmenter, M) if fast is None else None
         unique = inverse = None
-        if fast is not None and compress and len(M) <= 200_000:
+        if lca is not None:
+            unique, inverse, _ = distinct_patterns(M)
+        elif fast is not None and compress and len(M) <= 200_000:
             u, inv = np.unique(M, axis=0, return_inverse=True)
             if len(u) <= 0.8 * len(M):
                 unique, inverse = u, inv.reshape(-1)
-        return cls(segmenter, M, frame, fast, unique, inverse)
+        return cls(segmenter, M, frame, fast, unique, inverse, lca)
+
+    @property
+    def batched(self) -> bool:
+        """Whether :meth:`fit_many` fits all samples together (latent class) rather than one by one."""
+        return self.lca is not None
+
+    def fit_many(self, samples: list[np.ndarray], k: int, rng: np.random.Generator,
+                 eval_idx: np.ndarray | None = None) -> np.ndarray:
+        """Labels of ``eval_idx`` rows (or all rows) by a fit on each sample of row indices: (len(samples), n_eval)."""
+        if self.lca is None or self.unique is None or self.inverse is None:
+            return np.vstack([self.fit(idx, k, rng, eval_idx)[1] for idx in samples])
+        from threadpoolctl import threadpool_limits
+
+        U, inv = self.unique, self.inverse
+        W = np.vstack([np.bincount(inv[idx], minlength=len(U)) for idx in samples]).astype(np.float64)
+        # Many small matrix products: BLAS threads only get in each other's way.
+        with threadpool_limits(limits=1, user_api="blas"):
+            fit = lca_fit_batch(U, W, int(k), rng=rng, **self.lca)
+            lab_u = lca_log_joint(U, fit.theta, fit.logw).argmax(axis=2)  # (m, B)
+        ev = inv if eval_idx is None else inv[eval_idx]
+        return np.ascontiguousarray(lab_u[ev].T)
 
     def fit(self, idx: np.ndarray, k: int | None, rng: np.random.Generator, eval_idx: np.ndarray | None = None):
         """Fit on rows ``idx``; return (labels of ``idx`` rows, labels of ``eval_idx`` rows or all rows)."""
@@ -171,6 +236,10 @@ class Fitter:
             update["n_segments"] = int(k)
         if "random_state" in params:
             update["random_state"] = int(rng.integers(2**31 - 1))
+        if not isinstance(params.get("init", ""), str):
+            # Bootstrap fits start afresh (the question is whether independent fits find the segments),
+            # and given starting centres would fix k.
+            update["init"] = type(est)().get_params()["init"]
         est.set_params(**update)
         frame = self.frame
         sample = frame.iloc[idx] if frame is not None else self.M[idx]

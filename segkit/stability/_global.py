@@ -11,11 +11,14 @@ import pandas as pd
 
 from segkit.errors import UnstableSegmentsWarning
 from segkit.stability._core import (
+    LCA_PAIRS_PER_BATCH,
     Fitter,
     adjusted_rand,
     as_matrix,
+    bootstrap_pair,
     check_k_range,
     check_n_boot,
+    child_seed,
     parallel_map,
     root_seed,
 )
@@ -80,13 +83,30 @@ class GlobalStability:
 
 def _one_pair(shared: tuple, k: int, boot: int, seed: np.random.SeedSequence) -> tuple[int, int, float]:
     fitter, m, eval_idx = shared
-    rng = np.random.default_rng(seed)
-    n = len(fitter.M)
-    labels = []
-    for _ in range(2):
-        idx = rng.integers(0, n, size=m)
-        labels.append(fitter.fit(idx, k, rng, eval_idx)[1])
+    rng = np.random.default_rng(child_seed(seed, 1))
+    labels = [fitter.fit(idx, k, rng, eval_idx)[1] for idx in bootstrap_pair(seed, len(fitter.M), m)]
     return k, boot, adjusted_rand(labels[0], labels[1])
+
+
+def _pair_batch(shared: tuple, k: int, boots: list[int], seeds: list[np.random.SeedSequence]) -> list[tuple]:
+    """Several pairs of one k fitted together (latent class: one batched EM for all their samples)."""
+    fitter, m, eval_idx = shared
+    n = len(fitter.M)
+    samples = [idx for s in seeds for idx in bootstrap_pair(s, n, m)]
+    labels = fitter.fit_many(samples, k, np.random.default_rng(child_seed(seeds[0], 1)), eval_idx)
+    return [(k, b, adjusted_rand(labels[2 * i], labels[2 * i + 1])) for i, b in enumerate(boots)]
+
+
+def pair_tasks(fitter: Fitter, ks: list[int], n_boot: int, seeds: list) -> tuple[Any, list[tuple]]:
+    """The task function and its tasks: one per pair, or one per batch of pairs when fits are batched."""
+    if not fitter.batched:
+        return _one_pair, [(k, b, seeds[i * n_boot + b]) for i, k in enumerate(ks) for b in range(n_boot)]
+    tasks = []
+    for i, k in enumerate(ks):
+        for lo in range(0, n_boot, LCA_PAIRS_PER_BATCH):
+            boots = list(range(lo, min(lo + LCA_PAIRS_PER_BATCH, n_boot)))
+            tasks.append((k, boots, [seeds[i * n_boot + b] for b in boots]))
+    return _pair_batch, tasks
 
 
 def choose_k(summary: pd.DataFrame, *, threshold: float = MIN_STABLE_ARI,
@@ -146,7 +166,14 @@ def global_stability(
     segmenter : estimator
         scikit-learn style segmenter with an ``n_segments`` parameter; cloned
         for every fit. segkit's ``KMeansSegmenter`` takes a batched k-means path
-        (same algorithm, far less overhead).
+        (same algorithm, far less overhead). ``LatentClassSegmenter`` on 0/1
+        items takes a batched EM path (:mod:`segkit._fastlca`): the samples of
+        ``LCA_PAIRS_PER_BATCH`` pairs are weightings of the distinct answer
+        patterns and are fitted together; every restart runs ``SHORT_ITER`` EM
+        iterations, the best continues from where it stands (warm start) until
+        the log-likelihood gains less than the segmenter's ``tol`` per
+        respondent (early stopping). Both paths draw the same bootstrap
+        samples for the same seed.
     k_range : (int, int), default (2, 8)
         Smallest and largest number of segments, inclusive.
     n_boot : int, default 100
@@ -193,14 +220,17 @@ def global_stability(
     else:
         m, eval_idx = n, None
     fitter = Fitter.build(segmenter, M, frame, compress=subsample is None)
-    tasks = [(k, b, seeds[i * n_boot + b]) for i, k in enumerate(ks) for b in range(n_boot)]
-    rows = parallel_map(_one_pair, (fitter, m, eval_idx), tasks, n_jobs)
+    func, tasks = pair_tasks(fitter, ks, n_boot, seeds)
+    rows = parallel_map(func, (fitter, m, eval_idx), tasks, n_jobs)
+    if fitter.batched:
+        rows = [r for batch in rows for r in batch]
     table = pd.DataFrame(rows, columns=["k", "boot", "ari"]).astype({"k": "int64", "boot": "int64"})
     res = GlobalStability(table, 0, False, "", {})
     k, stable, reason = choose_k(res.summary())
     params = {"k_range": (ks[0], ks[-1]), "n_boot": n_boot, "subsample": subsample,
               "n_eval": None if eval_idx is None else len(eval_idx), "threshold": MIN_STABLE_ARI,
-              "tolerance": ARI_TOLERANCE, "fast_kmeans": fitter.fast is not None}
+              "tolerance": ARI_TOLERANCE, "fast_kmeans": fitter.fast is not None,
+              "batched_latent_class": fitter.batched}
     if not stable:
         warnings.warn(reason, UnstableSegmentsWarning, stacklevel=2)
     return GlobalStability(table, k, stable, reason, params)

@@ -22,9 +22,11 @@ class SLSA:
     table : DataFrame
         Tidy edges: ``k_from``, ``seg_from``, ``k_to``, ``seg_to`` (segments
         1-based, numbered consecutively so segment j of k+1 is the one that
-        best continues segment j of k), ``n`` customers moving, ``share`` of
-        ``seg_from`` going to ``seg_to`` (sums to 1 per source segment) and
-        the ``jaccard`` index of the two segments.
+        best continues segment j of k, as flexclust's ``relabel``), ``n``
+        customers moving, ``share`` of ``seg_from`` going to ``seg_to`` (sums
+        to 1 per source segment), ``share_total`` of all customers moving
+        along the edge (its width in the plot) and the ``jaccard`` index of
+        the two segments.
     nodes : DataFrame
         One row per ``k`` and ``segment``: ``n_customers``, ``entropy`` of the
         segment's origins in the k-1 solution and ``stability`` =
@@ -42,45 +44,79 @@ class SLSA:
         """The nodes table: segment sizes and entropy-based stability per k."""
         return self.nodes
 
-    def plot(self, ax=None, *, min_share: float = 0.02):
-        """Node-and-edge plot as ``slsaplot``: one column of nodes per k, edge width = share
-        moving, node colour = entropy-based stability (green stable, red a mixture)."""
+    def plot(self, ax=None, *, min_share: float = 0.01, lwd: float = 50.0):
+        """Node-and-edge plot as flexclust's ``slsaplot`` (Dolnicar, Grün & Leisch 2018, fig. 7.x).
+
+        One column of nodes per k, spread over the same height (segment 1 at the top); an edge
+        joins a segment of k to one of k + 1 when more than ``min_share`` of all customers move
+        along it, its width proportional to that share. The green of an edge and of the node it
+        leads to is the new segment's SLSA value, 1 - normalised entropy of where its members
+        come from (squared, as ``slsaplot`` does): deep green, a segment that keeps its members;
+        grey, one assembled from several.
+        """
         import matplotlib.pyplot as plt
-        from matplotlib import colormaps
-        from matplotlib.colors import Normalize
+        from matplotlib.colors import hsv_to_rgb
 
         if ax is None:
             _, ax = plt.subplots(figsize=(9, 5))
-        cmap, norm = colormaps["RdYlGn"], Normalize(0, 1)
-        for r in self.table.itertuples():
-            if r.share >= min_share:
-                ax.plot([r.k_from, r.k_to], [r.seg_from, r.seg_to], color="#555555",
-                        lw=0.3 + 6 * r.share, alpha=0.35 + 0.5 * r.share, zorder=1, solid_capstyle="round")
         nd = self.nodes
-        size = 150 + 900 * nd["n_customers"] / nd["n_customers"].max()
-        colors = [cmap(norm(s)) if np.isfinite(s) else "#BBBBBB" for s in nd["stability"]]
-        ax.scatter(nd["k"], nd["segment"], s=size, c=colors, edgecolors="#333333", zorder=2)
+        ks = sorted(nd["k"].unique())
+        col = {k: i for i, k in enumerate(ks)}
+        kmax = max(ks)
+
+        def y(k: int, seg: int) -> float:
+            return float(np.linspace(kmax, 1, k)[seg - 1]) if k > 1 else (kmax + 1) / 2
+
+        def green(stab: float):
+            return hsv_to_rgb((0.4, float(np.clip(stab if np.isfinite(stab) else 0.0, 0, 1)) ** 2, 0.85))
+
+        stab = nd.set_index(["k", "segment"])["stability"]
+        for r in self.table.itertuples():
+            if r.share_total > min_share:
+                ax.plot([col[r.k_from], col[r.k_to]], [y(r.k_from, r.seg_from), y(r.k_to, r.seg_to)],
+                        color=green(stab[(r.k_to, r.seg_to)]), lw=0.75 * lwd * r.share_total, zorder=1,
+                        solid_capstyle="butt")
         for r in nd.itertuples():
-            ax.annotate(str(r.segment), (r.k, r.segment), ha="center", va="center", fontsize=8, zorder=3)
-        ax.set_xticks(sorted(nd["k"].unique()))
+            face = hsv_to_rgb((0.0, 0.0, 0.85)) if not np.isfinite(r.stability) else green(r.stability)
+            ax.scatter(col[r.k], y(r.k, r.segment), s=420, color=face, edgecolors="#222222", zorder=2)
+            ax.annotate(str(r.segment), (col[r.k], y(r.k, r.segment)), ha="center", va="center", fontsize=9,
+                        zorder=3)
+        ax.set_xticks(range(len(ks)), [str(k) for k in ks])
+        ax.set_yticks([])
+        ax.set_xlim(-0.4, len(ks) - 0.6)
+        ax.set_ylim(0.4, kmax + 0.6)
         ax.set_xlabel("number of segments")
-        ax.set_ylabel("segment")
-        ax.invert_yaxis()
-        sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
-        ax.figure.colorbar(sm, ax=ax, label="stability (1 - normalised entropy)", fraction=0.04)
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
         return ax
 
 
-def _match_next(prev: np.ndarray, new: np.ndarray, k_prev: int, k_new: int) -> np.ndarray:
-    """Renumber ``new`` so each previous segment's best continuation keeps its number."""
-    cont = contingency(new, prev, k_new, k_prev)
+def _mincross(cont: np.ndarray) -> list[int]:
+    """flexclust's ``mincross``: the order of the new segments (columns) under the previous ones (rows).
+
+    Each previous segment keeps its best continuation by maximum overlap (one-to-one); a new
+    segment left over is placed right after the previous segment most of its members come from,
+    so edges of the SLSA plot cross as little as possible.
+    """
     rows, cols = linear_sum_assignment(-cont)
+    order = [int(c) for _, c in sorted(zip(rows, cols))]
+    rest = [j for j in range(cont.shape[1]) if j not in set(order)]
+    # Left-over segments are placed largest overlap first, as flexclust does.
+    rest.sort(key=lambda j: -cont[:, j].max())
+    for j in rest:
+        nr = len(order)
+        target = int(np.argmax(cont[:, j]))
+        # flexclust: insert right of the origin's position, or left of the last one at the end.
+        pos = target + 1 if target < nr - 1 else nr - 1
+        order.insert(pos, j)
+    return order
+
+
+def _match_next(prev: np.ndarray, new: np.ndarray, k_prev: int, k_new: int) -> np.ndarray:
+    """Renumber ``new`` by :func:`_mincross` (flexclust's ``relabel`` of a ``stepFlexclust`` series)."""
+    order = _mincross(contingency(prev, new, k_prev, k_new).astype(np.float64))
     mapping = np.empty(k_new, dtype=np.int64)
-    mapping[rows] = cols
-    rest = [r for r in range(k_new) if r not in set(rows)]
-    # Segments left over get the next numbers, largest first.
-    rest.sort(key=lambda r: -cont[r].sum())
-    mapping[rest] = np.arange(k_prev, k_prev + len(rest))
+    mapping[order] = np.arange(k_new)
     return mapping[new]
 
 
@@ -94,8 +130,10 @@ def segment_level_stability_across(
     """Segment-level stability across solutions (Dolnicar, Grün & Leisch 2018, sec. 7.5.4.1).
 
     The segmenter is fitted on the full data for every k in ``k_range``;
-    segments are numbered consecutively (segment j of k+1 is the best
-    continuation of segment j of k, by maximum overlap). For each pair of
+    segments are numbered consecutively as flexclust's ``relabel`` does (the
+    segments of k keep their numbers in their best continuations of k+1, by
+    maximum overlap, and the new segment is numbered right after the one most
+    of its members come from). For each pair of
     consecutive solutions the table shows where each segment's customers go.
     A segment of k+1 whose customers all come from one segment of k has
     entropy 0 (a natural, stable segment); one assembled from several has high
@@ -164,14 +202,15 @@ def segment_level_stability_across(
             for a in range(kp):
                 for b in range(kk):
                     edges.append((ks[i - 1], a + 1, k, b + 1, int(cont[a, b]), cont[a, b] / from_sizes[a],
-                                  cont[a, b] / union[a, b]))
+                                  cont[a, b] / len(lab), cont[a, b] / union[a, b]))
             p = cont / np.maximum(sizes, 1)[None, :]
             with np.errstate(divide="ignore", invalid="ignore"):
                 ent = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=0)
             stab = 1 - ent / np.log(kp) if kp > 1 else np.ones(kk)
         for s in range(kk):
             nodes.append((k, s + 1, int(sizes[s]), float(ent[s]), float(stab[s])))
-    table = pd.DataFrame(edges, columns=["k_from", "seg_from", "k_to", "seg_to", "n", "share", "jaccard"])
+    table = pd.DataFrame(edges, columns=["k_from", "seg_from", "k_to", "seg_to", "n", "share", "share_total",
+                                         "jaccard"])
     nodes_df = pd.DataFrame(nodes, columns=["k", "segment", "n_customers", "entropy", "stability"])
     index = frame.index if frame is not None else pd.RangeIndex(len(M))
     lab_df = pd.DataFrame({k: v + 1 for k, v in labels.items()}, index=index)

@@ -105,7 +105,7 @@ BASIS = Artifact("basis.parquet", "parquet", "data",
                  ("customer_id",), ("stability", "profiling", "validation"))
 BASIS_TRANSFORMS = Artifact("basis_transforms.parquet", "parquet", "data",
                             "How each basis variable was prepared (transform, centre, scale).",
-                            ("column",), ())
+                            ("column",), ("stability",))
 OUTCOMES = Artifact("outcomes.parquet", "parquet", "data",
                     "What each customer did after the cut-off (orders, revenue, active), for validation.",
                     ("customer_id", "orders_after", "revenue_after", "active_after"),
@@ -139,6 +139,13 @@ STABILITY_SEGMENTS = Artifact("stability_segments.parquet", "parquet", "stabilit
 STABILITY_RULES = Artifact("stability_rules.parquet", "parquet", "stability",
                            "Share of customers changing class when a scheme's thresholds are re-estimated.",
                            (), (), optional=True)
+STABILITY_SLSW = Artifact("stability_slsw.parquet", "parquet", "stability",
+                          "Jaccard index of each segment in every bootstrap pair (SLSW, flexclust's definition).",
+                          ("segment", "boot", "jaccard"), (), optional=True)
+INFORMATION_CRITERIA = Artifact("information_criteria.parquet", "parquet", "stability",
+                                "Latent class models per k: log-likelihood, parameters, AIC, BIC, ICL, entropy.",
+                                ("k", "log_likelihood", "n_params", "aic", "bic", "icl", "entropy"), (),
+                                optional=True)
 # 06 profiling
 PROFILES = Artifact("profiles.parquet", "parquet", "profiling",
                     "Each segment's mean of every basis variable against the base, and whether it is distinctive.",

@@ -9,12 +9,14 @@ variables logged, everything standardised) for the segmentation.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from segkit.errors import SegkitWarning
 from segkit.features import FEATURE_DEFINITIONS, OUTCOME_DEFINITIONS, compute_features, compute_outcomes, feature_engine
 from segkit.io import QUALITY_RULES
 from segkit.io.waterfall import Ledger, plot_waterfall, waterfall_table
@@ -24,8 +26,9 @@ from segkit.pipeline import (
     check_basis,
     customer_table,
     prepare_study_basis,
-    purchase_value,
+    purchase_value_model,
     study_descriptors,
+    value_settings,
 )
 from segkit.study import artifacts
 from segkit.study.context import StepContext
@@ -60,6 +63,9 @@ class DataResult:
         Customer features up to the cut-off (None without transactions).
     value : DataFrame or None
         Potential value per customer (None without transactions).
+    value_model : ValueResult or None
+        The value models behind it: parameters with standard errors, diagnostics (fits that did
+        not converge, parameters at a bound, P(alive) near 1 for nearly all), settings.
     segmented : DataFrame
         The customer table of the customers who enter the segmentation.
     prepared : PreparedBasis
@@ -82,6 +88,7 @@ class DataResult:
     n_incomplete: int
     engine: str
     cutoff: Any = None
+    value_model: Any = None
     feature_definitions: pd.DataFrame = field(default_factory=lambda: FEATURE_DEFINITIONS)
     outcome_definitions: pd.DataFrame = field(default_factory=lambda: OUTCOME_DEFINITIONS)
     #: the waterfall from the raw file to the analysed customers (None without transactions)
@@ -185,7 +192,7 @@ class DataResult:
 
     @property
     def value_summary(self) -> pd.DataFrame | None:
-        """Potential value per customer over the next 12 months: mean and quartiles."""
+        """Potential value per customer over the study's horizon: mean and quartiles."""
         if self.value is None:
             return None
         desc = self.value[["p_alive", "expected_orders", "expected_spend_per_order", "clv"]].describe().T
@@ -224,7 +231,7 @@ def run(ctx: StepContext) -> DataResult:
     transactions = ctx.read_optional(artifacts.TABLE_TRANSACTIONS)
     survey = ctx.read_optional(artifacts.TABLE_SURVEY)
 
-    features = outcomes = value = None
+    features = outcomes = value = value_model = None
     if transactions is not None and window is not None:
         ctx.progress(f"computing customer features and outcomes from {len(transactions):,} lines")
         with feature_engine(cfg.engine) as engine:
@@ -232,7 +239,11 @@ def run(ctx: StepContext) -> DataResult:
             outcomes = compute_outcomes(transactions, cutoff=window.cutoff, **engine)
         ctx.progress(f"fitting the potential-value model on {len(features):,} customers")
         history = window.in_history(transactions["date"])
-        value = purchase_value(transactions.loc[history], cutoff=window.cutoff)
+        with warnings.catch_warnings():
+            # The diagnostics are shown on the page, next to the parameters they concern.
+            warnings.simplefilter("ignore", SegkitWarning)
+            value_model = purchase_value_model(transactions.loc[history], cutoff=window.cutoff, **value_settings(cfg))
+        value = value_model.customers
         ctx.write(artifacts.OUTCOMES, outcomes)
     table = customer_table(features=features, customers=customers, survey=survey, value=value,
                            descriptors=study_descriptors(cfg, transactions, window))
@@ -255,7 +266,7 @@ def run(ctx: StepContext) -> DataResult:
     return DataResult(issues=issues, rules=QUALITY_RULES, joins=ctx.read(artifacts.JOINS), features=features,
                       value=value, outcomes=outcomes, segmented=segmented, prepared=prepared, basis=basis,
                       n_incomplete=n_incomplete, engine=engine_text,
-                      cutoff=window.cutoff if window else None, waterfall=waterfall,
+                      cutoff=window.cutoff if window else None, value_model=value_model, waterfall=waterfall,
                       non_product=pd.DataFrame(quality.get("non_product") or [],
                                                columns=["matched_on", "value", "kind", "rows", "customers",
                                                         "amount"]),

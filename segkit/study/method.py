@@ -87,7 +87,8 @@ def run(ctx: StepContext) -> MethodResult:
     kind = inventory["basis_kind"]
     stratify = cfg.stratify.model_dump() if cfg.stratify else None
     if cfg.method == "auto":
-        method, reason = choose_method(brief, inventory, basis_kind=kind, k_max=cfg.k_range[1], stratify=stratify)
+        method, reason = choose_method(brief, inventory, basis_kind=kind, k_max=cfg.k_range[1], stratify=stratify,
+                                       min_history_months=cfg.value.min_history_months)
         chosen_by = "automatic choice (method: auto)"
     else:
         method = cfg.method

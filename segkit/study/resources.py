@@ -197,7 +197,7 @@ def assess(cfg: StudyConfig, brief: dict[str, Any], data: StudyData) -> tuple[di
     inventory["basis_kind"] = basis_kind(cfg, inventory, data.customers)
     stratify = cfg.stratify.model_dump() if cfg.stratify else None
     ranked = rank_methods(brief, inventory, basis_kind=inventory["basis_kind"], k_max=cfg.k_range[1],
-                          stratify=stratify)
+                          stratify=stratify, min_history_months=cfg.value.min_history_months)
     return inventory, ranked
 
 

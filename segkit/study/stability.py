@@ -19,13 +19,20 @@ import pandas as pd
 
 from segkit import stability as st
 from segkit.methods import make_segmenter
+from segkit.methods.information import IC_RESTARTS, information_criteria
 from segkit.methods.registry import get_method
 from segkit.methods.result import SegmentationResult
 from segkit.pipeline import basis_complete_cases, check_basis, fit_final
 from segkit.study import artifacts
 from segkit.study.context import StepContext
 
-__all__ = ["StabilityResult", "run"]
+__all__ = ["StabilityResult", "run", "start_reason"]
+
+#: The method whose models have a likelihood to compare across k (information criteria).
+LATENT_CLASS = "latent_class"
+#: Methods whose SLSW step 5 computes: the book's k-means and latent class, both refitted in batches
+#: (two fits per bootstrap pair would double the cost of stability for the others).
+SLSW_METHODS = ("kmeans", LATENT_CLASS)
 
 
 @dataclass
@@ -48,6 +55,13 @@ class StabilityResult:
         Rule-based schemes: customers changing class under re-estimated thresholds.
     n_unclassified : int
         Customers a rule-based scheme cannot classify (an input missing).
+    slsw : SLSW or None
+        k-means and latent class (:data:`SLSW_METHODS`): each segment's Jaccard index over bootstrap
+        pairs, flexclust's ``slswFlexclust`` definition (:func:`segkit.stability.slsw`).
+    information_criteria : InformationCriteria or None
+        Latent class: log-likelihood, AIC, BIC, ICL and entropy per k, and the k ICL picks.
+    start : StartCenters or None
+        The given centres the solution started from (the study's ``start`` section).
     """
 
     method: str
@@ -59,6 +73,9 @@ class StabilityResult:
     slsa: Any = None
     rule_stability: Any = None
     n_unclassified: int = 0
+    slsw: Any = None
+    information_criteria: Any = None
+    start: Any = None
 
     @property
     def data_driven(self) -> bool:
@@ -84,6 +101,20 @@ class StabilityResult:
             return None
         return self.segment_stability.summary().merge(self.segments[["segment", "name"]], on="segment", how="left")
 
+    @property
+    def slsw_table(self) -> pd.DataFrame | None:
+        """Per-segment SLSW summary (median, quartiles, verdict of the median) with the segment names."""
+        if self.slsw is None:
+            return None
+        return self.slsw.summary().merge(self.segments[["segment", "name"]], on="segment", how="left")
+
+
+def start_reason(start: Any, glob: Any) -> str:
+    """Why k is what it is when the solution starts from given centres."""
+    return (f"{start.k} segments, as given by {start.source}: the solution starts from those centres and is "
+            f"re-estimated on this data, keeping their numbering. Global stability across numbers of segments "
+            f"is shown for reference: on its own it would pick {glob.chosen_k}.")
+
 
 def run(ctx: StepContext) -> StabilityResult:
     """Choose k by stability (or apply the rule), fit the final solution and write the assignments."""
@@ -101,14 +132,34 @@ def run(ctx: StepContext) -> StabilityResult:
         glob = st.global_stability(X, base, k_range=k_range, n_boot=cfg.n_boot,
                                    random_state=cfg.seed, n_jobs=cfg.n_jobs)
         k = int(glob.chosen_k)
-        seg = fit_final(method, k, X, cfg=cfg, sample_value=value)
+        reason = glob.reason
+        start = None
+        if cfg.start is not None:
+            from segkit.methods.start import load_start
+
+            start = load_start(cfg, ctx.read(artifacts.BASIS_TRANSFORMS), list(X.columns))
+            k = start.k
+            reason = start_reason(start, glob)
+        seg = fit_final(method, k, X, cfg=cfg, sample_value=value,
+                        init=None if start is None else start.centers)
         ctx.progress(f"segment-level stability of the {k}-segment solution")
         seg_stab = st.segment_stability(X, seg, n_boot=cfg.n_boot, random_state=cfg.seed, n_jobs=cfg.n_jobs)
+        slsw = None
+        if method in SLSW_METHODS:
+            ctx.progress(f"SLSW: {cfg.n_boot} bootstrap pairs of the {k}-segment solution")
+            slsw = st.slsw(X, seg, n_boot=cfg.n_boot, random_state=cfg.seed, n_jobs=cfg.n_jobs)
+            ctx.write(artifacts.STABILITY_SLSW, slsw.table)
         slsa = st.segment_level_stability_across(X, base, k_range=k_range, random_state=cfg.seed)
+        ic = None
+        if method == LATENT_CLASS:
+            ctx.progress(f"latent class models for k = {k_range[0]} to {k_range[1]}: information criteria")
+            ic = information_criteria(X, k_range=k_range, n_init=max(cfg.n_init, IC_RESTARTS), random_state=cfg.seed)
+            ctx.write(artifacts.INFORMATION_CRITERIA, ic.table)
         ctx.write(artifacts.STABILITY_GLOBAL, glob.table)
         ctx.write(artifacts.STABILITY_SEGMENTS, seg_stab.table)
-        result = StabilityResult(method=method, k=k, reason=glob.reason, segmentation=seg.result_,
-                                 global_stability=glob, segment_stability=seg_stab, slsa=slsa)
+        result = StabilityResult(method=method, k=k, reason=reason, segmentation=seg.result_,
+                                 global_stability=glob, segment_stability=seg_stab, slsa=slsa, slsw=slsw,
+                                 information_criteria=ic, start=start)
     else:
         rule_cols = spec.input_columns(cfg)
         check_basis(table, rule_cols, source=f"the {method} scheme's input")
