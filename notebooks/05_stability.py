@@ -86,11 +86,15 @@ else:
 # ## The segments
 
 # %% tags=["remove-input"]
-say("**{k} segments** from **{method}**, covering all {n} customers; every customer is in exactly one segment.",
-    k=result.k, method=result.method, n=f"{len(result.assignments):,}")
-if result.n_unclassified:
-    callout("{n} customers lack an input the scheme needs and are not classified.", kind="warn",
-            n=f"{result.n_unclassified:,}")
+numbers = result.segments_sentence
+if numbers["n_unclassified"]:
+    say("**{k} segments** from **{method}** for {n} customers, each in exactly one segment.", k=numbers["k"],
+        method=numbers["method"], n=f"{numbers['n']:,}")
+    callout("{u} customers lack an input the scheme needs and are not classified.", kind="warn",
+            u=f"{numbers['n_unclassified']:,}")
+else:
+    say("**{k} segments** from **{method}**, covering all {n} customers; every customer is in exactly one segment.",
+        k=numbers["k"], method=numbers["method"], n=f"{numbers['n']:,}")
 show_table(result.segmentation.summary(), caption="Segments", formats={"share": "pct", "n_customers": "int"})
 if result.segmentation.centers is not None:
     show_table(result.segmentation.centers.reset_index(),

@@ -173,6 +173,8 @@ class StudyConfig(_Strict):
     previous_run: Path | None = None
     earlier_window_months: int = Field(6, ge=1, le=120)
     stratify: StratifySpec | None = None
+    #: names the team gives the segments, by number (1 = the first segment); step 5 applies them once
+    segment_names: dict[int, str] = Field(default_factory=dict)
     engine: EngineSpec = Field(default_factory=EngineSpec)
     #: where the file itself lives; filled in by :func:`load_config`
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -184,6 +186,24 @@ class StudyConfig(_Strict):
         if lo < 2 or hi < lo or hi > 30:
             raise ValueError(f"k_range must be [low, high] with 2 <= low <= high <= 30, got {list(v)}")
         return v
+
+    @field_validator("segment_names")
+    @classmethod
+    def _segment_names_ok(cls, v: dict[int, str]) -> dict[int, str]:
+        bad = [k for k in v if k < 1]
+        if bad:
+            raise ValueError(f"segments are numbered from 1; got segment {bad[0]}")
+        empty = [k for k, name in v.items() if not str(name).strip()]
+        if empty:
+            raise ValueError(f"segment {empty[0]} has an empty name")
+        clean = {k: str(name).strip() for k, name in sorted(v.items())}
+        seen: dict[str, int] = {}
+        for k, name in clean.items():
+            if name in seen:
+                raise ValueError(f"segments {seen[name]} and {k} are both named {name!r}; a name identifies one "
+                                 "segment")
+            seen[name] = k
+        return clean
 
     @model_validator(mode="after")
     def _cross_checks(self) -> StudyConfig:
