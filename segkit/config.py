@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from segkit.criteria import IDENTIFICATION_SOURCES, MEASURE_NAMES, OUTCOMES
 from segkit.errors import ConfigError
 from segkit.method_names import METHOD_NAMES
 
@@ -100,16 +101,50 @@ class DataSpec(_Strict):
 
 
 
+class CriterionSpec(_Strict):
+    """A success or knock-out criterion given as a measure (see :mod:`segkit.criteria`), not as free text."""
+
+    measure: str
+    threshold: float | None = None
+    outcome: str | None = None
+    source: str | None = None
+    text: str | None = None
+
+    @field_validator("measure")
+    @classmethod
+    def _known_measure(cls, v: str) -> str:
+        if v not in MEASURE_NAMES:
+            close = difflib.get_close_matches(v, MEASURE_NAMES, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(f"unknown measure {v!r}; {hint}segkit measures {', '.join(MEASURE_NAMES)}")
+        return v
+
+    @field_validator("outcome")
+    @classmethod
+    def _known_outcome(cls, v: str | None) -> str | None:
+        if v is not None and v not in OUTCOMES:
+            raise ValueError(f"unknown outcome {v!r}; the outcomes after the cut-off are {', '.join(OUTCOMES)}")
+        return v
+
+    @field_validator("source")
+    @classmethod
+    def _known_source(cls, v: str | None) -> str | None:
+        if v is not None and v not in IDENTIFICATION_SOURCES:
+            raise ValueError(f"unknown source {v!r}; a customer is placed from {', '.join(IDENTIFICATION_SOURCES)}")
+        return v
+
+
 class Goal(_Strict):
     """Step 1: what the segmentation is for (Dolnicar, Grun & Leisch 2018, step 2)."""
 
     statement: str
     horizon: Literal["short", "long"] = "long"
     kpi: str = "revenue per customer in the 6 months after the cut-off"
-    success_criteria: list[str] = Field(default_factory=list)
+    #: free text (read by the rules of segkit.criteria) or {measure: ..., threshold: ...}
+    success_criteria: list[str | CriterionSpec] = Field(default_factory=list)
     #: knock-out criteria every segment must pass, with thresholds where measurable
     min_segment_share: float = Field(0.05, gt=0, lt=0.5)
-    knockout_criteria: list[str] = Field(default_factory=list)
+    knockout_criteria: list[str | CriterionSpec] = Field(default_factory=list)
     #: weighted attractiveness criteria: name -> weight (weights are normalised to sum to 1)
     attractiveness: dict[str, float] = Field(default_factory=dict)
     owner: str | None = None

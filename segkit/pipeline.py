@@ -251,31 +251,26 @@ def segment_measures(table: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataF
 
 
 def verdict_display(table: pd.DataFrame) -> pd.DataFrame:
-    """The verdict table as a reader wants it: measured values formatted by kind, pass/FAIL in words."""
-    from segkit.display import fmt
+    """The verdict table as a reader wants it: one row per criterion, the value as measured, pass/FAIL in words.
 
-    def measured(row: pd.Series) -> str:
-        v = row["measured"]
+    ``evidence_href`` holds the address of the section behind each value (shown as the ``evidence`` link).
+    """
+    def outcome(row: pd.Series) -> str:
+        v = row["passed"]
         if v is None or pd.isna(v):
-            return "not measured"
-        if str(row["measure"]).startswith("p-value"):
-            return fmt(v, "p")
-        if "%" in str(row["threshold_text"]):
-            return fmt(v, "pct")
-        return f"{float(v):.2f}"
-
-    def outcome(v: Any) -> str:
-        if v is None or pd.isna(v):
-            return "team judges"
+            return "team judges" if row["measure"] == "team_judges" else "not measured"
         return "pass" if bool(v) else "FAIL"
 
+    step = table["evidence"].str.extract(r"^0(\d)_", expand=False)
     return pd.DataFrame({
         "criterion": table["criterion"],
         "kind": table["kind"],
-        "measured by": table["measure"],
-        "measured": table.apply(measured, axis=1),
+        "measured by": table["measured_by"],
         "threshold": table["threshold_text"],
-        "result": table["passed"].map(outcome),
+        "value": table["value_text"],
+        "result": table.apply(outcome, axis=1),
+        "evidence": ("step " + step).where(table["measure"] != "team_judges", "–"),
+        "evidence_href": table["evidence"].where(table["measure"] != "team_judges", ""),
         "note": table["note"].fillna(""),
     })
 

@@ -110,6 +110,10 @@ OUTCOMES = Artifact("outcomes.parquet", "parquet", "data",
                     "What each customer did after the cut-off (orders, revenue, active), for validation.",
                     ("customer_id", "orders_after", "revenue_after", "active_after"),
                     ("profiling", "validation"), optional=True)
+EARLY_BEHAVIOUR = Artifact("early_behaviour.parquet", "parquet", "data",
+                           "Each customer's first 90 days of purchases (customers whose first window ends by the "
+                           "cut-off): how a new customer is placed in a segment.",
+                           ("customer_id", "first_purchase"), ("profiling",), optional=True)
 # 05 stability
 ASSIGNMENTS = Artifact("assignments.parquet", "parquet", "stability",
                        "Each segmented customer's segment: the one number and name used on every page.",

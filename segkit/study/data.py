@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segkit.early import early_behaviour
 from segkit.features import FEATURE_DEFINITIONS, OUTCOME_DEFINITIONS, compute_features, compute_outcomes, feature_engine
 from segkit.io import QUALITY_RULES
 from segkit.methods.prep import PreparedBasis
@@ -166,6 +167,7 @@ def run(ctx: StepContext) -> DataResult:
         history = window.in_history(transactions["date"])
         value = purchase_value(transactions.loc[history], cutoff=window.cutoff)
         ctx.write(artifacts.OUTCOMES, outcomes)
+        ctx.write(artifacts.EARLY_BEHAVIOUR, early_behaviour(transactions.loc[history], cutoff=window.cutoff))
     table = customer_table(features=features, customers=customers, survey=survey, value=value)
     basis = list(cfg.basis)
     check_basis(table, basis)
