@@ -152,7 +152,52 @@ def fit_final(method: str, k: int | None, X: pd.DataFrame, *, cfg: StudyConfig,
     return spec.build_for_study(cfg, k).fit(X, sample_value=sample_value)
 
 
-def earlier_window_assignments(
+def comparison_windows(window: StudyWindow, transactions: pd.DataFrame, months: int
+                       ) -> tuple[StudyWindow, StudyWindow]:
+    """An earlier window and a current window of the same length, for a like-for-like comparison over time.
+
+    The earlier window ends ``months`` calendar months before the cut-off (:meth:`StudyWindow.shifted`).
+    Both windows then hold the same number of days of history, ending at their own cut-off: as long
+    as the study's own history when the data reach back far enough, else as long as the data allow
+    before the earlier cut-off (the current side is then the last that many days). Tenure, recency,
+    frequency and spend, all measured within each window up to its own cut-off, are comparable.
+
+    Returns
+    -------
+    earlier, current : StudyWindow
+        Both with a ``history_start``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from segkit.study.window import StudyWindow
+    >>> tx = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2025-09-30"])})
+    >>> e, c = comparison_windows(StudyWindow(dt.date(2025, 9, 30)), tx, 6)
+    >>> (e.history_start, e.cutoff), (c.history_start, c.cutoff)
+    ((datetime.date(2024, 1, 1), datetime.date(2025, 3, 31)), (datetime.date(2024, 7, 2), datetime.date(2025, 9, 30)))
+    """
+    import datetime as dt
+
+    from segkit.study.window import StudyWindow
+
+    history = transactions.loc[window.in_history(transactions["date"]), "date"]
+    if history.empty:
+        raise DataError(f"no transactions up to the cut-off {window.cutoff}: there is no history to compare",
+                        column="date")
+    data_start = max(history.min().date(), window.history_start or dt.date.min)
+    earlier_cutoff = window.shifted(months).cutoff
+    length = (window.cutoff - data_start).days  # days before the cut-off day
+    if earlier_cutoff - dt.timedelta(days=length) < data_start:
+        length = (earlier_cutoff - data_start).days
+    if length < 0:
+        raise DataError(f"the earlier window would end on {earlier_cutoff}, before the first purchase on "
+                        f"{data_start}; lower earlier_window_months", column="date")
+    step = dt.timedelta(days=length)
+    return (StudyWindow(earlier_cutoff, history_start=earlier_cutoff - step),
+            StudyWindow(window.cutoff, history_start=window.cutoff - step))
+
+
+def window_segmentation(
     cfg: StudyConfig,
     window: StudyWindow,
     *,
@@ -161,60 +206,40 @@ def earlier_window_assignments(
     survey: pd.DataFrame | None,
     method: str,
     k: int | None,
-) -> tuple[pd.DataFrame, pd.DataFrame, StudyWindow]:
-    """Segment the earlier window: the same method and k, fitted on behaviour up to an earlier cut-off.
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Segment one window's history: the study's method and k, refitted on the features up to its cut-off.
 
-    The earlier window is the study's ``window`` moved ``cfg.earlier_window_months`` calendar
-    months back (:meth:`StudyWindow.shifted`); only its history is used, so the earlier
-    segmentation knows nothing of the later months. Its cut-off day counts whole, at any time of
-    day, exactly as the study's own cut-off does.
-
-    Parameters
-    ----------
-    cfg : StudyConfig
-        The study: basis, method settings and ``earlier_window_months``.
-    window : StudyWindow
-        The study's window.
-    transactions : DataFrame
-        The cleaned transactions (``customer_id``, ``date``, ``amount``, ...).
-    customers, survey : DataFrame, optional
-        Joined to the earlier customer table as in step 4.
-    method : str
-        The method step 5 used.
-    k : int, optional
-        Its number of segments (ignored by rule-based schemes).
+    Features (tenure and recency included) are measured up to and including the window's own cut-off
+    day, from its ``history_start`` on; the value model is refitted on the window when the basis or
+    scheme reads it.
 
     Returns
     -------
     assignments : DataFrame
-        ``customer_id``, ``segment``, ``segment_name`` of the earlier segmentation.
+        ``customer_id``, ``segment``, ``segment_name``.
     table : DataFrame
-        The earlier customer table of the customers segmented.
-    earlier : StudyWindow
-        The earlier window.
+        The window's customer table of the customers segmented.
 
     Raises
     ------
     DataError
-        When the earlier window holds fewer customers than the largest number of segments tried.
+        When the window holds fewer customers than the largest number of segments tried.
     """
     from segkit.features import compute_features, feature_engine
     from segkit.methods.registry import get_method
 
-    earlier = window.shifted(cfg.earlier_window_months)
-    past = transactions.loc[earlier.in_history(transactions["date"])]
+    past = transactions.loc[window.in_history(transactions["date"])]
     n_past = past["customer_id"].nunique()
     if n_past < cfg.k_range[1]:
-        raise DataError(f"the earlier window (history up to and including {earlier.cutoff}, "
-                        f"{cfg.earlier_window_months} months before the cut-off) has {n_past} customers with a "
-                        f"purchase; at least {cfg.k_range[1]} are needed to segment it (lower "
-                        "earlier_window_months)", column="date")
+        raise DataError(f"the window from {window.history_start} up to and including {window.cutoff} has "
+                        f"{n_past} customers with a purchase; at least {cfg.k_range[1]} are needed to segment it "
+                        "(lower earlier_window_months)", column="date")
     with feature_engine(cfg.engine) as engine:
-        features = compute_features(past, cutoff=earlier.cutoff, **engine)
+        features = compute_features(past, cutoff=window.cutoff, **engine)
     spec = get_method(method)
-    # a basis or scheme that reads value needs the value model refitted on the earlier window too
+    # a basis or scheme that reads value needs the value model refitted on the window too
     needs_value = spec.value_model or bool(set(cfg.basis) & set(VALUE_COLUMNS))
-    value = purchase_value(past, cutoff=earlier.cutoff) if needs_value else None
+    value = purchase_value(past, cutoff=window.cutoff) if needs_value else None
     table = customer_table(features=features, customers=customers, survey=survey, value=value)
     if spec.data_driven:
         table, _ = basis_complete_cases(table, list(cfg.basis))
@@ -226,7 +251,33 @@ def earlier_window_assignments(
         X = table.set_index("customer_id")[cols]
         value_s = None
     seg = fit_final(method, k, X, cfg=cfg, sample_value=value_s)
-    return seg.result_.assignments[["customer_id", "segment", "segment_name"]], table, earlier
+    return seg.result_.assignments[["customer_id", "segment", "segment_name"]], table
+
+
+def earlier_window_assignments(
+    cfg: StudyConfig,
+    window: StudyWindow,
+    *,
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    survey: pd.DataFrame | None,
+    method: str,
+    k: int | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, StudyWindow]:
+    """Segment the earlier window of :func:`comparison_windows`: the same method and k, same-length history.
+
+    Returns
+    -------
+    assignments : DataFrame
+    table : DataFrame
+        The earlier customer table of the customers segmented.
+    earlier : StudyWindow
+        The earlier window.
+    """
+    earlier, _ = comparison_windows(window, transactions, cfg.earlier_window_months)
+    assignments, table = window_segmentation(cfg, earlier, transactions=transactions, customers=customers,
+                                             survey=survey, method=method, k=k)
+    return assignments, table, earlier
 
 
 def segment_measures(table: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
