@@ -210,6 +210,8 @@ class StudyConfig(_Strict):
     stratify: StratifySpec | None = None
     #: names the team gives the segments, by number (1 = the first segment); step 5 applies them once
     segment_names: dict[int, str] = Field(default_factory=dict)
+    #: what each basis item is: behaviour, need (a benefit sought) or perception (an attitude to address)
+    item_kinds: dict[str, Literal["behaviour", "need", "perception"]] = Field(default_factory=dict)
     engine: EngineSpec = Field(default_factory=EngineSpec)
     #: where the file itself lives; filled in by :func:`load_config`
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -249,6 +251,9 @@ class StudyConfig(_Strict):
         overlap = sorted(set(self.basis) & set(self.descriptors))
         if overlap:
             raise ValueError(f"columns cannot be both basis and descriptor: {overlap}")
+        stray = sorted(set(self.item_kinds) - set(self.basis))
+        if stray:
+            raise ValueError(f"item_kinds names {stray}, which are not basis variables; the basis is {self.basis}")
         return self
 
     def resolve(self, path: Path | str) -> Path:

@@ -99,6 +99,29 @@ class StabilityResult:
         return self.segment_stability.summary().merge(self.segments[["segment", "name"]], on="segment", how="left")
 
 
+def described(segmentation: SegmentationResult, X: pd.DataFrame, *, kind: str, item_kinds: dict[str, str]
+              ) -> SegmentationResult:
+    """``segmentation`` with names, actions and descriptions read by the study's ``item_kinds``.
+
+    The estimator named its segments reading every item by its default kind; a study that declares
+    what its items are (a perception is not a need) gets them re-read here, from the same basis.
+    """
+    if not item_kinds:
+        return segmentation
+    from segkit.methods.naming import describe_segments
+
+    labels = segmentation.assignments.set_index("customer_id")["segment"].reindex(X.index.astype(str))
+    placed = labels.notna().to_numpy()
+    texts = describe_segments(X.loc[placed], labels[placed].astype(int).to_numpy(),
+                              kind=None if kind == "numeric" else kind, item_kinds=item_kinds).set_index("segment")
+    segments = segmentation.segments.copy()
+    for col in ("name", "action", "description"):
+        segments[col] = segments["segment"].map(texts[col]).fillna(segments[col])
+    assignments = segmentation.assignments.assign(segment_name=segmentation.assignments["segment"].map(
+        dict(zip(segments["segment"], segments["name"]))))
+    return replace(segmentation, segments=segments, assignments=assignments)
+
+
 def named(segmentation: SegmentationResult, names: dict[int, str], *, source: str = "segment_names"
           ) -> SegmentationResult:
     """``segmentation`` with the segment names the study file gives (``segment_names``); the others keep theirs.
@@ -135,7 +158,8 @@ def run(ctx: StepContext) -> StabilityResult:
     The names of ``segment_names`` replace segkit's, once, here: every later page reads them.
     """
     cfg = ctx.cfg
-    method = ctx.read(artifacts.METHOD)["method"]
+    method_doc = ctx.read(artifacts.METHOD)
+    method = method_doc["method"]
     table = ctx.read(artifacts.CUSTOMER_TABLE)
     X = ctx.read(artifacts.BASIS).set_index("customer_id")
     value = table.set_index("customer_id")["monetary_total"].reindex(X.index) if "monetary_total" in table else None
@@ -176,6 +200,9 @@ def run(ctx: StepContext) -> StabilityResult:
         result = StabilityResult(method=method, k=seg.result_.n_segments, reason=reason, segmentation=seg.result_,
                                  rule_stability=rule_stab, n_unclassified=n_without)
 
+    if spec.data_driven:
+        kind = str(method_doc.get("basis_kind") or "numeric")
+        result.segmentation = described(result.segmentation, X, kind=kind, item_kinds=dict(cfg.item_kinds))
     result.segmentation = named(result.segmentation, dict(cfg.segment_names))
     seg_result = result.segmentation
     ctx.write(artifacts.ASSIGNMENTS, result.assignments)
