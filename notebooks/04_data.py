@@ -100,6 +100,9 @@ else:
 # %% tags=["remove-input"]
 if result.value is not None:
     show_table(result.value_summary, caption="Potential value per customer (next 12 months)")
+    check = result.loyalty
+    callout("<b>Loyalty</b> (value × potential × loyalty scheme): {note}", kind="info" if check.usable else "warn",
+            note=check.note)
 else:
     say("Not available without transactions.")
 

@@ -60,6 +60,8 @@ if result.data_driven:
     plt.show()
     show_table(result.segment_stability_table, caption="Segment-level stability (Jaccard index over bootstrap samples)")
 else:
+    if result.loyalty_note:
+        callout("<b>Loyalty.</b> {note}", kind="info" if result.loyalty_usable else "warn", note=result.loyalty_note)
     fig, ax = plt.subplots(figsize=(9, 4))
     result.rule_stability.plot(ax=ax)
     plt.show()

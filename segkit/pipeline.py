@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from segkit.study.window import StudyWindow
 
 #: Customer-table columns that come from the value model (:func:`purchase_value` and :func:`customer_table`).
-VALUE_COLUMNS = ("p_alive", "expected_orders", "expected_spend_per_order", "clv", "current_value", "loyalty")
+VALUE_COLUMNS = ("p_alive", "expected_orders", "expected_spend_per_order", "clv", "repeat_purchase_days",
+                 "current_value", "loyalty")
 
 
 def basis_kind(cfg: StudyConfig, inventory: dict[str, Any], customers: pd.DataFrame | None = None) -> str:
@@ -64,11 +65,47 @@ def customer_table(
         new_cols = [c for c in extra.columns if c == "customer_id" or c not in table.columns]
         table = table.merge(extra[new_cols], on="customer_id", how="left", validate="one_to_one")
     if value is not None and "clv" in table:
-        # Current value: spend per month of tenure; loyalty: stable spend and a high chance of being alive.
+        # Current value: spend per month of tenure; loyalty: from repeat behaviour (loyalty_score).
         months = (table["tenure_days"].clip(lower=30) / 30.4375)
         table["current_value"] = table["monetary_total"] / months
-        table["loyalty"] = 0.5 * table.get("spend_stability", 0).fillna(0) + 0.5 * table["p_alive"].fillna(0)
+        table["loyalty"] = loyalty_score(table, converged=_converged(value))
     return table.sort_values("customer_id", kind="stable").reset_index(drop=True)
+
+
+def _converged(value: pd.DataFrame) -> bool | None:
+    """Whether the purchase model's fit converged, when the value table says so."""
+    flag = (value.attrs.get("bgnbd") or {}).get("converged")
+    return None if flag is None else bool(flag)
+
+
+def loyalty_check(table: pd.DataFrame, *, converged: bool | None = None) -> Any:
+    """:func:`segkit.value.p_alive_check` of a customer table: whether loyalty may use P(alive)."""
+    from segkit.value import p_alive_check
+
+    repeat = table["repeat_purchase_days"] if "repeat_purchase_days" in table else pd.Series(0, index=table.index)
+    return p_alive_check(table["p_alive"].fillna(1.0), repeat, converged=converged)
+
+
+def loyalty_score(table: pd.DataFrame, *, converged: bool | None = None) -> pd.Series:
+    """Loyalty from repeat behaviour: 0 for one-time buyers, else spend stability, with P(alive) where identified.
+
+    * A customer with at most one order up to the cut-off is never loyal: 0.
+    * A repeat buyer's loyalty is their spend stability (steady spend across quarters), averaged with
+      P(alive) when the purchase model identifies it for them (a repeat purchase day) and the fit tells
+      customers apart (:func:`segkit.value.p_alive_check`); else spend stability alone.
+
+    Loyalty is therefore never above 0 for a one-time buyer, and a median split (the value x potential
+    x loyalty scheme) never calls one loyal.
+    """
+    stability = table["spend_stability"].fillna(0.0) if "spend_stability" in table else pd.Series(
+        0.0, index=table.index)
+    score = stability.astype(float).copy()
+    repeat = table["frequency"] > 1
+    if loyalty_check(table, converged=converged).usable:
+        identified = repeat & (table["repeat_purchase_days"].fillna(0) > 0)
+        score[identified] = 0.5 * stability[identified] + 0.5 * table.loc[identified, "p_alive"].fillna(0.0)
+    score[~repeat] = 0.0
+    return score
 
 
 def check_basis(table: pd.DataFrame, columns: list[str], *, source: str = "basis") -> None:
@@ -84,12 +121,17 @@ def purchase_value(transactions: pd.DataFrame, *, cutoff: Any, horizon_months: i
 
     Purchases returned in full stay in the cleaned table at amount 0 (for the return
     rate); they are no transactions for the purchase model, so only lines with a
-    positive amount enter it.
+    positive amount enter it. Adds ``repeat_purchase_days`` (the model's ``frequency``).
     """
-    from segkit.value import customer_value
+    from segkit.value import customer_value, rfm_summary
 
-    return customer_value(transactions.loc[transactions["amount"] > 0], cutoff=cutoff,
-                          horizon_months=horizon_months)
+    purchases = transactions.loc[transactions["amount"] > 0]
+    value = customer_value(purchases, cutoff=cutoff, horizon_months=horizon_months)
+    # the repeat purchase days say for whom the model identifies P(alive) (loyalty_score)
+    repeat = rfm_summary(purchases, observation_period_end=cutoff).set_index("customer_id")["frequency"]
+    out = value.assign(repeat_purchase_days=value["customer_id"].map(repeat).fillna(0).astype(int))
+    out.attrs = dict(value.attrs)
+    return out
 
 
 def prepare_study_basis(cfg: StudyConfig, table: pd.DataFrame) -> PreparedBasis:

@@ -19,7 +19,14 @@ from segkit.early import early_behaviour
 from segkit.features import FEATURE_DEFINITIONS, OUTCOME_DEFINITIONS, compute_features, compute_outcomes, feature_engine
 from segkit.io import QUALITY_RULES
 from segkit.methods.prep import PreparedBasis
-from segkit.pipeline import basis_complete_cases, check_basis, customer_table, prepare_study_basis, purchase_value
+from segkit.pipeline import (
+    basis_complete_cases,
+    check_basis,
+    customer_table,
+    loyalty_check,
+    prepare_study_basis,
+    purchase_value,
+)
 from segkit.study import artifacts
 from segkit.study.context import StepContext
 
@@ -124,6 +131,14 @@ class DataResult:
         desc = self.value[["p_alive", "expected_orders", "expected_spend_per_order", "clv"]].describe().T
         desc = desc.reset_index().rename(columns={"index": "measure"})
         return desc[["measure", "mean", "25%", "50%", "75%", "max"]]
+
+    @property
+    def loyalty(self) -> Any:
+        """Whether loyalty may use P(alive) (:func:`segkit.pipeline.loyalty_check`); None without a value model."""
+        if self.value is None or "p_alive" not in self.segmented:
+            return None
+        flag = (self.value.attrs.get("bgnbd") or {}).get("converged")
+        return loyalty_check(self.segmented, converged=None if flag is None else bool(flag))
 
     @property
     def yes_shares(self) -> pd.Series:

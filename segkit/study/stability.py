@@ -22,7 +22,7 @@ from segkit.errors import ConfigError
 from segkit.methods import make_segmenter
 from segkit.methods.registry import get_method
 from segkit.methods.result import SegmentationResult
-from segkit.pipeline import basis_complete_cases, check_basis, fit_final
+from segkit.pipeline import basis_complete_cases, check_basis, fit_final, loyalty_check
 from segkit.study import artifacts
 from segkit.study.context import StepContext
 
@@ -50,6 +50,9 @@ class StabilityResult:
         Rule-based schemes: customers changing class under re-estimated thresholds.
     n_unclassified : int
         Customers a rule-based scheme cannot classify (an input missing).
+    loyalty_note, loyalty_usable : str or None, bool
+        For a scheme that reads ``loyalty``: how loyalty was measured and whether P(alive) was usable
+        (:func:`segkit.pipeline.loyalty_check`).
     """
 
     method: str
@@ -61,6 +64,8 @@ class StabilityResult:
     slsa: Any = None
     rule_stability: Any = None
     n_unclassified: int = 0
+    loyalty_note: str | None = None
+    loyalty_usable: bool = True
 
     @property
     def data_driven(self) -> bool:
@@ -199,6 +204,9 @@ def run(ctx: StepContext) -> StabilityResult:
                        "classified.")
         result = StabilityResult(method=method, k=seg.result_.n_segments, reason=reason, segmentation=seg.result_,
                                  rule_stability=rule_stab, n_unclassified=n_without)
+        if "loyalty" in rule_cols and "p_alive" in table:
+            check = loyalty_check(table)
+            result.loyalty_note, result.loyalty_usable = check.note, check.usable
 
     if spec.data_driven:
         kind = str(method_doc.get("basis_kind") or "numeric")
