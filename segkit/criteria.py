@@ -97,6 +97,10 @@ MEASURES: tuple[Measure, ...] = (
     Measure("target_lift", "{outcome} per customer of the target segments / the whole base's (lift over "
             "random targeting)", ">=", 1.5, "ratio", "07_validation.html",
             "Do the segments beat ranking by past spend?", r"\blift|\bgains?\b"),
+    Measure("segment_p_value", "largest p-value of a segment against the rest of the base in {outcome} "
+            "(Holm-adjusted): every segment must differ", "<", 0.01, "p", "07_validation.html",
+            "Did the segments behave differently afterwards?",
+            r"segment's behaviou?r|each segment|every segment\b.*differ|from the others|from the rest"),
     Measure("outcome_p_value", "p-value of the difference in {outcome} between segments", "<", 0.01, "p",
             "07_validation.html", "Did the segments behave differently afterwards?",
             r"differ|signific|p\s*[<=≤]|distinct"),
@@ -346,6 +350,8 @@ class Evidence:
         Each segment's share of the customers.
     outcome_p : dict of str to float, optional
         The p-value of the test of segment differences, per outcome after the cut-off.
+    segment_p : dict of str to (float, int), optional
+        Per outcome: the largest Holm-adjusted p-value of a segment against the rest, and that segment.
     identification : dict, optional
         Per source (``early_behaviour``, ``descriptors``): ``accuracy``, ``baseline`` (share of
         the largest segment), ``n`` and, for early behaviour, ``window_days``.
@@ -362,6 +368,7 @@ class Evidence:
 
     segment_shares: dict[int, float] | None = None
     outcome_p: dict[str, float] | None = None
+    segment_p: dict[str, tuple[float, int]] | None = None
     identification: dict[str, dict[str, Any]] = field(default_factory=dict)
     replication_ari: float | None = None
     bootstrap_ari: float | None = None
@@ -405,6 +412,14 @@ def _row(c: Criterion, evidence: Evidence) -> dict[str, Any]:
             note = f"{c.outcome} was not measured; measured: {', '.join(evidence.outcome_p)}"
         else:
             value = evidence.outcome_p[str(c.outcome)]
+    elif c.measure == "segment_p_value":
+        if evidence.segment_p is None:
+            note = _why(evidence, "outcome_p_value", "later behaviour was not compared")
+        elif c.outcome not in evidence.segment_p:
+            note = f"{c.outcome} was not measured; measured: {', '.join(evidence.segment_p)}"
+        else:
+            value, seg = evidence.segment_p[str(c.outcome)]
+            note = f"segment {seg} differs least from the rest"
     elif c.measure == "identification_accuracy":
         source = c.source or ("early_behaviour" if evidence.has_transactions else "descriptors")
         found = evidence.identification.get(source)
@@ -453,4 +468,17 @@ def measure_criteria(criteria: list[Criterion], evidence: Evidence) -> list[dict
     >>> rows[0]["value_text"], rows[0]["passed"]
     ('30%', True)
     """
-    return [_row(c, evidence) for c in criteria]
+    rows = [_row(c, evidence) for c in criteria]
+    # Two criteria of the brief may rest on the same measurement: each keeps its row, and says so.
+    seen: dict[tuple, int] = {}
+    for i, (c, row) in enumerate(zip(criteria, rows)):
+        if c.measure == "team_judges" or row["passed"] is None:
+            continue
+        key = (row["measured_by"], row["value_text"])
+        if key in seen:
+            first = criteria[seen[key]]
+            same = f"the same measurement as the {first.kind} criterion #{seen[key] + 1}"
+            row["note"] = f"{row['note']}; {same}" if row["note"] else same
+        else:
+            seen[key] = i
+    return rows

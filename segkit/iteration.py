@@ -53,6 +53,13 @@ def window_days(table: pd.DataFrame) -> int | None:
     return int(table["tenure_days"].max()) + 1
 
 
+def _colour(key: Any) -> str:
+    """A segment's colour; an earlier segment without a match, and new customers, are grey."""
+    if isinstance(key, str) and (key == NEW or key.startswith("earlier")):
+        return "#8C8C8C"
+    return segment_colour(key)
+
+
 def earlier_label(segment: int) -> str:
     """The label of an earlier segment that matches no current one (it keeps its own number)."""
     return f"earlier {segment}"
@@ -189,12 +196,6 @@ class Migration:
         names = self.names_current if current else self.names_previous
         return segment_label(key, names.get(key))
 
-
-def _colour(key: Any) -> str:
-    """A segment's colour; an earlier segment without a match, and new customers, are grey."""
-    if isinstance(key, str) and (key == NEW or key.startswith("earlier")):
-        return "#8C8C8C"
-    return segment_colour(key)
 
     def plot(self, ax=None):
         """Heatmap of row percentages, each cell annotated with its count. Returns the Axes."""

@@ -68,7 +68,7 @@ def test_the_demo_verdict_counts_each_criterion_once(concluded):
     folder, results = concluded
     brief = folder.read(artifacts.BRIEF)
     table = results["validation"].verdict.table
-    assert len(table) == len(brief["knockout_criteria"]) + len(brief["success_criteria"]) == 8
+    assert len(table) == len(brief["knockout_criteria"]) + len(brief["success_criteria"]) == 9
     assert not table["criterion"].duplicated().any()
     # a new customer is placed from their first months of behaviour, never from the basis at the cut-off
     ident = table.loc[table["measure"] == "identification_accuracy"].iloc[0]

@@ -380,7 +380,7 @@ def _binary_action(shares: dict[str, tuple[float, float]], kinds: Mapping[str, s
     if perc_hi:
         parts.append("Address the perception" + ("s " if len(perc_hi) > 1 else " ")
                      + " and ".join(f"'{k.replace('_', ' ')}' ({_share_text(k, shares[k], 'agree')})" for k in perc_hi)
-                     + ": show what counters it, and measure whether the share falls.")
+                     + ": find out what drives it, speak to it in the message, and measure whether it moves.")
     if other_hi:
         parts.append("More members answer yes to " + " and ".join(f"'{k}' ({_share_text(k, shares[k])})"
                                                                   for k in other_hi)
@@ -391,7 +391,7 @@ def _binary_action(shares: dict[str, tuple[float, float]], kinds: Mapping[str, s
     if perc_lo:
         parts.append("Fewer hold the perception " + " or ".join(
             f"'{k.replace('_', ' ')}' ({_share_text(k, shares[k], 'agree')})" for k in perc_lo)
-            + ": a strength to keep in view.")
+            + ".")
     if other_lo:
         parts.append("Fewer answer yes to " + " or ".join(f"'{k}' ({_share_text(k, shares[k])})" for k in other_lo)
                      + ".")

@@ -189,6 +189,9 @@ def _evidence(*, sizes: pd.DataFrame, tests: va.OutcomeTests | None, outcomes_no
                   has_transactions=has_transactions)
     if tests is not None:
         ev.outcome_p = {str(r.outcome): float(r.p_value) for r in tests.table.itertuples()}
+        if len(tests.pairwise):
+            worst = tests.pairwise.sort_values("p_adjusted").groupby("outcome").tail(1)
+            ev.segment_p = {str(r.outcome): (float(r.p_adjusted), int(r.segment)) for r in worst.itertuples()}
     else:
         ev.notes["outcome_p_value"] = outcomes_note or "later behaviour was not compared"
     for source, key in (("early_behaviour", "early"), ("descriptors", "descriptor")):
