@@ -263,20 +263,20 @@ def baseline_lift(table: pd.DataFrame, assignments: pd.DataFrame, outcomes: pd.D
     for g, s, m in groups:
         n = int(m.sum())
         mean = float(point[(g, "mean")][0])
-        for b in ("random", *BASELINES):
-            bmean = float(point[(g, b)][0])
-            if b == "random":
+        for base in ("random", *BASELINES):
+            bmean = float(point[(g, base)][0])
+            if base == "random":
                 bshare = n / n_all
             else:
-                bshare = float(y[orders[b][:n]].sum() / total)
-            ratio = boot[(g, "mean")] / boot[(g, b)]
+                bshare = float(y[orders[base][:n]].sum() / total)
+            ratio = boot[(g, "mean")] / boot[(g, base)]
             ratio = ratio[np.isfinite(ratio)]
             lo, hi = (np.percentile(ratio, [2.5, 97.5]) if len(ratio) else (np.nan, np.nan))
             lift = mean / bmean if bmean > 0 else np.nan
             # A percentile interval of a ratio can miss its point estimate by a hair when the bootstrap
             # distribution is skewed; widening it to include the estimate never claims more.
             rows.append({"group": g, "segment": s, "n": n, "share": n / n_all, "mean": mean,
-                         "outcome_share": float(y[m].sum() / total), "baseline": b, "baseline_mean": bmean,
+                         "outcome_share": float(y[m].sum() / total), "baseline": base, "baseline_mean": bmean,
                          "baseline_share": bshare, "lift": lift, "ci_low": min(float(lo), lift),
                          "ci_high": max(float(hi), lift)})
     return BaselineLift(pd.DataFrame(rows), outcome, sorted(int(t) for t in targets), n_boot)

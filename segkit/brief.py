@@ -61,12 +61,14 @@ def read_criteria(cfg: StudyConfig) -> tuple[list[Criterion], list[Criterion]]:
     study file is checked once, as a row of the verdict like any other.
     """
     g = cfg.goal
-    read = {"kpi": g.kpi, "min_segment_share": g.min_segment_share}
-    knockout = [read_criterion(_spec(c), kind="knock-out", **read) for c in (g.knockout_criteria or DEFAULT_KNOCKOUT)]
+    def read(item: Any, kind: str) -> Criterion:
+        return read_criterion(_spec(item), kind=kind, kpi=g.kpi, min_segment_share=g.min_segment_share)
+
+    knockout = [read(c, "knock-out") for c in (g.knockout_criteria or DEFAULT_KNOCKOUT)]
     if not any(c.measure == "min_segment_share" for c in knockout):
-        knockout.insert(0, read_criterion(f"Substantial: every segment holds at least {g.min_segment_share:.0%} of the "
-                                          "customers (the minimum segment share)", kind="knock-out", **read))
-    success = [read_criterion(_spec(c), kind="success", **read) for c in (g.success_criteria or DEFAULT_SUCCESS)]
+        knockout.insert(0, read(f"Substantial: every segment holds at least {g.min_segment_share:.0%} of the "
+                                "customers (the minimum segment share)", "knock-out"))
+    success = [read(c, "success") for c in (g.success_criteria or DEFAULT_SUCCESS)]
     return knockout, success
 
 

@@ -192,8 +192,10 @@ class Criterion:
         """A criterion from the brief; a plain string (an older brief) is read as free text."""
         if isinstance(record, str):
             return read_criterion(record, kind=kind)
-        return cls(**{k: record.get(k) for k in ("text", "kind", "measure", "threshold", "outcome", "source")},
-                   read_as=str(record.get("read_as") or "structured"))
+        thr = record.get("threshold")
+        return cls(str(record.get("text") or ""), str(record.get("kind") or kind), str(record["measure"]),
+                   None if thr is None else float(thr), record.get("outcome"), record.get("source"),
+                   str(record.get("read_as") or "structured"))
 
 
 def format_value(value: float | None, unit: str) -> str:

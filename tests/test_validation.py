@@ -11,8 +11,8 @@ from sklearn.cluster import KMeans  # noqa: E402
 from statsmodels.stats.multitest import multipletests  # noqa: E402
 from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
-from segkit.errors import DataError  # noqa: E402
 from segkit.criteria import Evidence  # noqa: E402
+from segkit.errors import DataError  # noqa: E402
 from segkit.validation import gains, outcome_tests, split_half_replication, verdict  # noqa: E402
 
 

@@ -314,6 +314,7 @@ def _behaviour_action(z: dict[str, float], kinds: Mapping[str, str | None] | Non
         notes.append(f"Check why they return goods before sending offers (return_rate {get('return_rate'):+.1f} SD).")
 
     value_cols = ("monetary_total", "margin_total", "frequency", "monetary_avg")
+    used: tuple[str, ...]
     if get("satisfaction") < -t:
         main, used = ("Correct first: call them, find the complaint and fix it fast; "
                       "sell nothing more until it is resolved."), ("satisfaction",)
