@@ -17,11 +17,8 @@ from segkit.index_page import render_index
 from segkit.study import artifacts
 from segkit.study.context import run_steps
 from segkit.study.folder import RunFolder
-from segkit.study.steps import STEPS
 
-FIRST_FIVE = ["goals", "resources", "method", "data", "stability"]
 LAST_THREE = ["profiling", "validation", "iteration"]
-ALL_EIGHT = [s.key for s in STEPS]
 
 
 @pytest.fixture(scope="module")
@@ -132,9 +129,10 @@ def _check_k_sentence(reason: str, summary: pd.DataFrame) -> list[int]:
     return named
 
 
-def test_a_managerial_k_shows_the_stability_of_the_k_around_it(make_study, tmp_path):
-    study = make_study(k_range=[4, 4], n_boot=6, n_init=3)
-    result = run_steps(tmp_path / "run", study, FIRST_FIVE)["stability"]
+def test_a_managerial_k_shows_the_stability_of_the_k_around_it(demo_run_steps, make_study, tmp_path):
+    study = make_study(k_range=[4, 4], n_boot=4, n_init=2)
+    run = copy_run(demo_run_steps[0], tmp_path / "run")
+    result = run_steps(run, study, ["stability"])["stability"]
     summary = result.global_stability.summary()
     assert summary["k"].tolist() == [2, 3, 4, 5, 6]
     assert result.k == 4 and summary.loc[summary["chosen"], "k"].tolist() == [4]
@@ -156,17 +154,22 @@ def test_the_k_sentence_agrees_with_its_table(demo_run_steps):
 # 4. step 8: the same study against itself keeps, and says by which rule
 # --------------------------------------------------------------------------------------------------------
 
-def test_the_same_study_rerun_against_its_first_run_keeps(concluded, make_study, tmp_path):
+def test_the_same_study_rerun_against_its_first_run_keeps(concluded, demo_run_steps, make_study, tmp_path):
     first, _ = concluded
+    # Steps 1-5 of a re-run are byte for byte those of the first run (test_same_inputs_same_assignments_in_process),
+    # so the re-run starts from a copy of them and runs steps 6-8 with the first run as its previous run.
+    second = copy_run(demo_run_steps[0], tmp_path / "second")
     study = make_study(previous_run=str(first.path))
-    result = run_steps(tmp_path / "second", study, ALL_EIGHT)["iteration"]
+    result = run_steps(second, study, LAST_THREE)["iteration"]
     assert result.source == "previous_run"
     assert result.migration.ari == 1.0 and result.migration.stay_share == 1.0
+    assert result.migration.matched_by == "profiles"
     rec = result.recommendation
     assert rec.decision == "keep"
     assert rec.rule.startswith("Keep when") and "re-segment when" in rec.rule
     assert "ARI 1.00" in " ".join(rec.reasons)
-    doc = RunFolder(tmp_path / "second").read(artifacts.ITERATION)
+    assert result.drift.max_size_shift == 0 and result.drift.max_profile_shift == 0
+    doc = RunFolder(second).read(artifacts.ITERATION)
     assert doc["recommendation"] == "keep" and doc["rule"] == rec.rule
 
 
@@ -188,10 +191,10 @@ def test_the_earlier_window_is_as_long_as_the_current_one(concluded):
 NAMES = {1: "Harbour", 2: "Lantern", 3: "Orchard", 4: "Meadow", 5: "Quarry"}
 
 
-def test_a_segment_has_one_number_and_name_everywhere(make_study, tmp_path):
-    study = make_study(k_range=[5, 5], n_boot=6, n_init=3, segment_names=NAMES)
-    run = tmp_path / "run"
-    results = run_steps(run, study, ALL_EIGHT)
+def test_a_segment_has_one_number_and_name_everywhere(demo_run_steps, make_study, tmp_path):
+    study = make_study(k_range=[5, 5], n_boot=4, n_init=3, segment_names=NAMES)
+    run = copy_run(demo_run_steps[0], tmp_path / "run")
+    results = run_steps(run, study, ["stability", *LAST_THREE])
     folder = RunFolder(run)
 
     def pairs(frame, seg="segment", name="name"):
@@ -203,6 +206,8 @@ def test_a_segment_has_one_number_and_name_everywhere(make_study, tmp_path):
     prof, val, itr = results["profiling"], results["validation"], results["iteration"]
     assert prof.names == NAMES and pairs(prof.segments) == NAMES
     assert pairs(val.outcomes.means, name="segment_name") == NAMES
+    groups = {g for g in val.baselines.table["group"] if g != "target segments"}
+    assert groups == {f"{s}. {n}" for s, n in NAMES.items()}
     # step 7's split-half centres carry step 5's numbers and names
     centres = val.replication.centroids
     assert pairs(centres.drop_duplicates("segment"), name="segment_name") == NAMES
@@ -211,23 +216,28 @@ def test_a_segment_has_one_number_and_name_everywhere(make_study, tmp_path):
     m = itr.migration
     assert {c for c in m.counts.columns if c != "gone"} <= set(NAMES)
     assert m.names_current == NAMES
-    assert pairs(itr.drift.sizes.dropna(subset=["name"])) == {s: n for s, n in NAMES.items()
-                                                                if s in set(itr.drift.sizes["segment"])}
+    kept = itr.drift.sizes[itr.drift.sizes["status"] != "vanished"]
+    assert pairs(kept) == {s: NAMES[s] for s in kept["segment"]}
     page = render_index(run, {"steps": []})
     for s, n in NAMES.items():
         assert f'<td class="num">{s}</td><td><b>{n}</b>' in page
 
 
-def test_segment_names_must_fit_the_segments(make_study, tmp_path):
+def test_segment_names_must_fit_the_segments(demo_run_steps, make_study):
+    from segkit.config import load_config
     from segkit.errors import ConfigError
+    from segkit.study.stability import named
 
     with pytest.raises(ConfigError, match="segment_names"):
-        from segkit.config import load_config
-
         load_config(make_study(segment_names={0: "Zero"}))
-    study = make_study(k_range=[4, 4], n_boot=4, n_init=2, segment_names={1: "A", 5: "E"})
-    with pytest.raises(ConfigError, match=r"segment_names names segment 5, but the solution has segments 1 to 4"):
-        run_steps(tmp_path / "run", study, FIRST_FIVE)
+    with pytest.raises(ConfigError, match="are both named 'A'"):
+        load_config(make_study(segment_names={1: "A", 2: "A"}))
+    solution = demo_run_steps[1]["stability"].segmentation  # five segments
+    with pytest.raises(ConfigError, match=r"segment_names names segment 9, but the solution has segments 1 to 5"):
+        named(solution, {1: "A", 9: "E"})
+    renamed = named(solution, {2: "Second"})
+    assert renamed.segments.set_index("segment").loc[2, "name"] == "Second"
+    assert set(renamed.assignments.loc[renamed.assignments["segment"] == 2, "segment_name"]) == {"Second"}
 
 
 # --------------------------------------------------------------------------------------------------------
