@@ -87,11 +87,12 @@ if result.gains is not None:
     fig.tight_layout()
     plt.show()
     top = result.gains.table.iloc[0]
-    others = "; ".join(f"ranked by {b}, **{100 * top[f'cum_gain {b}']:.1f}%**" for b in result.gains.baselines)
-    say("The top tenth by potential value brought **{mine}** of the later revenue{others}.",
-        mine=f"{100 * top['cum_gain']:.1f}%", others=f"; {others}" if others else "")
+    say("The top tenth by potential value brought **{mine}** of the later revenue.", mine=f"{100 * top['cum_gain']:.1f}%")
+    for b in result.gains.baselines:
+        say("The top tenth ranked by {b} brought **{share}**.", b=b, share=f"{100 * top[f'cum_gain {b}']:.1f}%")
     show_table(result.gains.summary(), caption="Gains and lift by tenth of the value ranking",
-               formats={c: "pct" for c in result.gains.summary().columns if c.startswith("cum_")})
+               formats={c: "pct" for c in result.gains.summary().columns
+                        if c.startswith("cum_gain") or c == "cum_customer_share"})
 else:
     say("{note}", note=result.gains_note)
 

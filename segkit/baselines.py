@@ -90,13 +90,15 @@ class BaselineLift:
     def beats(self) -> str | None:
         """Whether the target segments beat ranking by past spend: ``"beat"``, ``"no better"`` or ``"worse"``.
 
-        "beat" when the whole 95% interval of the lift over past spend lies above 1, "worse" when it
-        lies below, "no better" when it includes 1; None without target segments.
+        "beat" when the whole 95% interval of the lift over past spend lies above 1 as the report
+        rounds it (two decimals), "worse" when it lies below, "no better" when it reaches 1; None
+        without target segments.
         """
         if not self.targets:
             return None
         r = self.row(TARGETS, "past spend")
-        return "beat" if r["ci_low"] > 1 else "worse" if r["ci_high"] < 1 else "no better"
+        lo, hi = round(float(r["ci_low"]), 2), round(float(r["ci_high"]), 2)
+        return "beat" if lo > 1 else "worse" if hi < 1 else "no better"
 
     @property
     def headline(self) -> str:
@@ -109,7 +111,7 @@ class BaselineLift:
         segs = ", ".join(str(s) for s in self.targets)
         conclusion = {
             "beat": "The target segments beat ranking by past spend: the whole interval lies above 1.",
-            "no better": "The target segments do no better than ranking by past spend: the interval includes 1.",
+            "no better": "The target segments do not clearly beat ranking by past spend: the interval reaches 1.",
             "worse": "Ranking by past spend does better than the target segments: the whole interval lies below 1.",
         }[str(self.beats)]
         return (f"The target segments ({segs}: {100 * rnd['share']:.1f}% of customers) brought "

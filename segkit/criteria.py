@@ -57,8 +57,9 @@ class Measure:
         The name a structured criterion gives (``measure: outcome_p_value``).
     label : str
         What is measured, in words; ``{outcome}`` and ``{source}`` are filled per criterion.
-    comparison : {">=", "<"}
-        The criterion passes when the value compares so with the threshold.
+    comparison : {">=", ">", "<"}
+        The criterion passes when the value compares so with the threshold. A lift passes only when
+        its whole 95% interval, as the report rounds it, does.
     default : float or None
         The threshold when the criterion gives none (None: the brief's ``min_segment_share``).
     unit : {"share", "p", "index", "ratio"}
@@ -71,7 +72,7 @@ class Measure:
 
     name: str
     label: str
-    comparison: Literal[">=", "<"]
+    comparison: Literal[">=", ">", "<"]
     default: float | None
     unit: Literal["share", "p", "index", "ratio", "none"]
     page: str
@@ -91,7 +92,7 @@ MEASURES: tuple[Measure, ...] = (
             0.7, "share", "06_profiling.html", "How to recognise a member: the identification rule",
             r"identif|\bplaced?\b|accura|recogni|assign|measurable|classif"),
     Measure("lift_vs_past_spend", "{outcome} per customer of the target segments / that of as many "
-            "customers with the highest past spend", ">=", 1.0, "ratio", "07_validation.html",
+            "customers with the highest past spend", ">", 1.0, "ratio", "07_validation.html",
             "Do the segments beat ranking by past spend?",
             r"heuristic|past spend|\bbeat|better than (ranking|the top)|top customers by"),
     Measure("target_lift", "{outcome} per customer of the target segments / the whole base's (lift over "
@@ -396,6 +397,7 @@ def _row(c: Criterion, evidence: Evidence) -> dict[str, Any]:
                            "threshold_text": c.threshold_text, "value": math.nan, "passed": None,
                            "evidence": evidence_link(c.measure), "note": ""}
     value: float | None = None
+    interval_low: float | None = None
     note = ""
     beats_baseline = True
     if c.measure == "team_judges":
@@ -445,12 +447,15 @@ def _row(c: Criterion, evidence: Evidence) -> dict[str, Any]:
             note = f"lift is measured on {evidence.lift_outcome}, not {c.outcome}"
         else:
             value, lo, hi = evidence.lift[key]
-            note = f"95% interval {lo:.2f} to {hi:.2f}"
+            note = f"95% interval {lo:.2f} to {hi:.2f}; a lift passes only when the whole interval does"
+            # judged on the interval's lower end as the report shows it, so the verdict never claims more
+            interval_low = round(lo, 2)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         row.update(value_text="not measured", note=note)
         return row
     assert c.threshold is not None
-    ok = value >= c.threshold if spec.comparison == ">=" else value < c.threshold
+    judged = interval_low if interval_low is not None else value
+    ok = {">=": judged >= c.threshold, ">": judged > c.threshold, "<": judged < c.threshold}[spec.comparison]
     row.update(value=float(value), value_text=format_value(float(value), spec.unit), passed=bool(ok and beats_baseline),
                note=note + ("" if beats_baseline else "; no better than that guess"))
     return row

@@ -142,7 +142,8 @@ class Migration:
     row_shares : DataFrame
         ``counts`` divided by its row totals.
     flows : DataFrame
-        Tidy: ``from_segment``, ``to_segment``, ``n``, ``share`` (of the from row).
+        Tidy: ``from_segment`` (the row label of :attr:`counts`), ``earlier_segment`` (that earlier
+        segment's own number), ``to_segment``, ``n``, ``share`` (of the from row).
     ari : float
         Adjusted Rand index between the two segmentations on the customers in both.
     mapping : dict
@@ -332,6 +333,8 @@ def migration_matrix(previous: pd.DataFrame, current: pd.DataFrame, *,
     flows = counts.stack().rename("n").reset_index()
     flows.columns = ["from_segment", "to_segment", "n"]
     flows["share"] = flows["n"] / flows["from_segment"].map(counts.sum(axis=1))
+    own = {row_label(s): s for s in names_prev_own}  # the earlier segment's own number behind each row label
+    flows.insert(1, "earlier_segment", flows["from_segment"].map(lambda r: own.get(r, NEW if r == NEW else r)))
     flows = flows[flows["n"] > 0].reset_index(drop=True)
     common = both.dropna(subset=["segment_prev", "segment_cur"])
     n_common = len(common)

@@ -108,13 +108,20 @@ def k_claim(k: int, row: pd.Series, *, quartiles: bool = True) -> str:
     return f"k = {k} (median ARI {row['median']:.2f}{q})"
 
 
+def _ks(ks: list[int]) -> str:
+    """``k = 4``, ``k = 2 and 3``, ``k = 2, 3 and 4``."""
+    ks = sorted(ks)
+    return f"k = {ks[0]}" if len(ks) == 1 else f"k = {', '.join(map(str, ks[:-1]))} and {ks[-1]}"
+
+
 def choose_k(summary: pd.DataFrame, *, threshold: float = MIN_STABLE_ARI,
              tolerance: float = ARI_TOLERANCE, managerial_k: int | None = None) -> tuple[int, bool, str]:
     """Apply the choice rule to a per-k summary with ``k``, ``median``, ``q25`` and ``q75`` columns.
 
     Without ``managerial_k`` the rule of :func:`global_stability` picks k. With it, k is the
     managerial number and the sentence says where it stands among the k around it. Either way the
-    sentence quotes every k it names with :func:`k_claim`, from the same rows as the table.
+    sentence quotes the chosen k with :func:`k_claim`, from the same row as the table, and calls "the
+    most stable" every k whose median shows as the highest at the table's two decimals.
 
     Returns
     -------
@@ -127,47 +134,47 @@ def choose_k(summary: pd.DataFrame, *, threshold: float = MIN_STABLE_ARI,
     ks = [int(x) for x in t.index]
     span = f"k = {ks[0]} to {ks[-1]}" if len(ks) > 1 else f"k = {ks[0]}"
     best = float(t["median"].max())
-    best_k = int(t["median"].idxmax())
+    # the k a reader sees at the top of the table: the highest median at two decimals
+    tops = [int(x) for x in t.index if round(float(t.loc[x, "median"]), 2) == round(best, 2)]
+    top_text = f"{_ks(tops)} (median ARI {best:.2f})"
     if managerial_k is not None:
         k = int(managerial_k)
         row = t.loc[k]
         stable = bool(row["median"] >= threshold)
         head = f"{k} segments, as set in the study file (k_range [{k}, {k}]): {k_claim(k, row)}"
-        if k == best_k:
-            where = f"is the most stable of {span}"
+        if k in tops:
+            where = f"is among the most stable of {span}" if len(tops) > 1 else f"is the most stable of {span}"
         elif row["median"] >= best - tolerance:
-            where = (f"is within {tolerance:.2f} of the most stable of {span}, "
-                     f"{k_claim(best_k, t.loc[best_k], quartiles=False)}")
+            where = f"is within {tolerance:.2f} of the most stable of {span}, {top_text}"
         else:
-            rank = int((t["median"] > row["median"]).sum()) + 1
-            where = (f"ranks {rank} of {len(ks)} over {span}; the most stable is "
-                     f"{k_claim(best_k, t.loc[best_k], quartiles=False)}")
+            rank = int((t["median"].round(2) > round(float(row["median"]), 2)).sum()) + 1
+            where = f"ranks {rank} of {len(ks)} over {span}; the most stable: {top_text}"
         tail = "" if stable else (f". Its median is below {threshold:.2f}: at this k the segments do not come back "
                                   "reliably in bootstrap samples (constructive segmentation)")
         return k, stable, f"{head} {where}{tail}."
     near = t[t["median"] >= best - tolerance]
     k = int(max(near.index))
     row = t.loc[k]
-    others = [int(x) for x in near.index if int(x) not in (k, best_k)]
     if best < threshold:
         return k, False, (
             f"No number of segments is stable: the highest median adjusted Rand index between bootstrap "
-            f"pairs over {span} is {k_claim(best_k, t.loc[best_k], quartiles=False)}, below {threshold:.2f}, so "
-            f"the data show no reproducible segments and any solution is one of many equally good partitions "
-            f"(constructive segmentation). {k_claim(k, row)} is kept"
-            + ("." if k == best_k else f", the largest k within {tolerance:.2f} of the highest median.")
+            f"pairs over {span} is {best:.2f}, at {_ks(tops)}, below {threshold:.2f}, so the data show no "
+            f"reproducible segments and any solution is one of many equally good partitions (constructive "
+            f"segmentation). {k_claim(k, row)} is kept"
+            + ("." if k in tops else f", the largest k within {tolerance:.2f} of the highest median.")
         )
-    if k == best_k:
-        text = f"{k} segments: {k_claim(k, row)} has the highest median adjusted Rand index between bootstrap " \
-               f"pairs over {span}"
+    others = [int(x) for x in near.index if int(x) != k]
+    if k in tops:
+        text = (f"{k} segments: {k_claim(k, row)} has the highest median adjusted Rand index between bootstrap "
+                f"pairs over {span}")
         if others:
-            text += (f"; k = {', '.join(map(str, others))} come within {tolerance:.2f} of it, and the larger "
-                     "number is kept for the finer segmentation")
+            text += (f"; {_ks(others)} come within {tolerance:.2f} of it, and the largest number is kept for the "
+                     "finer segmentation")
         return k, True, text + "."
     return k, True, (
-        f"{k} segments: {k_claim(best_k, t.loc[best_k], quartiles=False)} has the highest median adjusted Rand "
-        f"index between bootstrap pairs over {span}, and {k_claim(k, row)} comes within {tolerance:.2f} of it; "
-        "the larger number of segments is kept for the finer segmentation."
+        f"{k} segments: the highest median adjusted Rand index between bootstrap pairs over {span} is {best:.2f}, "
+        f"at {_ks(tops)}; {k_claim(k, row)} comes within {tolerance:.2f} of it, and the largest number of "
+        "segments within that distance is kept for the finer segmentation."
     )
 
 
