@@ -87,7 +87,8 @@ if result.gains is not None:
     fig.tight_layout()
     plt.show()
     top = result.gains.table.iloc[0]
-    say("The top tenth by potential value brought **{mine}** of the later revenue.", mine=f"{100 * top['cum_gain']:.1f}%")
+    say("The top tenth by potential value brought **{mine}** of the later revenue.",
+        mine=f"{100 * top['cum_gain']:.1f}%")
     for b in result.gains.baselines:
         say("The top tenth ranked by {b} brought **{share}**.", b=b, share=f"{100 * top[f'cum_gain {b}']:.1f}%")
     show_table(result.gains.summary(), caption="Gains and lift by tenth of the value ranking",
