@@ -582,15 +582,17 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 }
 
 
-def recommendation_rule(th: Mapping[str, float]) -> str:
+def recommendation_rule(th: Mapping[str, float], *, structural: bool = False) -> str:
     """The rule of :func:`recommend` in words, with its thresholds.
 
     Examples
     --------
-    >>> recommendation_rule(DEFAULT_THRESHOLDS)[:60]
-    'Keep when the two segmentations agree (ARI at least 0.8), no'
+    >>> recommendation_rule(DEFAULT_THRESHOLDS)[:64]
+    'Keep when the segmentations agree on the customers in both (ARI '
     """
-    keep = (f"Keep when the two segmentations agree (ARI at least {th['keep_min_ari']:g}), no segment's share "
+    what = ("the segment boundaries agree (the earlier model places the current customers as the current fit "
+            "does, " if structural else "the segmentations agree on the customers in both (")
+    keep = (f"Keep when {what}ARI at least {th['keep_min_ari']:g}), no segment's share "
             f"moved by {th['keep_max_size_shift']:g} points or more, no segment's mean moved by "
             f"{th['keep_max_profile_shift']:g} SD or more on a counted variable, and no segment is new")
     resegment = (f"re-segment when they agree poorly (ARI below {th['resegment_below_ari']:g}) or an earlier "
@@ -641,7 +643,7 @@ class Recommendation:
         return ax
 
 
-def recommend(migration: Migration, drift: Drift | None = None, *,
+def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari: float | None = None,
               thresholds: Mapping[str, float] | None = None) -> Recommendation:
     """Recommend to keep, adjust or re-segment (the rule: :func:`recommendation_rule`).
 
@@ -659,6 +661,10 @@ def recommend(migration: Migration, drift: Drift | None = None, *,
     migration : Migration
     drift : Drift, optional
         Without it, size shifts are read from the migration counts and profiles are not checked.
+    structure_ari : float, optional
+        Agreement of the segment structure: the earlier model placing the current customers against the
+        current fit. When given, the ARI checks judge it, and the agreement on the customers in both
+        (:attr:`Migration.ari`) is reported as how many customers moved; without it, they judge that.
     thresholds : dict, optional
         Any of the keys of :data:`DEFAULT_THRESHOLDS`.
 
@@ -677,24 +683,31 @@ def recommend(migration: Migration, drift: Drift | None = None, *,
     if unknown:
         raise ValueError(f"unknown thresholds {sorted(unknown)}; allowed: {sorted(th)}")
     th.update(thresholds or {})
-    ari = migration.ari
+    structural = structure_ari is not None
+    ari = float(structure_ari) if structure_ari is not None else migration.ari
+    what = "the segment boundaries" if structural else "the segmentations"
+    how = ("earlier model vs current fit, current customers" if structural else "customers in both")
     rows: list[dict[str, Any]] = []
     reasons_reseg, reasons_adjust, reasons_ok = [], [], []
     if not np.isfinite(ari):
         reasons_reseg.append("the two segmentations share no customers, so they cannot be compared")
     else:
         low = ari < th["resegment_below_ari"]
-        rows.append(dict(check="agreement (ARI) below re-segment level", measured=ari,
+        rows.append(dict(check=f"agreement (ARI, {how}) below re-segment level", measured=ari,
                          threshold=th["resegment_below_ari"], breached=low, leads_to="re-segment"))
         notkeep = ari < th["keep_min_ari"]
-        rows.append(dict(check="agreement (ARI) below keep level", measured=ari,
+        rows.append(dict(check=f"agreement (ARI, {how}) below keep level", measured=ari,
                          threshold=th["keep_min_ari"], breached=notkeep, leads_to="adjust"))
         if low:
-            reasons_reseg.append(f"the segmentations agree poorly (ARI {ari:.2f} < {th['resegment_below_ari']:g})")
+            reasons_reseg.append(f"{what} agree poorly (ARI {ari:.2f} < {th['resegment_below_ari']:g})")
         elif notkeep:
-            reasons_adjust.append(f"the segmentations agree only moderately (ARI {ari:.2f} < {th['keep_min_ari']:g})")
+            reasons_adjust.append(f"{what} agree only moderately (ARI {ari:.2f} < {th['keep_min_ari']:g})")
         else:
-            reasons_ok.append(f"the segmentations agree well (ARI {ari:.2f}, at least {th['keep_min_ari']:g})")
+            reasons_ok.append(f"{what} agree well (ARI {ari:.2f}, at least {th['keep_min_ari']:g})")
+    if structural and np.isfinite(migration.ari):
+        reasons_ok.append(f"customers moved between segments as customers do (ARI {migration.ari:.2f} on the "
+                          f"{migration.n_common:,} customers in both; {migration.stay_share:.0%} stayed): shown, "
+                          "not a reason to re-segment")
     if drift is None:
         # sizes can still be compared from the migration counts themselves; profiles cannot
         c = migration.counts
@@ -739,4 +752,4 @@ def recommend(migration: Migration, drift: Drift | None = None, *,
     else:
         decision, reasons = "keep", reasons_ok
     reasons = [r[0].upper() + r[1:] + "." for r in reasons]
-    return Recommendation(decision, reasons, pd.DataFrame(rows), th, recommendation_rule(th))
+    return Recommendation(decision, reasons, pd.DataFrame(rows), th, recommendation_rule(th, structural=structural))

@@ -7,8 +7,9 @@ rule-based scheme is fed) are made once, in tested code.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from segkit.config import StudyConfig
@@ -239,6 +240,25 @@ def comparison_windows(window: StudyWindow, transactions: pd.DataFrame, months: 
             StudyWindow(window.cutoff, history_start=window.cutoff - step))
 
 
+class WindowSegmentation(NamedTuple):
+    """One window segmented: its assignments, customer table, fitted model and the data it was fitted on."""
+
+    assignments: pd.DataFrame
+    table: pd.DataFrame
+    model: Any
+    X: pd.DataFrame
+
+    def place(self, other: WindowSegmentation) -> pd.DataFrame:
+        """This window's model applied to ``other``'s customers: ``customer_id``, ``segment`` (as this model labels).
+
+        Both windows' data are prepared the same way, each on its own window (for a data-driven basis,
+        standardised within the window), so this places customers by where they stand relative to their
+        own window's customers.
+        """
+        labels = np.asarray(self.model.predict(other.X[list(self.X.columns)]))
+        return pd.DataFrame({"customer_id": other.X.index.astype(str), "segment": labels + 1})
+
+
 def window_segmentation(
     cfg: StudyConfig,
     window: StudyWindow,
@@ -248,7 +268,7 @@ def window_segmentation(
     survey: pd.DataFrame | None,
     method: str,
     k: int | None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> WindowSegmentation:
     """Segment one window's history: the study's method and k, refitted on the features up to its cut-off.
 
     Features (tenure and recency included) are measured up to and including the window's own cut-off
@@ -257,10 +277,10 @@ def window_segmentation(
 
     Returns
     -------
-    assignments : DataFrame
-        ``customer_id``, ``segment``, ``segment_name``.
-    table : DataFrame
-        The window's customer table of the customers segmented.
+    WindowSegmentation
+        ``assignments`` (``customer_id``, ``segment``, ``segment_name``), ``table`` (the window's
+        customer table of the customers segmented), ``model`` (the fitted estimator) and ``X`` (what it
+        was fitted on: the prepared basis, or a scheme's input columns).
 
     Raises
     ------
@@ -293,7 +313,7 @@ def window_segmentation(
         X = table.set_index("customer_id")[cols]
         value_s = None
     seg = fit_final(method, k, X, cfg=cfg, sample_value=value_s)
-    return seg.result_.assignments[["customer_id", "segment", "segment_name"]], table
+    return WindowSegmentation(seg.result_.assignments[["customer_id", "segment", "segment_name"]], table, seg, X)
 
 
 def earlier_window_assignments(
@@ -317,9 +337,9 @@ def earlier_window_assignments(
         The earlier window.
     """
     earlier, _ = comparison_windows(window, transactions, cfg.earlier_window_months)
-    assignments, table = window_segmentation(cfg, earlier, transactions=transactions, customers=customers,
-                                             survey=survey, method=method, k=k)
-    return assignments, table, earlier
+    seg = window_segmentation(cfg, earlier, transactions=transactions, customers=customers, survey=survey,
+                              method=method, k=k)
+    return seg.assignments, seg.table, earlier
 
 
 def segment_measures(table: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:

@@ -35,6 +35,10 @@ def test_step8_compares_with_the_earlier_window(demo_run_steps, small_demo, tmp_
     m, rec = result.migration, result.recommendation
     assert 0 <= m.ari <= 1 and 0 <= m.stay_share <= 1 and m.matched_by == "profiles"
     assert rec.decision in ("keep", "adjust", "re-segment")
+    # the recommendation judges whether the boundaries persist; customers moving is shown, not held against it
+    assert rec.rule.startswith("Keep when the segment boundaries agree")
+    assert rec.table["check"].iloc[0].startswith("agreement (ARI, earlier model vs current fit")
+    assert any(f"ARI {m.ari:.2f} on the {m.n_common:,} customers in both" in r for r in rec.reasons)
 
     # every customer of the current window is counted once; "new" are those without a purchase in the earlier one
     folder = RunFolder(run)

@@ -190,8 +190,8 @@ def describe_segments(
 
 def _word_for(feature: str, z: float, kind: str | None = None) -> str | None:
     if kind == "perception":
-        # a perception names what members think, never what they are
-        return f"sees it as {feature.replace('_', ' ')}" if z > 0 else None
+        # quoted: a perception names what members think, never what they are
+        return f"'{feature.replace('_', ' ')}'" if z > 0 else None
     if feature in FEATURE_WORDS:
         return FEATURE_WORDS[feature][1 if z > 0 else 0]
     for prefix, what in (("share_cat_", ""), ("share_channel_", " shopper")):
@@ -242,7 +242,8 @@ def _binary_words(X, segment, segs, cands, details, flags, kinds, shares) -> Non
             # Item names are snake_case column names; a segment name is read by people.
             label = str(item).replace("_", " ")
             if kinds.get(str(item)) == "perception":
-                word = f"sees it as {label}" if d > 0 else f"does not see it as {label}"
+                # quoted: the segment holds the view "greasy", it is not greasy itself
+                word = f"'{label}'" if d > 0 else f"not '{label}'"
             else:
                 word = label if d > 0 else f"not {label}"
             # A segment is named by what it says yes to; what it rejects only fills the name up.

@@ -168,7 +168,8 @@ def choose_k(summary: pd.DataFrame, *, threshold: float = MIN_STABLE_ARI,
         text = (f"{k} segments: {k_claim(k, row)} has the highest median adjusted Rand index between bootstrap "
                 f"pairs over {span}")
         if others:
-            text += (f"; {_ks(others)} come within {tolerance:.2f} of it, and the largest number is kept for the "
+            verb = "comes" if len(others) == 1 else "come"
+            text += (f"; {_ks(others)} {verb} within {tolerance:.2f} of it, and the largest number is kept for the "
                      "finer segmentation")
         return k, True, text + "."
     return k, True, (

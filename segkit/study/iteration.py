@@ -126,7 +126,8 @@ def not_counted_for(previous_table: pd.DataFrame, current_table: pd.DataFrame, b
 
 
 def compare_segmentations(previous: pd.DataFrame, current: pd.DataFrame, *, previous_table: pd.DataFrame,
-                          current_table: pd.DataFrame, basis: list[str], by_rule: bool = False) -> Comparison:
+                          current_table: pd.DataFrame, basis: list[str], by_rule: bool = False,
+                          structure_ari: float | None = None) -> Comparison:
     """Compare ``current`` assignments with ``previous`` ones: migration, drift and recommendation.
 
     The current numbering is kept. The earlier segments are matched to the current ones by their
@@ -144,6 +145,11 @@ def compare_segmentations(previous: pd.DataFrame, current: pd.DataFrame, *, prev
         variable one table lacks cannot drift measurably, and profiling it would fail).
     by_rule : bool
         Both are the same rule-based scheme: class N is class N.
+    structure_ari : float, optional
+        Whether the segment boundaries persist: the earlier model applied to the current customers
+        against the current fit (ARI). When given it is the agreement the recommendation judges; the
+        agreement on the customers in both is then how much customers moved, which segments defined by
+        a life cycle (new, lapsed) show by nature.
 
     Returns
     -------
@@ -165,7 +171,7 @@ def compare_segmentations(previous: pd.DataFrame, current: pd.DataFrame, *, prev
         current.drop_duplicates("segment")[["segment", "segment_name"]].rename(columns={"segment_name": "name"}),
         on="segment"), profile(previous_table, previous, shared), profile(current_table, current, shared),
         mapping=migration.mapping, not_counted=not_counted)
-    return Comparison(migration, drift, it.recommend(migration, drift), shared, note)
+    return Comparison(migration, drift, it.recommend(migration, drift, structure_ari=structure_ari), shared, note)
 
 
 @dataclass
@@ -309,6 +315,7 @@ def run(ctx: StepContext) -> IterationResult:
     segmentation = ctx.read(artifacts.SEGMENTATION)
     method, k = str(segmentation["method"]), segmentation["k"]
     by_rule = not get_method(method).data_driven
+    structure_ari: float | None = None
     if cfg.previous_run is not None:
         prev, previous, previous_table = _read_previous_run(cfg.resolve(cfg.previous_run))
         result = IterationResult("previous_run", f"the previous run {prev.path.name}", previous_run=prev.path)
@@ -319,15 +326,20 @@ def run(ctx: StepContext) -> IterationResult:
         inputs = dict(transactions=transactions, customers=ctx.read_optional(artifacts.TABLE_CUSTOMERS),
                       survey=ctx.read_optional(artifacts.TABLE_SURVEY), method=method, k=k)
         ctx.progress(f"refitting {method} with k = {k} on the earlier window")
-        previous, previous_table = window_segmentation(cfg, earlier, **inputs)
+        before = window_segmentation(cfg, earlier, **inputs)
+        previous, previous_table = before.assignments, before.table
+        ctx.progress(f"refitting {method} with k = {k} on the current window of the same length")
+        after = window_segmentation(cfg, now, **inputs)
+        # do the boundaries persist? the earlier model places the current window's customers as the current fit does
+        structure_ari = _ari(before.place(after), after.assignments)
         refit_ari = None
         history = transactions.loc[window.in_history(transactions["date"]), "date"]
         if now.history_start is not None and now.history_start > history.min().date():
-            # step 5 saw more history than the earlier window can hold: the current side is refitted on as many days
-            ctx.progress(f"refitting {method} with k = {k} on the current window of the same length")
-            refit, table = window_segmentation(cfg, now, **inputs)
+            # step 5 saw more history than the earlier window can hold: the current side is the refit on as many days
+            table = after.table
             # a rule's classes are the same classes in both fits; a data-driven refit takes step 5's numbers
-            current, refit_ari = (refit, _ari(refit, current)) if by_rule else with_numbers_of(refit, current)
+            current, refit_ari = ((after.assignments, _ari(after.assignments, current)) if by_rule
+                                  else with_numbers_of(after.assignments, current))
         months = cfg.earlier_window_months
         result = IterationResult(
             "earlier_window",
@@ -338,7 +350,8 @@ def run(ctx: StepContext) -> IterationResult:
         return IterationResult("none", None, why_not=NOTHING_TO_COMPARE)
 
     result.comparison = compare_segmentations(previous, current, previous_table=previous_table,
-                                              current_table=table, basis=list(cfg.basis), by_rule=by_rule)
+                                              current_table=table, basis=list(cfg.basis), by_rule=by_rule,
+                                              structure_ari=structure_ari)
     ctx.write(artifacts.ITERATION, result.as_document())
     return result
 

@@ -135,8 +135,14 @@ def _summary(verdict: va.VerdictResult, has_later_behaviour: bool) -> tuple[int,
     # pd.NA marks a criterion that was not measured: it neither passes nor fails.
     n_pass, n_fail = int(passed.eq(True).sum()), int(passed.eq(False).sum())
     n_judged = verdict.n_judged
+    n_team = int((verdict.table["measure"] == "team_judges").sum())
     later = "validation on later behaviour needs transactions after a cut-off, which this study lacks"
-    judged = f"; {n_judged} more {'is' if n_judged == 1 else 'are'} not measured (the team judges)" if n_judged else ""
+    parts = [f"{n_team} left to the team"] if n_team else []
+    n_missing = n_judged - n_team
+    if n_missing:
+        parts.append(f"{n_missing} without the data to measure {'it' if n_missing == 1 else 'them'}")
+    verb = "is" if n_judged == 1 else "are"
+    judged = f"; {n_judged} more {verb} not measured ({', '.join(parts)})" if n_judged else ""
     measured = "measured criteria" if n_judged else "criteria"
     if n_pass + n_fail == 0:
         text = "No criterion of the brief could be measured; the team judges them" + (
