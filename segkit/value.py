@@ -668,8 +668,9 @@ def customer_value(
 
 #: P(alive) at or above this counts as "certainly alive".
 P_ALIVE_CERTAIN = 0.99
-#: When more than this share of the repeat customers is certainly alive, P(alive) tells nobody apart.
-P_ALIVE_DEGENERATE_SHARE = 0.9
+#: When more than this share of the repeat customers is certainly alive, P(alive) cannot rank them: a median
+#: split (the value x potential x loyalty scheme) would fall among customers it does not tell apart.
+P_ALIVE_DEGENERATE_SHARE = 0.5
 
 
 class PAliveCheck(NamedTuple):
@@ -714,7 +715,7 @@ def p_alive_check(p_alive: pd.Series | np.ndarray, repeat_purchase_days: pd.Seri
 
     Examples
     --------
-    >>> p_alive_check([1.0, 0.999, 0.995, 0.4], [0, 3, 2, 5]).usable
+    >>> p_alive_check([1.0, 0.999, 0.6, 0.4], [0, 3, 2, 5]).usable
     True
     >>> p_alive_check([1.0, 0.999, 0.995], [0, 3, 2]).note[:60]
     'P(alive) is not used for loyalty: 100% of the 2 repeat custo'
@@ -734,8 +735,8 @@ def p_alive_check(p_alive: pd.Series | np.ndarray, repeat_purchase_days: pd.Seri
     if share > P_ALIVE_DEGENERATE_SHARE:
         return PAliveCheck(False, share, n, (
             f"P(alive) is not used for loyalty: {share:.0%} of the {n:,} repeat customers have P(alive) of "
-            f"{P_ALIVE_CERTAIN} or more, so the fit is degenerate and tells them apart no better than chance; "
-            f"{fallback}."))
+            f"{P_ALIVE_CERTAIN} or more (the model sees almost no one drop out), so it cannot rank them: a "
+            f"degenerate fit for this purpose; {fallback}."))
     return PAliveCheck(True, share, n, (
         f"Loyalty of the {n:,} repeat customers averages spend stability and P(alive) ({share:.0%} of them have "
         f"P(alive) of {P_ALIVE_CERTAIN} or more); one-time buyers, for whom the model assumes P(alive) = 1, are "
