@@ -38,7 +38,10 @@ if brief["owner"]:
 # %% [markdown]
 # ## Success criteria
 #
-# The study is judged a success when these hold. Step 7 (validation) tests each one and reports pass or fail.
+# The study is judged a success when these hold. Each criterion is read here, once, as a measure and a
+# threshold; step 7 (validation) reports for each the value measured, pass or fail, and where the evidence is.
+# A criterion segkit has no measure for is left to the team to judge and counted neither way. (Free text is
+# read by keywords; the study file can also give a criterion as `{measure: ..., threshold: ...}`.)
 
 # %% tags=["remove-input"]
 show_table(result.success)
@@ -49,11 +52,13 @@ if brief["success_defaulted"]:
 # ## Knock-out criteria
 #
 # Every segment must pass all of these, or it is not a target segment however attractive it looks
-# otherwise (Dolnicar, Grün & Leisch 2018, step 2). The first is checked numerically: no segment may
-# hold fewer customers than the minimum share below.
+# otherwise (Dolnicar, Grün & Leisch 2018, step 2). Those with a measure are checked in step 7; the size
+# criterion is always among them: no segment may hold fewer customers than the minimum share below.
 
 # %% tags=["remove-input"]
 show_table(result.knockout)
+if brief.get("knockout_defaulted"):
+    say("_The study file gives no knock-out criteria, so segkit's defaults are used._")
 say("**Minimum segment share:** {share} of the customer base.", share=f"{100 * result.min_segment_share:.0f}%")
 
 # %% [markdown]

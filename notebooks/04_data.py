@@ -163,6 +163,9 @@ if result.value is not None:
         rep=f"{vm.settings['n_repeat']:,}")
     show_table(result.value_summary,
                caption=f"Potential value per customer (next {vm.settings['horizon_months']} months)")
+    check = result.loyalty
+    callout("<b>Loyalty</b> (value × potential × loyalty scheme): {note}", kind="info" if check.usable else "warn",
+            note=check.note)
 else:
     say("Not available without transactions.")
 

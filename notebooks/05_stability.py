@@ -83,6 +83,8 @@ if result.data_driven:
     plt.show()
     show_table(result.segment_stability_table, caption="Segment-level stability (Jaccard index over bootstrap samples)")
 else:
+    if result.loyalty_note:
+        callout("<b>Loyalty.</b> {note}", kind="info" if result.loyalty_usable else "warn", note=result.loyalty_note)
     fig, ax = plt.subplots(figsize=(9, 4))
     result.rule_stability.plot(ax=ax)
     plt.show()
@@ -143,11 +145,15 @@ else:
 # ## The segments
 
 # %% tags=["remove-input"]
-say("**{k} segments** from **{method}**, covering all {n} customers; every customer is in exactly one segment.",
-    k=result.k, method=result.method, n=f"{len(result.assignments):,}")
-if result.n_unclassified:
-    callout("{n} customers lack an input the scheme needs and are not classified.", kind="warn",
-            n=f"{result.n_unclassified:,}")
+numbers = result.segments_sentence
+if numbers["n_unclassified"]:
+    say("**{k} segments** from **{method}** for {n} customers, each in exactly one segment.", k=numbers["k"],
+        method=numbers["method"], n=f"{numbers['n']:,}")
+    callout("{u} customers lack an input the scheme needs and are not classified.", kind="warn",
+            u=f"{numbers['n_unclassified']:,}")
+else:
+    say("**{k} segments** from **{method}**, covering all {n} customers; every customer is in exactly one segment.",
+        k=numbers["k"], method=numbers["method"], n=f"{numbers['n']:,}")
 show_table(result.segmentation.summary(), caption="Segments", formats={"share": "pct", "n_customers": "int"})
 if result.segmentation.centers is not None:
     show_table(result.segmentation.centers.reset_index(),

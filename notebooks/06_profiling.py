@@ -149,23 +149,37 @@ else:
 # ## How to recognise a member: the identification rule
 #
 # Front-line staff and systems need a rule, not a model. A shallow decision tree is fitted to the
-# segment labels; its accuracy is cross-validated (5 folds) and checked on a held-out quarter of the
-# customers, against the baseline of always guessing the largest segment.
+# segment labels; its accuracy is cross-validated (5 folds), against the baseline of always guessing the
+# largest segment. Whether a *new* customer can be placed is judged from what the firm knows of them early:
+# their first months of purchases, or who they are (descriptors). The rule on the basis variables at the
+# cut-off is for existing customers only: the segments were formed from those variables, so its accuracy
+# is high by construction and says nothing about new customers.
 
 # %% tags=["remove-input"]
-rule = result.behaviour_rule
-say("**From {source}** (the basis variables): cross-validated accuracy **{cv}**, held-out **{ho}**, "
-    "baseline {base}.", source=result.basis_label, cv=f"{100 * rule.cv_accuracy:.0f}%",
-    ho=f"{100 * rule.holdout_accuracy:.0f}%", base=f"{100 * rule.baseline_accuracy:.0f}%")
-show_table(result.behaviour_rule_lines, caption="Rule for the CRM system")
+early = result.early_rule
+if early is not None:
+    say("**A new customer, from their first {days} days of purchases**: cross-validated accuracy **{cv}**, "
+        "baseline {base} (the {n} customers whose first {days} days lie before the cut-off).",
+        days=result.early_window_days, cv=f"{100 * early.cv_accuracy:.0f}%",
+        base=f"{100 * early.baseline_accuracy:.0f}%", n=f"{early.n_customers:,}")
+    show_table(result.early_rule_lines, caption=f"Rule for a new customer after {result.early_window_days} days")
+else:
+    say("{note}", note=result.early_rule_note)
 if result.descriptor_rule is not None:
     say("**From descriptors only** (for prospects with no {history} yet): cross-validated accuracy "
-        "**{cv}**, baseline {base}.", cv=f"{100 * result.descriptor_rule.cv_accuracy:.0f}%",
+        "**{cv}**, baseline {base} ({n} customers).", cv=f"{100 * result.descriptor_rule.cv_accuracy:.0f}%",
         history="survey answers" if result.basis_kind == "binary" else "purchase history",
-        base=f"{100 * result.descriptor_rule.baseline_accuracy:.0f}%")
+        base=f"{100 * result.descriptor_rule.baseline_accuracy:.0f}%",
+        n=f"{result.descriptor_rule.n_customers:,}")
     show_table(result.descriptor_rule_lines, caption="Rule for staff without purchase data")
 else:
     say("{note}", note=result.descriptor_rule_note)
+rule = result.behaviour_rule
+say("**An existing customer, from {source}** (the basis variables at the cut-off, for the CRM system): "
+    "cross-validated accuracy **{cv}**, held-out **{ho}**, baseline {base}. High by construction: not evidence "
+    "that a new customer can be placed.", source=result.basis_label, cv=f"{100 * rule.cv_accuracy:.0f}%",
+    ho=f"{100 * rule.holdout_accuracy:.0f}%", base=f"{100 * rule.baseline_accuracy:.0f}%")
+show_table(result.behaviour_rule_lines, caption="Rule for the CRM system")
 
 # %% [markdown]
 # ## What to do with each segment
@@ -202,6 +216,14 @@ if result.targets is not None:
     show_table(result.targets.summary(), caption="Target-segment matrix (scores 0-10; priority 1 = target first)",
                formats={"share": "pct"})
     show_table(result.target_criteria, caption="What each criterion measured, per segment")
+    chosen = result.target_segments
+    if chosen:
+        say("**Target segments** (top right, each at least {share} of customers; step 7 measures them): {segs}.",
+            share=f"{100 * result.min_segment_share:.0f}%",
+            segs=", ".join(f"{s}. {result.names[s]}" for s in chosen))
+    else:
+        say("No segment is both top right and at least {share} of customers, so step 7 has no target segments "
+            "to measure.", share=f"{100 * result.min_segment_share:.0f}%")
     if result.targets.skipped:
         callout("Criteria the data cannot measure, left for the team to judge: {c}.", kind="warn",
                 c=", ".join(result.targets.skipped))

@@ -36,20 +36,26 @@ if comparison is None:
             kind="warn", why=result.why_not)
 else:
     say("This run is compared with {what}.", what=result.compared_with)
+    if result.windows_text:
+        say("{text}", text=result.windows_text)
     callout("<b>Recommendation: {decision}.</b> {reasons}",
             kind={"keep": "good", "adjust": "warn"}.get(comparison.decision, "bad"),
             decision=comparison.decision, reasons=comparison.reason)
+    say("_Rule: {rule}_", rule=comparison.recommendation.rule)
 
 # %% [markdown]
 # ## Migration between segments
 #
 # Rows are the earlier segments, columns the current ones; each cell gives the number of customers and
 # the share of the earlier segment that moved there. "new" are customers not in the earlier
-# segmentation, "gone" those no longer in the current one. Segments were matched by their members
-# before comparing, since two runs may number the same segment differently.
+# segmentation, "gone" those no longer in the current one. This run's segment numbers and names are kept;
+# each earlier segment is shown under the number of the current segment it matches by content (its
+# profile), since two segmentations may number the same segment differently.
 
 # %% tags=["remove-input"]
 if comparison is not None:
+    show_table(comparison.migration.matches, caption=f"Earlier segments matched to this run's, by "
+               f"{comparison.migration.matched_by}")
     fig, ax = plt.subplots(figsize=(10, 7))
     comparison.migration.plot(ax=ax)
     plt.show()
@@ -73,5 +79,7 @@ if comparison is not None:
     show_table(sizes, caption="Segment shares then and now", formats={c: "pct" for c in sizes.columns if "share" in c})
     if comparison.profile_shift is not None:
         show_table(comparison.profile_shift, caption="Shift of each segment's mean since the earlier segmentation, "
-                   "in standard deviations of the base (tenure and recency move with time itself)")
+                   "in standard deviations of the earlier base")
+    if comparison.window_note:
+        callout("{note}", kind="info", note=comparison.window_note)
     show_table(comparison.recommendation.table, caption="Checks behind the recommendation")

@@ -29,14 +29,19 @@ migration = result.migration
 # ## What changed between the two runs
 #
 # The later run's segments are compared with the earlier run's: who moved where, whether the same
-# segments still exist, and whether sizes and profiles drifted. Segments were matched by their members
-# before comparing, since two runs may number the same segment differently.
+# segments still exist, and whether sizes and profiles drifted. The later run's numbers and names are kept;
+# each earlier segment is matched to the later segment with the closest profile, since two runs may number
+# the same segment differently.
 
 # %% tags=["remove-input"]
 show_table(result.runs, caption="The two runs")
 callout("<b>Recommendation: {decision}.</b> {reasons}",
         kind={"keep": "good", "adjust": "warn"}.get(result.decision, "bad"),
         decision=result.decision, reasons=result.reason)
+say("_Rule: {rule}_", rule=result.recommendation.rule)
+show_table(migration.matches, caption=f"Earlier segments matched to the later run's, by {migration.matched_by}")
+if result.window_note:
+    callout("{note}", kind="info", note=result.window_note)
 
 # %% tags=["remove-input"]
 fig, ax = plt.subplots(figsize=(10, 7))

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from segkit import __version__
+from segkit.config import RULE_BASED_METHODS
 from segkit.errors import DataError
 from segkit.study import artifacts
 from segkit.study.folder import RunFolder
@@ -42,7 +43,7 @@ def _check_run(path: Path) -> dict[str, Any]:
     return manifest
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ComparisonResult(Comparison):
     """Two finished runs compared: the later run's segments against the earlier run's.
 
@@ -104,12 +105,14 @@ def compare(run_a: Path | str, run_b: Path | str) -> ComparisonResult:
     man_a, man_b = _check_run(a.path), _check_run(b.path)
     prev, cur = a.read(artifacts.ASSIGNMENTS), b.read(artifacts.ASSIGNMENTS)
     # the later run's basis decides what is profiled; compare_segmentations keeps what both tables have
+    method_a, method_b = man_a["config"].get("method"), man_b["config"].get("method")
+    by_rule = method_a == method_b and method_b in RULE_BASED_METHODS
     comparison = compare_segmentations(prev, cur, previous_table=a.read(artifacts.CUSTOMER_TABLE),
                                        current_table=b.read(artifacts.CUSTOMER_TABLE),
-                                       basis=list(man_b["config"]["basis"]))
+                                       basis=list(man_b["config"]["basis"]), by_rule=by_rule)
     return ComparisonResult(comparison.migration, comparison.drift, comparison.recommendation, comparison.basis,
-                            run_a=a.path, run_b=b.path, manifest_a=man_a, manifest_b=man_b, assignments_a=prev,
-                            assignments_b=cur)
+                            comparison.window_note, run_a=a.path, run_b=b.path, manifest_a=man_a, manifest_b=man_b,
+                            assignments_a=prev, assignments_b=cur)
 
 
 def compare_runs(run_a: Path | str, run_b: Path | str, *, out_dir: Path | str = "reports",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from segkit.criteria import IDENTIFICATION_SOURCES, MEASURE_NAMES, OUTCOMES
 from segkit.errors import ConfigError
 from segkit.method_names import METHOD_NAMES
 
@@ -188,16 +189,50 @@ class DataSpec(_Strict):
 
 
 
+class CriterionSpec(_Strict):
+    """A success or knock-out criterion given as a measure (see :mod:`segkit.criteria`), not as free text."""
+
+    measure: str
+    threshold: float | None = None
+    outcome: str | None = None
+    source: str | None = None
+    text: str | None = None
+
+    @field_validator("measure")
+    @classmethod
+    def _known_measure(cls, v: str) -> str:
+        if v not in MEASURE_NAMES:
+            close = difflib.get_close_matches(v, MEASURE_NAMES, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValueError(f"unknown measure {v!r}; {hint}segkit measures {', '.join(MEASURE_NAMES)}")
+        return v
+
+    @field_validator("outcome")
+    @classmethod
+    def _known_outcome(cls, v: str | None) -> str | None:
+        if v is not None and v not in OUTCOMES:
+            raise ValueError(f"unknown outcome {v!r}; the outcomes after the cut-off are {', '.join(OUTCOMES)}")
+        return v
+
+    @field_validator("source")
+    @classmethod
+    def _known_source(cls, v: str | None) -> str | None:
+        if v is not None and v not in IDENTIFICATION_SOURCES:
+            raise ValueError(f"unknown source {v!r}; a customer is placed from {', '.join(IDENTIFICATION_SOURCES)}")
+        return v
+
+
 class Goal(_Strict):
     """Step 1: what the segmentation is for (Dolnicar, Grun & Leisch 2018, step 2)."""
 
     statement: str
     horizon: Literal["short", "long"] = "long"
     kpi: str = "revenue per customer in the 6 months after the cut-off"
-    success_criteria: list[str] = Field(default_factory=list)
+    #: free text (read by the rules of segkit.criteria) or {measure: ..., threshold: ...}
+    success_criteria: list[str | CriterionSpec] = Field(default_factory=list)
     #: knock-out criteria every segment must pass, with thresholds where measurable
     min_segment_share: float = Field(0.05, gt=0, lt=0.5)
-    knockout_criteria: list[str] = Field(default_factory=list)
+    knockout_criteria: list[str | CriterionSpec] = Field(default_factory=list)
     #: weighted attractiveness criteria: name -> weight (weights are normalised to sum to 1)
     attractiveness: dict[str, float] = Field(default_factory=dict)
     owner: str | None = None
@@ -296,6 +331,10 @@ class StudyConfig(_Strict):
     previous_run: Path | None = None
     earlier_window_months: int = Field(6, ge=1, le=120)
     stratify: StratifySpec | None = None
+    #: names the team gives the segments, by number (1 = the first segment); step 5 applies them once
+    segment_names: dict[int, str] = Field(default_factory=dict)
+    #: what each basis item is: behaviour, need (a benefit sought) or perception (an attitude to address)
+    item_kinds: dict[str, Literal["behaviour", "need", "perception"]] = Field(default_factory=dict)
     engine: EngineSpec = Field(default_factory=EngineSpec)
     start: StartSpec | None = None
     value: ValueSpec = Field(default_factory=ValueSpec)
@@ -310,6 +349,24 @@ class StudyConfig(_Strict):
             raise ValueError(f"k_range must be [low, high] with 2 <= low <= high <= 30, got {list(v)}")
         return v
 
+    @field_validator("segment_names")
+    @classmethod
+    def _segment_names_ok(cls, v: dict[int, str]) -> dict[int, str]:
+        bad = [k for k in v if k < 1]
+        if bad:
+            raise ValueError(f"segments are numbered from 1; got segment {bad[0]}")
+        empty = [k for k, name in v.items() if not str(name).strip()]
+        if empty:
+            raise ValueError(f"segment {empty[0]} has an empty name")
+        clean = {k: str(name).strip() for k, name in sorted(v.items())}
+        seen: dict[str, int] = {}
+        for k, name in clean.items():
+            if name in seen:
+                raise ValueError(f"segments {seen[name]} and {k} are both named {name!r}; a name identifies one "
+                                 "segment")
+            seen[name] = k
+        return clean
+
     @model_validator(mode="after")
     def _cross_checks(self) -> StudyConfig:
         if self.data.transactions is not None and self.cutoff is None:
@@ -322,6 +379,9 @@ class StudyConfig(_Strict):
         overlap = sorted(set(self.basis) & set(self.descriptors))
         if overlap:
             raise ValueError(f"columns cannot be both basis and descriptor: {overlap}")
+        stray = sorted(set(self.item_kinds) - set(self.basis))
+        if stray:
+            raise ValueError(f"item_kinds names {stray}, which are not basis variables; the basis is {self.basis}")
         return self
 
     def resolve(self, path: Path | str) -> Path:

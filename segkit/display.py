@@ -77,6 +77,7 @@ def table_html(
     formats: Mapping[str, str] | None = None,
     index: bool = False,
     max_rows: int = 60,
+    links: Mapping[str, str] | None = None,
 ) -> str:
     """Render ``df`` as an escaped HTML table.
 
@@ -92,18 +93,34 @@ def table_html(
         Whether to show the index as the first column.
     max_rows : int
         Longer tables are cut, with a note of how many rows were left out.
+    links : mapping of column -> column, optional
+        Show a column's text as a link to the address in another column (which is not shown);
+        both are escaped.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"evidence": ["step 7"], "href": ["07_validation.html#Verdict"]})
+    >>> table_html(df, links={"evidence": "href"}).count('<a href="07_validation.html#Verdict">step 7</a>')
+    1
     """
     formats = dict(formats or {})
+    links = dict(links or {})
     data = df.reset_index() if index else df
     shown = data.head(max_rows)
+    hrefs = {col: shown[target].tolist() for col, target in links.items()}
+    shown = shown.drop(columns=[t for t in links.values() if t in shown.columns])
     head = "".join(f"<th>{escape(c)}</th>" for c in shown.columns)
     rows = []
-    for rec in shown.itertuples(index=False, name=None):
+    for i, rec in enumerate(shown.itertuples(index=False, name=None)):
         cells = []
         for col, val in zip(shown.columns, rec):
             numeric = isinstance(val, (int, float, np.integer, np.floating)) and not isinstance(val, bool)
             cls = ' class="num"' if numeric else ""
-            cells.append(f"<td{cls}>{escape(fmt(val, formats.get(col)))}</td>")
+            text = escape(fmt(val, formats.get(col)))
+            href = hrefs[col][i] if col in hrefs else None
+            if isinstance(href, str) and href:
+                text = f'<a href="{escape(href)}">{text}</a>'
+            cells.append(f"<td{cls}>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
     more = ""

@@ -33,6 +33,19 @@ def _segments(run: RunFolder) -> list[dict[str, Any]]:
     return seg
 
 
+def _verdict_rows(verdict: dict[str, Any]) -> list[dict[str, Any]]:
+    """The verdict's rows as the index shows them: result in words, criterion, value, threshold, evidence."""
+    rows = []
+    for r in verdict.get("table") or []:
+        passed = r.get("passed")
+        result = ("team judges" if r.get("measure") == "team_judges" else "not measured") if passed is None \
+            else ("pass" if passed else "FAIL")
+        rows.append({"result": result, "criterion": r.get("criterion"), "kind": r.get("kind"),
+                     "value": r.get("value_text"), "threshold": r.get("threshold_text"),
+                     "evidence": r.get("evidence") if r.get("measure") != "team_judges" else None})
+    return rows
+
+
 def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     """Everything the index template shows, read from the run's artifacts (missing ones are skipped)."""
     run = RunFolder(run_dir)
@@ -56,6 +69,7 @@ def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "segmentation": segmentation,
         "segments": _segments(run),
         "verdict": verdict,
+        "verdict_rows": _verdict_rows(verdict),
         "iteration": iteration,
         "steps": manifest.get("steps", []),
         "css": (_TEMPLATES / "report.css").read_text(encoding="utf-8"),

@@ -1,19 +1,22 @@
 """Step 8, iteration: compare this segmentation with an earlier one and decide what to do.
 
 Segments decay as markets and customers change. This module shows where the
-customers of an earlier run went (:func:`migration_matrix`), how much the
-segments' sizes and profiles moved (:func:`drift`), and turns both into a
-documented keep / adjust / re-segment recommendation (:func:`recommend`).
+customers of an earlier segmentation went (:func:`migration_matrix`), how much
+the segments' sizes and profiles moved (:func:`drift`), and turns both into a
+keep / adjust / re-segment recommendation that states its rule and the numbers
+it used (:func:`recommend`).
 
-Two runs may number the same segment differently. Current segments are
-therefore first matched to previous ones by the Hungarian algorithm on the
-number of shared customers, and every comparison uses the *previous* run's
-numbering; :attr:`Migration.mapping` says which current segment became which.
+Two segmentations may number the same segment differently. The earlier
+segments are therefore matched to the current ones by content
+(:func:`match_segments`: optimal matching of their profiles, or of their
+members when there is no profile to compare), and every comparison keeps the
+*current* numbering: an earlier segment is shown under the number of the
+current segment it matches. The current run's numbers are never changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,25 +30,71 @@ from segkit.figures import new_axes, pretty
 from segkit.palette import DARK_GREY, segment_colour, segment_label
 from segkit.profiling import ProfileResult
 
-__all__ = ["DEFAULT_THRESHOLDS", "Drift", "Migration", "Recommendation", "drift", "match_segments",
-           "migration_matrix", "recommend"]
+__all__ = ["DEFAULT_THRESHOLDS", "WINDOW_DEPENDENT", "Drift", "Migration", "Recommendation", "drift",
+           "match_segments", "migration_matrix", "recommend", "window_days"]
 
 NEW, GONE = "new", "gone"
 
+#: Basis variables whose values grow with the length of the history window (a longer window holds older first
+#: purchases, more orders, more spend, longer gaps). Between windows of different lengths their shift is an
+#: artefact of the windows, not drift: it is shown, and not counted.
+WINDOW_DEPENDENT = ("tenure_days", "recency_days", "frequency", "monetary_total", "margin_total", "ipt_mean_days")
+#: Two history windows count as the same length when they differ by at most this many days.
+WINDOW_TOLERANCE_DAYS = 31
 
-def match_segments(previous: pd.DataFrame, current: pd.DataFrame) -> dict[int, int | None]:
-    """Match current segments to previous ones, one-to-one, maximising shared customers.
+
+def window_days(table: pd.DataFrame) -> int | None:
+    """The length in days of the history a customer table was computed on: its longest tenure, plus the first day.
+
+    None when the table has no ``tenure_days`` (a survey study).
+    """
+    if "tenure_days" not in table or not table["tenure_days"].notna().any():
+        return None
+    return int(table["tenure_days"].max()) + 1
+
+
+def _colour(key: Any) -> str:
+    """A segment's colour; an earlier segment without a match, and new customers, are grey."""
+    if isinstance(key, str) and (key == NEW or key.startswith("earlier")):
+        return "#8C8C8C"
+    return segment_colour(key)
+
+
+def earlier_label(segment: int) -> str:
+    """The label of an earlier segment that matches no current one (it keeps its own number)."""
+    return f"earlier {segment}"
+
+
+def _segment_means(table: pd.DataFrame, assignments: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    t = assignments[["customer_id", "segment"]].astype({"customer_id": str}).merge(
+        table.astype({"customer_id": str})[["customer_id", *columns]], on="customer_id", how="inner")
+    return t.groupby("segment")[columns].mean()
+
+
+def match_segments(previous: pd.DataFrame, current: pd.DataFrame, *, previous_table: pd.DataFrame | None = None,
+                   current_table: pd.DataFrame | None = None, columns: list[str] | tuple[str, ...] = ()
+                   ) -> dict[int, int | None]:
+    """Match each earlier segment to a current one, one-to-one, by content.
+
+    With customer tables and numeric ``columns`` the segments are matched by their profiles: the
+    Hungarian algorithm minimises the total distance between matched segment means, each variable in
+    standard deviations of the two tables together. Without them, by their members: the matching
+    maximises the customers the matched segments share.
 
     Parameters
     ----------
     previous, current : DataFrame
-        Assignments tables of the two runs.
+        Assignments tables of the two segmentations.
+    previous_table, current_table : DataFrame, optional
+        Their customer tables, for the profiles.
+    columns : sequence of str
+        The numeric variables to compare the profiles on.
 
     Returns
     -------
     dict
-        ``{current segment: previous segment}``; a current segment left over
-        when the current run has more segments maps to None.
+        ``{earlier segment: current segment}``; an earlier segment left over when the earlier
+        segmentation has more segments maps to None.
 
     Examples
     --------
@@ -57,15 +106,25 @@ def match_segments(previous: pd.DataFrame, current: pd.DataFrame) -> dict[int, i
     from scipy.optimize import linear_sum_assignment
 
     p, c = check_assignments(previous, name="previous"), check_assignments(current, name="current")
-    both = p.merge(c, on="customer_id", suffixes=("_prev", "_cur"))
-    cur_segs = sorted(c["segment"].unique())
-    prev_segs = sorted(p["segment"].unique())
-    ct = pd.crosstab(both["segment_cur"], both["segment_prev"]).reindex(index=cur_segs, columns=prev_segs,
-                                                                          fill_value=0)
-    rows, cols = linear_sum_assignment(-ct.to_numpy())
-    out: dict[int, int | None] = {int(s): None for s in cur_segs}
-    for r, k in zip(rows, cols):
-        out[int(ct.index[r])] = int(ct.columns[k])
+    prev_segs = sorted(int(s) for s in p["segment"].unique())
+    cur_segs = sorted(int(s) for s in c["segment"].unique())
+    cols = list(columns)
+    if previous_table is not None and current_table is not None and cols:
+        mp, mc = _segment_means(previous_table, p, cols), _segment_means(current_table, c, cols)
+        both = pd.concat([previous_table[cols], current_table[cols]], ignore_index=True)
+        sd = both.std(ddof=1).replace(0, np.nan)
+        zp = ((mp - both.mean()) / sd).reindex(prev_segs).fillna(0.0).to_numpy()
+        zc = ((mc - both.mean()) / sd).reindex(cur_segs).fillna(0.0).to_numpy()
+        cost = np.sqrt(((zp[:, None, :] - zc[None, :, :]) ** 2).sum(axis=2))
+    else:
+        shared = p.merge(c, on="customer_id", suffixes=("_prev", "_cur"))
+        ct = pd.crosstab(shared["segment_prev"], shared["segment_cur"]).reindex(index=prev_segs, columns=cur_segs,
+                                                                                fill_value=0)
+        cost = -ct.to_numpy(dtype=float)
+    rows, cols_idx = linear_sum_assignment(cost)
+    out: dict[int, int | None] = {s: None for s in prev_segs}
+    for r, k in zip(rows, cols_idx):
+        out[prev_segs[r]] = cur_segs[k]
     return out
 
 
@@ -76,23 +135,26 @@ class Migration:
     Attributes
     ----------
     counts : DataFrame
-        Previous segment (rows, plus ``"new"`` for customers only in the
-        current run) x current segment in the previous numbering (columns,
-        plus ``"gone"`` for customers only in the previous run).
+        Earlier segment, under the number of the current segment it matches
+        (rows; ``"earlier N"`` when it matches none; ``"new"`` for customers
+        only in the current segmentation) x current segment (columns, plus
+        ``"gone"`` for customers only in the earlier one).
     row_shares : DataFrame
         ``counts`` divided by its row totals.
     flows : DataFrame
-        Tidy: ``from_segment``, ``to_segment``, ``n``, ``share`` (of the from row).
+        Tidy: ``from_segment`` (the row label of :attr:`counts`), ``earlier_segment`` (that earlier
+        segment's own number), ``to_segment``, ``n``, ``share`` (of the from row).
     ari : float
-        Adjusted Rand index between the two runs on the customers in both.
+        Adjusted Rand index between the two segmentations on the customers in both.
     mapping : dict
-        Current segment (own numbering) -> previous segment it was matched to;
-        unmatched current segments get new numbers after the previous ones.
+        Earlier segment (its own number) -> the current segment it matches (None: no match).
     stay_share : float
-        Share of common customers in the matched segment of their previous one.
+        Share of common customers now in the current segment their earlier segment matches.
     n_common : int
     names_previous, names_current : dict
-        Segment names (current keyed by the previous numbering).
+        Segment names, keyed by the row and column labels of :attr:`counts`.
+    matched_by : str
+        ``"profiles"`` or ``"members"`` (see :func:`match_segments`).
     """
 
     counts: pd.DataFrame
@@ -104,18 +166,29 @@ class Migration:
     n_common: int
     names_previous: dict = field(default_factory=dict)
     names_current: dict = field(default_factory=dict)
+    matched_by: str = "members"
 
     @property
     def table(self) -> pd.DataFrame:
         return self.flows
 
+    @property
+    def matches(self) -> pd.DataFrame:
+        """Which earlier segment matches which current one: numbers and names of both."""
+        rows = []
+        for p, c in sorted(self.mapping.items()):
+            label = c if c is not None else earlier_label(p)
+            rows.append({"earlier segment": p, "earlier name": self.names_previous.get(label, ""),
+                         "matches current segment": "none" if c is None else c,
+                         "current name": "" if c is None else self.names_current.get(c, "")})
+        return pd.DataFrame(rows)
+
     def summary(self) -> pd.DataFrame:
-        renamed = {c: p for c, p in self.mapping.items() if c != p}
         return pd.DataFrame({
-            "measure": ["customers in both runs", "adjusted Rand index (both runs)",
-                        "share staying in their segment", "current segments renumbered to match"],
+            "measure": ["customers in both segmentations", "adjusted Rand index (both)",
+                        "share staying in their segment", f"earlier segments matched by {self.matched_by}"],
             "value": [self.n_common, round(self.ari, 3), round(self.stay_share, 3),
-                      ", ".join(f"{c}->{p}" for c, p in renamed.items()) or "none"],
+                      ", ".join(f"{p}->{c}" for p, c in self.mapping.items()) or "none"],
         })
 
     def _label(self, key: Any, current: bool) -> str:
@@ -123,6 +196,7 @@ class Migration:
             return f"{key} customers"
         names = self.names_current if current else self.names_previous
         return segment_label(key, names.get(key))
+
 
     def plot(self, ax=None):
         """Heatmap of row percentages, each cell annotated with its count. Returns the Axes."""
@@ -136,8 +210,8 @@ class Migration:
                     cbar_kws={"label": "% of the previous segment's customers"}, annot_kws={"fontsize": 8},
                     xticklabels=[self._label(c, True) for c in share.columns],
                     yticklabels=[self._label(r, False) for r in share.index], ax=ax)
-        ax.set_xlabel("segment now (matched to the previous numbering)")
-        ax.set_ylabel("segment in the previous run")
+        ax.set_xlabel("segment now")
+        ax.set_ylabel(f"earlier segment (numbered as the current one it matches, by {self.matched_by})")
         ax.set_title(f"Segment migration (ARI {self.ari:.2f}, {self.stay_share:.0%} stayed)")
         ax.tick_params(axis="x", rotation=30)
         for lab in ax.get_xticklabels():
@@ -174,15 +248,14 @@ class Migration:
                 t = (1 - np.cos(np.pi * (xs - bar_w) / (1 - 2 * bar_w))) / 2  # smooth S-shaped band
                 bottom = y0l + (y0r - y0l) * t
                 verts = np.r_[np.c_[xs, bottom], np.c_[xs[::-1], (bottom + n)[::-1]]]
-                ax.add_patch(Polygon(verts, closed=True, facecolor=segment_colour(r) if r != NEW else "#8C8C8C",
-                                     alpha=0.45, edgecolor="none"))
+                ax.add_patch(Polygon(verts, closed=True, facecolor=_colour(r), alpha=0.45, edgecolor="none"))
                 lcur[r] += n
                 rcur[col] += n
         for pos, sizes, x, cur in ((left, c.sum(axis=1), 0, False),
                                    (right, c.sum(axis=0), 1 - bar_w, True)):
             for k, y0 in pos.items():
                 s = sizes[k]
-                ax.add_patch(Rectangle((x, y0), bar_w, s, facecolor=segment_colour(k), edgecolor="white"))
+                ax.add_patch(Rectangle((x, y0), bar_w, s, facecolor=_colour(k), edgecolor="white"))
                 if s > 0:
                     ax.annotate(f"{self._label(k, cur)} ({s:,})", (x + (bar_w if cur else 0), y0 + s / 2),
                                 xytext=(5 if cur else -5, 0), textcoords="offset points", va="center",
@@ -199,16 +272,19 @@ class Migration:
         return ax
 
 
-def migration_matrix(previous: pd.DataFrame, current: pd.DataFrame, *, match: bool = True) -> Migration:
-    """Cross-tabulate the previous run's segments against the current run's.
+def migration_matrix(previous: pd.DataFrame, current: pd.DataFrame, *,
+                     mapping: Mapping[int, int | None] | None = None, matched_by: str = "members") -> Migration:
+    """Cross-tabulate the earlier segments against the current ones, in the current numbering.
 
     Parameters
     ----------
     previous, current : DataFrame
         Assignments tables (``customer_id``, ``segment``, ``segment_name``).
-    match : bool
-        Renumber current segments to the previous segments they overlap most
-        (Hungarian algorithm). Turn off only when the numbering is known to agree.
+    mapping : dict, optional
+        Earlier segment -> current segment, from :func:`match_segments`; without it the segments are
+        matched by their members.
+    matched_by : str
+        How ``mapping`` was made, for the report (``"profiles"`` or ``"members"``).
 
     Returns
     -------
@@ -225,29 +301,27 @@ def migration_matrix(previous: pd.DataFrame, current: pd.DataFrame, *, match: bo
     from sklearn.metrics import adjusted_rand_score
 
     p, c = check_assignments(previous, name="previous"), check_assignments(current, name="current")
-    prev_segs = sorted(p["segment"].unique())
-    if match:
-        raw = match_segments(p, c)
-        nxt = max(prev_segs) + 1
-        mapping: dict[int, int] = {}
-        for cs in sorted(raw):
-            matched = raw[cs]
-            if matched is None:
-                mapping[cs], nxt = nxt, nxt + 1
-            else:
-                mapping[cs] = matched
-    else:
-        mapping = {int(s): int(s) for s in c["segment"].unique()}
-    c = c.assign(segment=c["segment"].map(mapping))
-    names_prev, names_cur = segment_names(p), segment_names(c)
-    cur_segs = sorted(c["segment"].unique())
+    if mapping is None:
+        mapping, matched_by = match_segments(p, c), "members"
+    mp = {int(k): (None if v is None else int(v)) for k, v in mapping.items()}
+    names_cur = segment_names(c)
+    names_prev_own = segment_names(p)
+
+    def row_label(s: int) -> Any:
+        m = mp.get(int(s))
+        return earlier_label(int(s)) if m is None else m
+
+    p = p.assign(row=p["segment"].map(row_label))
+    names_prev = {row_label(s): n for s, n in names_prev_own.items()}
+    cur_segs = sorted(int(s) for s in c["segment"].unique())
+    rows_matched = sorted({r for r in p["row"] if not isinstance(r, str)})
+    rows_unmatched = sorted({r for r in p["row"] if isinstance(r, str)}, key=lambda r: int(r.split()[-1]))
     both = p.merge(c, on="customer_id", how="outer", suffixes=("_prev", "_cur"))
-    frm = both["segment_prev"].astype(object).where(both["segment_prev"].notna(), NEW)
+    frm = both["row"].astype(object).where(both["row"].notna(), NEW)
     to = both["segment_cur"].astype(object).where(both["segment_cur"].notna(), GONE)
-    frm = frm.map(lambda v: v if v == NEW else int(v))
     to = to.map(lambda v: v if v == GONE else int(v))
-    rows = [*sorted({int(x) for x in prev_segs}), NEW]
-    cols = [*sorted({int(x) for x in cur_segs} | {int(x) for x in prev_segs}), GONE]
+    rows = [*rows_matched, *rows_unmatched, NEW]
+    cols = [*cur_segs, GONE]
     counts = pd.crosstab(frm, to).reindex(index=rows, columns=cols, fill_value=0)
     counts.index = pd.Index(rows, dtype=object)
     counts.columns = pd.Index(cols, dtype=object)
@@ -256,16 +330,17 @@ def migration_matrix(previous: pd.DataFrame, current: pd.DataFrame, *, match: bo
     if counts.loc[NEW].sum() == 0:
         counts = counts.drop(index=NEW)
     row_shares = counts.div(counts.sum(axis=1).replace(0, np.nan), axis=0)
-    flows = (counts.stack().rename("n").reset_index().rename(columns={"previous": "from_segment",
-                                                                      "level_1": "to_segment"}))
+    flows = counts.stack().rename("n").reset_index()
     flows.columns = ["from_segment", "to_segment", "n"]
     flows["share"] = flows["n"] / flows["from_segment"].map(counts.sum(axis=1))
+    own = {row_label(s): s for s in names_prev_own}  # the earlier segment's own number behind each row label
+    flows.insert(1, "earlier_segment", flows["from_segment"].map(lambda r: own.get(r, NEW if r == NEW else r)))
     flows = flows[flows["n"] > 0].reset_index(drop=True)
     common = both.dropna(subset=["segment_prev", "segment_cur"])
     n_common = len(common)
     ari = float(adjusted_rand_score(common["segment_prev"], common["segment_cur"])) if n_common else np.nan
-    stay = float((common["segment_prev"] == common["segment_cur"]).mean()) if n_common else np.nan
-    return Migration(counts, row_shares, flows, ari, mapping, stay, n_common, names_prev, names_cur)
+    stay = float((common["row"] == common["segment_cur"].astype(int)).mean()) if n_common else np.nan
+    return Migration(counts, row_shares, flows, ari, mp, stay, n_common, names_prev, names_cur, matched_by)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,22 +349,23 @@ def migration_matrix(previous: pd.DataFrame, current: pd.DataFrame, *, match: bo
 
 @dataclass(frozen=True)
 class Drift:
-    """How much segment sizes and profiles moved between two runs.
+    """How much segment sizes and profiles moved between two segmentations, in the current numbering.
 
     Attributes
     ----------
     sizes : DataFrame
-        ``segment`` (previous numbering), ``n_previous``, ``share_previous``,
-        ``n_current``, ``share_current``, ``shift_points`` (percentage points)
-        and ``status`` ("kept", "vanished" or "new").
+        ``segment`` (the current number; ``"earlier N"`` for an earlier segment that matches none),
+        ``previous_segment`` (the earlier number it had), ``name``, ``n_previous``,
+        ``share_previous``, ``n_current``, ``share_current``, ``shift_points`` (percentage
+        points) and ``status`` ("kept", "vanished" or "new").
     profiles : DataFrame
-        ``segment``, ``variable``, ``previous_mean``, ``current_mean``,
-        ``shift`` and ``std_shift`` (shift in standard deviations of the
-        variable in the previous run's base).
+        ``segment``, ``variable``, ``previous_mean``, ``current_mean``, ``shift``, ``std_shift``
+        (shift in standard deviations of the variable in the earlier base) and ``counted`` (False
+        for a variable whose shift is an artefact of windows of different lengths).
     chi2, chi2_df, chi2_p : float
-        Goodness-of-fit test of the current segment counts against the
-        previous shares (segments in both runs). With thousands of customers
-        it flags shifts too small to matter: read it with ``shift_points``.
+        Goodness-of-fit test of the current segment counts against the earlier shares (segments in
+        both). With thousands of customers it flags shifts too small to matter: read it with
+        ``shift_points``.
     """
 
     sizes: pd.DataFrame
@@ -308,33 +384,48 @@ class Drift:
         return float(self.sizes["shift_points"].abs().max())
 
     @property
+    def counted_profiles(self) -> pd.DataFrame:
+        """The profile shifts that count as drift (variables not moved by the windows alone)."""
+        return self.profiles[self.profiles["counted"].astype(bool)] if len(self.profiles) else self.profiles
+
+    @property
     def max_profile_shift(self) -> float:
-        """Largest absolute standardised shift of a segment mean (NaN without profiles)."""
-        return float(self.profiles["std_shift"].abs().max()) if len(self.profiles) else np.nan
+        """Largest absolute standardised shift of a segment mean among the counted variables (NaN without)."""
+        counted = self.counted_profiles
+        return float(counted["std_shift"].abs().max()) if len(counted) else np.nan
+
+    @property
+    def not_counted(self) -> list[str]:
+        """Variables shown but not counted as drift."""
+        if not len(self.profiles):
+            return []
+        return sorted(set(self.profiles.loc[~self.profiles["counted"].astype(bool), "variable"]))
 
     @property
     def vanished(self) -> list[int]:
-        return [int(s) for s in self.sizes.loc[self.sizes["status"] == "vanished", "segment"]]
+        """Earlier segments (their own numbers) with no current match."""
+        return [int(s) for s in self.sizes.loc[self.sizes["status"] == "vanished", "previous_segment"]]
 
     @property
     def new(self) -> list[int]:
+        """Current segments no earlier segment matches."""
         return [int(s) for s in self.sizes.loc[self.sizes["status"] == "new", "segment"]]
 
     def summary(self) -> pd.DataFrame:
         return pd.DataFrame({
-            "measure": ["largest share change (points)", "largest profile shift (SD)",
+            "measure": ["largest share change (points)", "largest profile shift, counted variables (SD)",
                         "chi-square of sizes (p-value)", "vanished segments", "new segments"],
             "value": [round(self.max_size_shift, 2), round(self.max_profile_shift, 3), self.chi2_p,
                       ", ".join(map(str, self.vanished)) or "none", ", ".join(map(str, self.new)) or "none"],
         })
 
     def plot(self, ax=None):
-        """Dumbbell chart of each segment's share in the previous and the current run. Returns the Axes."""
+        """Dumbbell chart of each segment's share in the earlier and the current segmentation. Returns the Axes."""
         ax = new_axes(ax, (7.5, 0.55 * len(self.sizes) + 1.8))
-        t = self.sizes.sort_values("segment")
+        t = self.sizes
         y = np.arange(len(t))[::-1]
         for yi, r in zip(y, t.itertuples()):
-            col = segment_colour(r.segment)
+            col = _colour(r.segment)
             ax.plot([r.share_previous * 100, r.share_current * 100], [yi, yi], color=col, lw=2.5)
             ax.scatter(r.share_previous * 100, yi, s=60, facecolor="white", edgecolor=col, lw=2, zorder=3)
             ax.scatter(r.share_current * 100, yi, s=60, color=col, zorder=3)
@@ -342,8 +433,8 @@ class Drift:
                         xytext=(8, 0), textcoords="offset points", va="center", fontsize=8, color=DARK_GREY)
         ax.set_yticks(y, [segment_label(s, n) if isinstance(n, str) and n else str(s)
                           for s, n in zip(t["segment"], t.get("name", t["segment"]))])
-        ax.scatter([], [], s=60, facecolor="white", edgecolor=DARK_GREY, label="previous run")
-        ax.scatter([], [], s=60, color=DARK_GREY, label="current run")
+        ax.scatter([], [], s=60, facecolor="white", edgecolor=DARK_GREY, label="earlier")
+        ax.scatter([], [], s=60, color=DARK_GREY, label="now")
         ax.set_xlabel("share of customers (%)")
         ax.set_xlim(0, max(t["share_previous"].max(), t["share_current"].max()) * 115)
         ax.set_title(f"Segment size drift (largest change {self.max_size_shift:.1f} points)")
@@ -360,9 +451,10 @@ class Drift:
         ax = new_axes(ax, (0.9 * wide.shape[1] + 3, 0.6 * wide.shape[0] + 2))
         sns.heatmap(wide, annot=True, fmt=".2f", cmap="RdBu_r", center=0, vmin=-1, vmax=1, ax=ax,
                     cbar_kws={"label": "shift of the segment mean (SD)"},
-                    xticklabels=[pretty(v) for v in wide.columns], annot_kws={"fontsize": 8})
+                    xticklabels=[pretty(v) + (" (not counted)" if v in self.not_counted else "")
+                                 for v in wide.columns], annot_kws={"fontsize": 8})
         ax.set_xlabel("basis variable")
-        ax.set_ylabel("segment (previous numbering)")
+        ax.set_ylabel("segment")
         ax.set_title("Profile drift: how far each segment's mean moved")
         return ax
 
@@ -395,9 +487,10 @@ def drift(
     previous_profiles: ProfileResult | pd.DataFrame | None = None,
     current_profiles: ProfileResult | pd.DataFrame | None = None,
     *,
-    mapping: Mapping[int, int] | None = None,
+    mapping: Mapping[int, int | None] | None = None,
+    not_counted: Sequence[str] = (),
 ) -> Drift:
-    """Compare segment sizes and profiles of two runs.
+    """Compare segment sizes and profiles of two segmentations, in the current numbering.
 
     Parameters
     ----------
@@ -407,8 +500,10 @@ def drift(
     previous_profiles, current_profiles : ProfileResult or DataFrame, optional
         Profiles on the same basis (:func:`segkit.profiling.profile`).
     mapping : dict, optional
-        Current segment -> previous segment, e.g. :attr:`Migration.mapping`;
-        without it the numbering is assumed to agree.
+        Earlier segment -> current segment (:attr:`Migration.mapping`); without it the numbering is
+        assumed to agree.
+    not_counted : sequence of str
+        Variables whose shift is shown but not counted as drift (see :data:`WINDOW_DEPENDENT`).
 
     Returns
     -------
@@ -421,39 +516,52 @@ def drift(
     >>> drift(prev, cur).sizes["shift_points"].round(1).tolist()
     [10.0, -10.0]
     """
-    mp = {int(k): int(v) for k, v in (mapping or {}).items() if v is not None}
     ps = _sizes_frame(previous_sizes, "previous_sizes")
     cs = _sizes_frame(current_sizes, "current_sizes")
-    cs = cs.assign(segment=cs["segment"].map(lambda s: mp.get(s, s)))
+    if mapping is None:
+        mp: dict[int, int | None] = {int(s): (int(s) if s in set(cs["segment"]) else None) for s in ps["segment"]}
+    else:
+        mp = {int(k): (None if v is None else int(v)) for k, v in mapping.items()}
+    ps = ps.assign(previous_segment=ps["segment"],
+                   segment=[mp.get(int(s)) if mp.get(int(s)) is not None else earlier_label(int(s))
+                            for s in ps["segment"]])
     t = ps.merge(cs, on="segment", how="outer", suffixes=("_previous", "_current"))
-    if "name_previous" in t.columns:
-        t["name"] = t["name_previous"].fillna(t.get("name_current"))
+    if "name_previous" in t.columns or "name_current" in t.columns:
+        cur_name = t["name_current"] if "name_current" in t else pd.Series(np.nan, index=t.index)
+        prev_name = t["name_previous"] if "name_previous" in t else pd.Series(np.nan, index=t.index)
+        t["name"] = cur_name.where(cur_name.notna(), prev_name)
         t = t.drop(columns=[c for c in ("name_previous", "name_current") if c in t.columns])
     t[["n_previous", "n_current"]] = t[["n_previous", "n_current"]].fillna(0).astype(int)
+    t["previous_segment"] = t["previous_segment"].astype("Int64")
     t["share_previous"] = t["n_previous"] / t["n_previous"].sum()
     t["share_current"] = t["n_current"] / t["n_current"].sum()
     t["shift_points"] = (t["share_current"] - t["share_previous"]) * 100
-    t["status"] = np.where(t["n_current"] == 0, "vanished", np.where(t["n_previous"] == 0, "new", "kept"))
-    t = t.sort_values("segment").reset_index(drop=True)
+    t["status"] = np.where(t["previous_segment"].isna(), "new",
+                           np.where([isinstance(x, str) for x in t["segment"]], "vanished", "kept"))
+    t = t.assign(_key=[(1, int(str(x).split()[-1])) if isinstance(x, str) else (0, int(x)) for x in t["segment"]])
+    t = t.sort_values("_key").drop(columns="_key").reset_index(drop=True)
     kept = t[t["status"] == "kept"]
     chi2, dof, p = np.nan, 0, np.nan
     if len(kept) >= 2:
         exp = kept["share_previous"] / kept["share_previous"].sum() * kept["n_current"].sum()
         chi2, p = stats.chisquare(kept["n_current"].to_numpy(), exp.to_numpy())
         dof = len(kept) - 1
-    cols = ["segment", *(["name"] if "name" in t.columns else []), "n_previous", "share_previous", "n_current",
-            "share_current", "shift_points", "status"]
+    cols = ["segment", "previous_segment", *(["name"] if "name" in t.columns else []), "n_previous",
+            "share_previous", "n_current", "share_current", "shift_points", "status"]
     pp, cp = _profile_frame(previous_profiles, "previous_profiles"), _profile_frame(current_profiles,
                                                                                     "current_profiles")
+    prof_cols = ["segment", "variable", "previous_mean", "current_mean", "shift", "std_shift", "counted"]
     if pp is not None and cp is not None:
-        cp = cp.assign(segment=cp["segment"].map(lambda s: mp.get(int(s), int(s))))
-        prof = pp.merge(cp, on=["segment", "variable"], suffixes=("_previous", "_current"))
+        pp = pp.assign(segment=pp["segment"].map(lambda s: mp.get(int(s))))
+        pp = pp[pp["segment"].notna()].astype({"segment": int})
+        prof = pp.merge(cp.astype({"segment": int}), on=["segment", "variable"], suffixes=("_previous", "_current"))
         prof = prof.rename(columns={"segment_mean_previous": "previous_mean", "segment_mean_current": "current_mean"})
         prof["shift"] = prof["current_mean"] - prof["previous_mean"]
         prof["std_shift"] = prof["shift"] / prof["base_sd_previous"].replace(0, np.nan)
-        prof = prof[["segment", "variable", "previous_mean", "current_mean", "shift", "std_shift"]]
+        prof["counted"] = ~prof["variable"].isin(list(not_counted))
+        prof = prof[prof_cols].sort_values(["segment", "variable"])
     else:
-        prof = pd.DataFrame(columns=["segment", "variable", "previous_mean", "current_mean", "shift", "std_shift"])
+        prof = pd.DataFrame(columns=prof_cols)
     return Drift(t[cols], prof.reset_index(drop=True), float(chi2), int(dof), float(p))
 
 
@@ -474,31 +582,52 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 }
 
 
+def recommendation_rule(th: Mapping[str, float], *, structural: bool = False) -> str:
+    """The rule of :func:`recommend` in words, with its thresholds.
+
+    Examples
+    --------
+    >>> recommendation_rule(DEFAULT_THRESHOLDS)[:64]
+    'Keep when the segmentations agree on the customers in both (ARI '
+    """
+    what = ("the segment boundaries agree (the earlier model places the current customers as the current fit "
+            "does, " if structural else "the segmentations agree on the customers in both (")
+    keep = (f"Keep when {what}ARI at least {th['keep_min_ari']:g}), no segment's share "
+            f"moved by {th['keep_max_size_shift']:g} points or more, no segment's mean moved by "
+            f"{th['keep_max_profile_shift']:g} SD or more on a counted variable, and no segment is new")
+    resegment = (f"re-segment when they agree poorly (ARI below {th['resegment_below_ari']:g}) or an earlier "
+                 f"segment vanished (no current match, or below {th['vanished_share']:.0%} of customers now)")
+    return f"{keep}; {resegment}; adjust otherwise."
+
+
 @dataclass(frozen=True)
 class Recommendation:
-    """Keep, adjust or re-segment, with the checks behind it.
+    """Keep, adjust or re-segment, with the rule and the checks behind it.
 
     Attributes
     ----------
     decision : str
         ``"keep"``, ``"adjust"`` or ``"re-segment"``.
     reasons : list of str
-        Sentences with the numbers that led to the decision.
+        Sentences with the numbers that led to the decision, the deciding ones first.
     table : DataFrame
         ``check``, ``measured``, ``threshold``, ``breached`` and ``leads_to``.
     thresholds : dict
+    rule : str
+        The rule in words (:func:`recommendation_rule`).
     """
 
     decision: str
     reasons: list[str]
     table: pd.DataFrame
     thresholds: dict
+    rule: str = ""
 
     def summary(self) -> pd.DataFrame:
         return self.table
 
     def text(self) -> str:
-        return f"Recommendation: {self.decision}. " + " ".join(self.reasons)
+        return f"Recommendation: {self.decision}. " + " ".join(self.reasons) + f" Rule: {self.rule}"
 
     def plot(self, ax=None):
         """The checks as bars of measured value relative to their threshold (1 = at the threshold)."""
@@ -514,25 +643,28 @@ class Recommendation:
         return ax
 
 
-def recommend(migration: Migration, drift: Drift | None = None, *,
+def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari: float | None = None,
               thresholds: Mapping[str, float] | None = None) -> Recommendation:
-    """Recommend to keep, adjust or re-segment.
+    """Recommend to keep, adjust or re-segment (the rule: :func:`recommendation_rule`).
 
-    Rules (thresholds in :data:`DEFAULT_THRESHOLDS`, overridable):
-
-    * **re-segment** when the runs agree poorly (ARI < ``resegment_below_ari``)
-      or a previous segment vanished (current share < ``vanished_share``);
-    * **keep** when ARI >= ``keep_min_ari``, no share moved by
-      ``keep_max_size_shift`` points or more, no segment mean moved by
-      ``keep_max_profile_shift`` base SDs or more, and no new segment appeared;
+    * **re-segment** when the segmentations agree poorly (ARI < ``resegment_below_ari``) or an earlier
+      segment vanished (no current match, or its match holds less than ``vanished_share`` of customers);
+    * **keep** when ARI >= ``keep_min_ari``, no share moved by ``keep_max_size_shift`` points or more, no
+      segment mean moved by ``keep_max_profile_shift`` base SDs or more on a counted variable (a variable
+      moved by windows of different lengths is not counted, see :func:`drift`), and no segment is new;
     * **adjust** otherwise (re-estimate sizes, profiles and actions, keep the scheme).
+
+    Every reason quotes its number and limit, whether it decided or not.
 
     Parameters
     ----------
     migration : Migration
     drift : Drift, optional
-        Without it, size shifts are read from the migration counts and
-        profiles are not checked.
+        Without it, size shifts are read from the migration counts and profiles are not checked.
+    structure_ari : float, optional
+        Agreement of the segment structure: the earlier model placing the current customers against the
+        current fit. When given, the ARI checks judge it, and the agreement on the customers in both
+        (:attr:`Migration.ari`) is reported as how many customers moved; without it, they judge that.
     thresholds : dict, optional
         Any of the keys of :data:`DEFAULT_THRESHOLDS`.
 
@@ -551,65 +683,73 @@ def recommend(migration: Migration, drift: Drift | None = None, *,
     if unknown:
         raise ValueError(f"unknown thresholds {sorted(unknown)}; allowed: {sorted(th)}")
     th.update(thresholds or {})
-    ari = migration.ari
+    structural = structure_ari is not None
+    ari = float(structure_ari) if structure_ari is not None else migration.ari
+    what = "the segment boundaries" if structural else "the segmentations"
+    how = ("earlier model vs current fit, current customers" if structural else "customers in both")
     rows: list[dict[str, Any]] = []
     reasons_reseg, reasons_adjust, reasons_ok = [], [], []
     if not np.isfinite(ari):
-        reasons_reseg.append("the two runs share no customers, so they cannot be compared")
+        reasons_reseg.append("the two segmentations share no customers, so they cannot be compared")
     else:
         low = ari < th["resegment_below_ari"]
-        rows.append(dict(check="agreement of the runs (ARI) below re-segment level", measured=ari,
+        rows.append(dict(check=f"agreement (ARI, {how}) below re-segment level", measured=ari,
                          threshold=th["resegment_below_ari"], breached=low, leads_to="re-segment"))
         notkeep = ari < th["keep_min_ari"]
-        rows.append(dict(check="agreement of the runs (ARI) below keep level", measured=ari,
+        rows.append(dict(check=f"agreement (ARI, {how}) below keep level", measured=ari,
                          threshold=th["keep_min_ari"], breached=notkeep, leads_to="adjust"))
         if low:
-            reasons_reseg.append(f"the runs agree poorly (ARI {ari:.2f} < {th['resegment_below_ari']:g})")
+            reasons_reseg.append(f"{what} agree poorly (ARI {ari:.2f} < {th['resegment_below_ari']:g})")
         elif notkeep:
-            reasons_adjust.append(f"the runs agree only moderately (ARI {ari:.2f} < {th['keep_min_ari']:g})")
+            reasons_adjust.append(f"{what} agree only moderately (ARI {ari:.2f} < {th['keep_min_ari']:g})")
         else:
-            reasons_ok.append(f"the runs agree well (ARI {ari:.2f})")
-    # a previous segment that got no match in the current run has no current column at all
-    gone_segments = [s for s in migration.counts.index if s != NEW
-                     and s not in migration.mapping.values()]
+            reasons_ok.append(f"{what} agree well (ARI {ari:.2f}, at least {th['keep_min_ari']:g})")
+    if structural and np.isfinite(migration.ari):
+        reasons_ok.append(f"customers moved between segments as customers do (ARI {migration.ari:.2f} on the "
+                          f"{migration.n_common:,} customers in both; {migration.stay_share:.0%} stayed): shown, "
+                          "not a reason to re-segment")
     if drift is None:
         # sizes can still be compared from the migration counts themselves; profiles cannot
         c = migration.counts
         prev_n = c.drop(index=NEW, errors="ignore").sum(axis=1)
         cur_n = c.drop(columns=GONE, errors="ignore").sum(axis=0)
-        drift = _compute_drift(pd.DataFrame({"segment": prev_n.index.astype(int), "n": prev_n.to_numpy()}),
-                                   pd.DataFrame({"segment": cur_n.index.astype(int), "n": cur_n.to_numpy()}))
-        drift = Drift(drift.sizes[~((drift.sizes["n_previous"] == 0) & (drift.sizes["n_current"] == 0))],
-                      drift.profiles, drift.chi2, drift.chi2_df, drift.chi2_p)
-    if drift is not None:
-        small = drift.sizes[(drift.sizes["n_previous"] > 0) & (drift.sizes["share_current"] < th["vanished_share"])]
-        vanished = sorted(set(small["segment"].astype(int)) | set(gone_segments))
-        mx = drift.max_size_shift
-        rows.append(dict(check="largest change of a segment's share (points)", measured=mx,
-                         threshold=th["keep_max_size_shift"], breached=mx >= th["keep_max_size_shift"],
+        prev_rows = [(r, n) for r, n in prev_n.items()]
+        own = {v: k for k, v in migration.mapping.items() if v is not None}
+        prev_sizes = pd.DataFrame({"segment": [own.get(r, int(str(r).split()[-1])) for r, _ in prev_rows],
+                                   "n": [n for _, n in prev_rows]})
+        drift = _compute_drift(prev_sizes, pd.DataFrame({"segment": cur_n.index.astype(int), "n": cur_n.to_numpy()}),
+                               mapping=migration.mapping)
+    small = drift.sizes[(drift.sizes["status"] == "kept") & (drift.sizes["share_current"] < th["vanished_share"])]
+    vanished = sorted(set(drift.vanished) | {int(s) for s in small["previous_segment"]})
+    mx = drift.max_size_shift
+    rows.append(dict(check="largest change of a segment's share (points)", measured=mx,
+                     threshold=th["keep_max_size_shift"], breached=mx >= th["keep_max_size_shift"],
+                     leads_to="adjust"))
+    (reasons_adjust if mx >= th["keep_max_size_shift"] else reasons_ok).append(
+        f"the largest share change is {mx:.1f} points (limit {th['keep_max_size_shift']:g})")
+    mp = drift.max_profile_shift
+    if np.isfinite(mp):
+        rows.append(dict(check="largest shift of a segment mean, counted variables (SD)", measured=mp,
+                         threshold=th["keep_max_profile_shift"], breached=mp >= th["keep_max_profile_shift"],
                          leads_to="adjust"))
-        (reasons_adjust if mx >= th["keep_max_size_shift"] else reasons_ok).append(
-            f"the largest share change is {mx:.1f} points (limit {th['keep_max_size_shift']:g})")
-        mp = drift.max_profile_shift
-        if np.isfinite(mp):
-            rows.append(dict(check="largest shift of a segment mean (SD)", measured=mp,
-                             threshold=th["keep_max_profile_shift"], breached=mp >= th["keep_max_profile_shift"],
-                             leads_to="adjust"))
-            (reasons_adjust if mp >= th["keep_max_profile_shift"] else reasons_ok).append(
-                f"the largest profile shift is {mp:.2f} SD (limit {th['keep_max_profile_shift']:g})")
-        if drift.new:
-            reasons_adjust.append(f"new segment(s) {drift.new} appeared")
-            rows.append(dict(check="new segments", measured=float(len(drift.new)), threshold=0.0, breached=True,
-                             leads_to="adjust"))
+        (reasons_adjust if mp >= th["keep_max_profile_shift"] else reasons_ok).append(
+            f"the largest profile shift is {mp:.2f} SD (limit {th['keep_max_profile_shift']:g})")
+    if drift.not_counted:
+        reasons_ok.append(f"{', '.join(drift.not_counted)} moved with the windows' different lengths and are not "
+                          "counted as drift")
+    rows.append(dict(check="new segments", measured=float(len(drift.new)), threshold=0.0, breached=bool(drift.new),
+                     leads_to="adjust"))
+    if drift.new:
+        reasons_adjust.append(f"current segment(s) {drift.new} match no earlier segment")
     rows.append(dict(check="vanished segments", measured=float(len(vanished)), threshold=0.0,
                      breached=bool(vanished), leads_to="re-segment"))
     if vanished:
-        reasons_reseg.append(f"segment(s) {vanished} vanished (share below {th['vanished_share']:.0%})")
+        reasons_reseg.append(f"earlier segment(s) {vanished} vanished (no match, or below {th['vanished_share']:.0%})")
     if reasons_reseg:
-        decision, reasons = "re-segment", reasons_reseg + reasons_adjust
+        decision, reasons = "re-segment", reasons_reseg + reasons_adjust + reasons_ok
     elif reasons_adjust:
-        decision, reasons = "adjust", reasons_adjust
+        decision, reasons = "adjust", reasons_adjust + reasons_ok
     else:
         decision, reasons = "keep", reasons_ok
     reasons = [r[0].upper() + r[1:] + "." for r in reasons]
-    return Recommendation(decision, reasons, pd.DataFrame(rows), th)
+    return Recommendation(decision, reasons, pd.DataFrame(rows), th, recommendation_rule(th, structural=structural))

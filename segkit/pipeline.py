@@ -7,8 +7,11 @@ rule-based scheme is fed) are made once, in tested code.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import dataclasses
 
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
 import pandas as pd
 
 from segkit.config import StudyConfig
@@ -19,7 +22,8 @@ if TYPE_CHECKING:
     from segkit.study.window import StudyWindow
 
 #: Customer-table columns that come from the value model (:func:`purchase_value` and :func:`customer_table`).
-VALUE_COLUMNS = ("p_alive", "expected_orders", "expected_spend_per_order", "clv", "current_value", "loyalty")
+VALUE_COLUMNS = ("p_alive", "expected_orders", "expected_spend_per_order", "clv", "repeat_purchase_days",
+                 "current_value", "loyalty")
 
 
 def basis_kind(cfg: StudyConfig, inventory: dict[str, Any], customers: pd.DataFrame | None = None) -> str:
@@ -68,10 +72,10 @@ def customer_table(
         new_cols = [c for c in extra.columns if c == "customer_id" or c not in table.columns]
         table = table.merge(extra[new_cols], on="customer_id", how="left", validate="one_to_one")
     if value is not None and "clv" in table:
-        # Current value: spend per month of tenure; loyalty: stable spend and a high chance of being alive.
+        # Current value: spend per month of tenure; loyalty: from repeat behaviour (loyalty_score).
         months = (table["tenure_days"].clip(lower=30) / 30.4375)
         table["current_value"] = table["monetary_total"] / months
-        table["loyalty"] = 0.5 * table.get("spend_stability", 0).fillna(0) + 0.5 * table["p_alive"].fillna(0)
+        table["loyalty"] = loyalty_score(table, converged=_converged(value))
     return table.sort_values("customer_id", kind="stable").reset_index(drop=True)
 
 
@@ -86,6 +90,40 @@ def study_descriptors(cfg: StudyConfig, transactions: pd.DataFrame | None,
         return None
     table, _ = transaction_descriptors(transactions, cols, history=window.in_history(transactions["date"]))
     return table
+def _converged(value: pd.DataFrame) -> bool | None:
+    """Whether the purchase model's fit converged, when the value table says so."""
+    flag = (value.attrs.get("bgnbd") or {}).get("converged")
+    return None if flag is None else bool(flag)
+
+
+def loyalty_check(table: pd.DataFrame, *, converged: bool | None = None) -> Any:
+    """:func:`segkit.value.p_alive_check` of a customer table: whether loyalty may use P(alive)."""
+    from segkit.value import p_alive_check
+
+    repeat = table["repeat_purchase_days"] if "repeat_purchase_days" in table else pd.Series(0, index=table.index)
+    return p_alive_check(table["p_alive"].fillna(1.0), repeat, converged=converged)
+
+
+def loyalty_score(table: pd.DataFrame, *, converged: bool | None = None) -> pd.Series:
+    """Loyalty from repeat behaviour: 0 for one-time buyers, else spend stability, with P(alive) where identified.
+
+    * A customer with at most one order up to the cut-off is never loyal: 0.
+    * A repeat buyer's loyalty is their spend stability (steady spend across quarters), averaged with
+      P(alive) when the purchase model identifies it for them (a repeat purchase day) and the fit tells
+      customers apart (:func:`segkit.value.p_alive_check`); else spend stability alone.
+
+    Loyalty is therefore never above 0 for a one-time buyer, and a median split (the value x potential
+    x loyalty scheme) never calls one loyal.
+    """
+    stability = table["spend_stability"].fillna(0.0) if "spend_stability" in table else pd.Series(
+        0.0, index=table.index)
+    score = stability.astype(float).copy()
+    repeat = table["frequency"] > 1
+    if loyalty_check(table, converged=converged).usable:
+        identified = repeat & (table["repeat_purchase_days"].fillna(0) > 0)
+        score[identified] = 0.5 * stability[identified] + 0.5 * table.loc[identified, "p_alive"].fillna(0.0)
+    score[~repeat] = 0.0
+    return score
 
 
 def check_basis(table: pd.DataFrame, columns: list[str], *, source: str = "basis") -> None:
@@ -102,12 +140,19 @@ def purchase_value_model(transactions: pd.DataFrame, *, cutoff: Any, horizon_mon
 
     Purchases returned in full stay in the cleaned table at amount 0 (for the return
     rate); they are no transactions for the purchase model, so only lines with a
-    positive amount enter it.
+    positive amount enter it. Adds ``repeat_purchase_days`` (the model's ``frequency``).
     """
-    from segkit.value import fit_customer_value
+    from segkit.value import fit_customer_value, rfm_summary
 
-    return fit_customer_value(transactions.loc[transactions["amount"] > 0], cutoff=cutoff,
-                              horizon_months=horizon_months, annual_discount_rate=annual_discount_rate)
+    purchases = transactions.loc[transactions["amount"] > 0]
+    result = fit_customer_value(purchases, cutoff=cutoff, horizon_months=horizon_months,
+                                annual_discount_rate=annual_discount_rate)
+    # the repeat purchase days say for whom the model identifies P(alive) (loyalty_score)
+    repeat = rfm_summary(purchases, observation_period_end=cutoff).set_index("customer_id")["frequency"]
+    value = result.customers
+    customers = value.assign(repeat_purchase_days=value["customer_id"].map(repeat).fillna(0).astype(int))
+    customers.attrs = dict(value.attrs)
+    return dataclasses.replace(result, customers=customers)
 
 
 def purchase_value(transactions: pd.DataFrame, *, cutoff: Any, horizon_months: int = 12,
@@ -186,7 +231,71 @@ def fit_final(method: str, k: int | None, X: pd.DataFrame, *, cfg: StudyConfig,
     return est.fit(X, sample_value=sample_value)
 
 
-def earlier_window_assignments(
+def comparison_windows(window: StudyWindow, transactions: pd.DataFrame, months: int
+                       ) -> tuple[StudyWindow, StudyWindow]:
+    """An earlier window and a current window of the same length, for a like-for-like comparison over time.
+
+    The earlier window ends ``months`` calendar months before the cut-off (:meth:`StudyWindow.shifted`).
+    Both windows then hold the same number of days of history, ending at their own cut-off: as long
+    as the study's own history when the data reach back far enough, else as long as the data allow
+    before the earlier cut-off (the current side is then the last that many days). Tenure, recency,
+    frequency and spend, all measured within each window up to its own cut-off, are comparable.
+
+    Returns
+    -------
+    earlier, current : StudyWindow
+        Both with a ``history_start``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from segkit.study.window import StudyWindow
+    >>> tx = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2025-09-30"])})
+    >>> e, c = comparison_windows(StudyWindow(dt.date(2025, 9, 30)), tx, 6)
+    >>> (e.history_start, e.cutoff), (c.history_start, c.cutoff)
+    ((datetime.date(2024, 1, 1), datetime.date(2025, 3, 31)), (datetime.date(2024, 7, 2), datetime.date(2025, 9, 30)))
+    """
+    import datetime as dt
+
+    from segkit.study.window import StudyWindow
+
+    history = transactions.loc[window.in_history(transactions["date"]), "date"]
+    if history.empty:
+        raise DataError(f"no transactions up to the cut-off {window.cutoff}: there is no history to compare",
+                        column="date")
+    data_start = max(history.min().date(), window.history_start or dt.date.min)
+    earlier_cutoff = window.shifted(months).cutoff
+    length = (window.cutoff - data_start).days  # days before the cut-off day
+    if earlier_cutoff - dt.timedelta(days=length) < data_start:
+        length = (earlier_cutoff - data_start).days
+    if length < 0:
+        raise DataError(f"the earlier window would end on {earlier_cutoff}, before the first purchase on "
+                        f"{data_start}; lower earlier_window_months", column="date")
+    step = dt.timedelta(days=length)
+    return (StudyWindow(earlier_cutoff, history_start=earlier_cutoff - step),
+            StudyWindow(window.cutoff, history_start=window.cutoff - step))
+
+
+class WindowSegmentation(NamedTuple):
+    """One window segmented: its assignments, customer table, fitted model and the data it was fitted on."""
+
+    assignments: pd.DataFrame
+    table: pd.DataFrame
+    model: Any
+    X: pd.DataFrame
+
+    def place(self, other: WindowSegmentation) -> pd.DataFrame:
+        """This window's model applied to ``other``'s customers: ``customer_id``, ``segment`` (as this model labels).
+
+        Both windows' data are prepared the same way, each on its own window (for a data-driven basis,
+        standardised within the window), so this places customers by where they stand relative to their
+        own window's customers.
+        """
+        labels = np.asarray(self.model.predict(other.X[list(self.X.columns)]))
+        return pd.DataFrame({"customer_id": other.X.index.astype(str), "segment": labels + 1})
+
+
+def window_segmentation(
     cfg: StudyConfig,
     window: StudyWindow,
     *,
@@ -195,62 +304,42 @@ def earlier_window_assignments(
     survey: pd.DataFrame | None,
     method: str,
     k: int | None,
-) -> tuple[pd.DataFrame, pd.DataFrame, StudyWindow]:
-    """Segment the earlier window: the same method and k, fitted on behaviour up to an earlier cut-off.
+) -> WindowSegmentation:
+    """Segment one window's history: the study's method and k, refitted on the features up to its cut-off.
 
-    The earlier window is the study's ``window`` moved ``cfg.earlier_window_months`` calendar
-    months back (:meth:`StudyWindow.shifted`); only its history is used, so the earlier
-    segmentation knows nothing of the later months. Its cut-off day counts whole, at any time of
-    day, exactly as the study's own cut-off does.
-
-    Parameters
-    ----------
-    cfg : StudyConfig
-        The study: basis, method settings and ``earlier_window_months``.
-    window : StudyWindow
-        The study's window.
-    transactions : DataFrame
-        The cleaned transactions (``customer_id``, ``date``, ``amount``, ...).
-    customers, survey : DataFrame, optional
-        Joined to the earlier customer table as in step 4.
-    method : str
-        The method step 5 used.
-    k : int, optional
-        Its number of segments (ignored by rule-based schemes).
+    Features (tenure and recency included) are measured up to and including the window's own cut-off
+    day, from its ``history_start`` on; the value model is refitted on the window when the basis or
+    scheme reads it.
 
     Returns
     -------
-    assignments : DataFrame
-        ``customer_id``, ``segment``, ``segment_name`` of the earlier segmentation.
-    table : DataFrame
-        The earlier customer table of the customers segmented.
-    earlier : StudyWindow
-        The earlier window.
+    WindowSegmentation
+        ``assignments`` (``customer_id``, ``segment``, ``segment_name``), ``table`` (the window's
+        customer table of the customers segmented), ``model`` (the fitted estimator) and ``X`` (what it
+        was fitted on: the prepared basis, or a scheme's input columns).
 
     Raises
     ------
     DataError
-        When the earlier window holds fewer customers than the largest number of segments tried.
+        When the window holds fewer customers than the largest number of segments tried.
     """
     from segkit.features import compute_features, feature_engine
     from segkit.methods.registry import get_method
 
-    earlier = window.shifted(cfg.earlier_window_months)
-    past = transactions.loc[earlier.in_history(transactions["date"])]
+    past = transactions.loc[window.in_history(transactions["date"])]
     n_past = past["customer_id"].nunique()
     if n_past < cfg.k_range[1]:
-        raise DataError(f"the earlier window (history up to and including {earlier.cutoff}, "
-                        f"{cfg.earlier_window_months} months before the cut-off) has {n_past} customers with a "
-                        f"purchase; at least {cfg.k_range[1]} are needed to segment it (lower "
-                        "earlier_window_months)", column="date")
+        raise DataError(f"the window from {window.history_start} up to and including {window.cutoff} has "
+                        f"{n_past} customers with a purchase; at least {cfg.k_range[1]} are needed to segment it "
+                        "(lower earlier_window_months)", column="date")
     with feature_engine(cfg.engine) as engine:
-        features = compute_features(past, cutoff=earlier.cutoff, **engine)
+        features = compute_features(past, cutoff=window.cutoff, **engine)
     spec = get_method(method)
-    # a basis or scheme that reads value needs the value model refitted on the earlier window too
+    # a basis or scheme that reads value needs the value model refitted on the window too
     needs_value = spec.value_model or bool(set(cfg.basis) & set(VALUE_COLUMNS))
-    value = purchase_value(past, cutoff=earlier.cutoff, **value_settings(cfg)) if needs_value else None
+    value = purchase_value(past, cutoff=window.cutoff, **value_settings(cfg)) if needs_value else None
     table = customer_table(features=features, customers=customers, survey=survey, value=value,
-                           descriptors=study_descriptors(cfg, past, earlier))
+                           descriptors=study_descriptors(cfg, past, window))
     if spec.data_driven:
         table, _ = basis_complete_cases(table, list(cfg.basis))
         X = prepare_study_basis(cfg, table).X
@@ -261,7 +350,33 @@ def earlier_window_assignments(
         X = table.set_index("customer_id")[cols]
         value_s = None
     seg = fit_final(method, k, X, cfg=cfg, sample_value=value_s)
-    return seg.result_.assignments[["customer_id", "segment", "segment_name"]], table, earlier
+    return WindowSegmentation(seg.result_.assignments[["customer_id", "segment", "segment_name"]], table, seg, X)
+
+
+def earlier_window_assignments(
+    cfg: StudyConfig,
+    window: StudyWindow,
+    *,
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    survey: pd.DataFrame | None,
+    method: str,
+    k: int | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, StudyWindow]:
+    """Segment the earlier window of :func:`comparison_windows`: the same method and k, same-length history.
+
+    Returns
+    -------
+    assignments : DataFrame
+    table : DataFrame
+        The earlier customer table of the customers segmented.
+    earlier : StudyWindow
+        The earlier window.
+    """
+    earlier, _ = comparison_windows(window, transactions, cfg.earlier_window_months)
+    seg = window_segmentation(cfg, earlier, transactions=transactions, customers=customers, survey=survey,
+                              method=method, k=k)
+    return seg.assignments, seg.table, earlier
 
 
 def segment_measures(table: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
@@ -286,31 +401,26 @@ def segment_measures(table: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataF
 
 
 def verdict_display(table: pd.DataFrame) -> pd.DataFrame:
-    """The verdict table as a reader wants it: measured values formatted by kind, pass/FAIL in words."""
-    from segkit.display import fmt
+    """The verdict table as a reader wants it: one row per criterion, the value as measured, pass/FAIL in words.
 
-    def measured(row: pd.Series) -> str:
-        v = row["measured"]
+    ``evidence_href`` holds the address of the section behind each value (shown as the ``evidence`` link).
+    """
+    def outcome(row: pd.Series) -> str:
+        v = row["passed"]
         if v is None or pd.isna(v):
-            return "not measured"
-        if str(row["measure"]).startswith("p-value"):
-            return fmt(v, "p")
-        if "%" in str(row["threshold_text"]):
-            return fmt(v, "pct")
-        return f"{float(v):.2f}"
-
-    def outcome(v: Any) -> str:
-        if v is None or pd.isna(v):
-            return "team judges"
+            return "team judges" if row["measure"] == "team_judges" else "not measured"
         return "pass" if bool(v) else "FAIL"
 
+    step = table["evidence"].str.extract(r"^0(\d)_", expand=False)
     return pd.DataFrame({
         "criterion": table["criterion"],
         "kind": table["kind"],
-        "measured by": table["measure"],
-        "measured": table.apply(measured, axis=1),
+        "measured by": table["measured_by"],
         "threshold": table["threshold_text"],
-        "result": table["passed"].map(outcome),
+        "value": table["value_text"],
+        "result": table.apply(outcome, axis=1),
+        "evidence": ("step " + step).where(table["measure"] != "team_judges", "–"),
+        "evidence_href": table["evidence"].where(table["measure"] != "team_judges", ""),
         "note": table["note"].fillna(""),
     })
 

@@ -19,9 +19,17 @@ goal:
     What the segmentation is for, in one or two sentences.
   horizon: long            # short (act now) or long (stable segments)
   kpi: revenue per customer in the 6 months after the cut-off
+  # Each criterion becomes one row of step 7's verdict: measure, threshold, value, pass or fail.
+  # Free text is read by keywords (differ ... p < x; placed/identified ... 70%; replicate ... ARI >= x;
+  # beat ... past spend; lift; share/size); or name the measure: outcome_p_value (outcome: revenue_after,
+  # orders_after, active_after, promo_share_after), identification_accuracy (source: early_behaviour or
+  # descriptors), replication_ari, bootstrap_ari, target_lift, lift_vs_past_spend, min_segment_share.
+  # What matches no measure is left to the team to judge (listed, never counted).
   success_criteria:
     - Segments differ in revenue after the cut-off (p < 0.01)
-    - A new customer can be placed in a segment with at least 70% accuracy
+    - A new customer can be placed in a segment with at least 70% accuracy from their first months of behaviour
+    - {{measure: lift_vs_past_spend, threshold: 1.0, text: "Target segments beat ranking customers by past spend"}}
+  # knockout_criteria: [...]   # default: substantial, measurable, accessible, differentiable, actionable
   min_segment_share: 0.05  # knock-out: no segment smaller than this share of customers
   attractiveness:          # weighted criteria for choosing target segments
     value per customer: 3
@@ -50,6 +58,9 @@ descriptors: []                                  # what describes them (age, gen
 cutoff: 2025-06-30        # behaviour up to here forms segments; after it validates them
 method: auto              # {methods}
 k_range: [2, 8]
+# k_range: [4, 4]         # a number of segments fixed by management: stability is still shown for k = 2..6
+# segment_names: {{1: "Loyal big spenders", 2: "Deal seekers"}}   # your names, by segment number (step 5)
+# item_kinds: {{disgusting: perception, price_sensitive: need}}    # behaviour | need | perception, per basis item
 n_boot: 50                # bootstrap samples for stability
 n_init: 10                # random restarts per fit
 seed: 2026

@@ -10,7 +10,6 @@ turns the brief's criteria into a pass/fail table (:func:`verdict`).
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +19,9 @@ import pandas as pd
 from scipy import stats
 
 from segkit.assignments import check_assignments
+from segkit.criteria import VERDICT_COLUMNS, Evidence, brief_criteria, measure_criteria
 from segkit.errors import DataError
-from segkit.figures import fmt_num, new_axes, pretty
+from segkit.figures import new_axes, pretty
 from segkit.multitest import holm
 from segkit.palette import BASE_COLOUR, DARK_GREY, GREY, segment_label, segment_palette
 
@@ -309,7 +309,9 @@ class GainsResult:
         One row per bin, best scores first: ``bin``, ``n``, ``min_score``,
         ``max_score``, ``outcome`` (sum in the bin), ``rate`` (mean in the
         bin), ``cum_customer_share``, ``cum_gain`` (share of the total outcome
-        captured so far), ``lift`` (bin rate / overall rate) and ``cum_lift``.
+        captured so far), ``lift`` (bin rate / overall rate) and ``cum_lift``;
+        for each baseline ranking given, ``cum_gain <name>`` (what ranking by
+        it captures with as many customers).
     auc : float
         Area under the ROC curve when the outcome is 0/1, else NaN.
     """
@@ -317,8 +319,14 @@ class GainsResult:
     table: pd.DataFrame
     auc: float
 
+    @property
+    def baselines(self) -> list[str]:
+        """The baseline rankings drawn with the score (``cum_gain <name>`` columns)."""
+        return [c.removeprefix("cum_gain ") for c in self.table.columns if c.startswith("cum_gain ")]
+
     def summary(self) -> pd.DataFrame:
-        return self.table[["bin", "n", "rate", "cum_customer_share", "cum_gain", "lift", "cum_lift"]]
+        return self.table[["bin", "n", "rate", "cum_customer_share", "cum_gain",
+                           *(f"cum_gain {b}" for b in self.baselines), "lift", "cum_lift"]]
 
     def plot(self, ax=None, *, kind: str = "gains"):
         """``kind="gains"``: cumulative gains vs random and perfect; ``"lift"``: lift by bin.
@@ -333,6 +341,9 @@ class GainsResult:
             x = np.r_[0, t["cum_customer_share"]] * 100
             ax.plot(x, np.r_[0, t["cum_gain"]] * 100, "o-", color="#0173b2", lw=2, label="score")
             ax.plot([0, 100], [0, 100], ls="--", color=DARK_GREY, label="random order")
+            for name, colour in zip(self.baselines, ("#d55e00", "#cc78bc", "#ca9161")):
+                ax.plot(x, np.r_[0, t[f"cum_gain {name}"]] * 100, "s--", color=colour, lw=1.3, ms=4,
+                        label=f"ranked by {name}")
             perfect = t.attrs.get("perfect")
             if perfect is not None:
                 ax.plot(x, np.r_[0, perfect] * 100, ls=":", color="#029e73", label="perfect order")
@@ -361,7 +372,7 @@ class GainsResult:
 
 
 def gains(scores: Sequence[float] | np.ndarray | pd.Series, outcome: Sequence[float] | np.ndarray | pd.Series,
-          *, n_bins: int = 10) -> GainsResult:
+          *, n_bins: int = 10, baselines: Mapping[str, Sequence[float] | np.ndarray] | None = None) -> GainsResult:
     """Gains and lift table of a score against an outcome.
 
     Customers are sorted by score, highest first (ties keep their input
@@ -376,6 +387,9 @@ def gains(scores: Sequence[float] | np.ndarray | pd.Series, outcome: Sequence[fl
         Same length as ``scores``; non-negative.
     n_bins : int
         Number of bins (10 = deciles).
+    baselines : mapping of str to array-like, optional
+        Other rankings to compare with (e.g. past spend), same length as ``scores``; each adds a
+        ``cum_gain <name>`` column: the share of the outcome its top customers capture, bin by bin.
 
     Returns
     -------
@@ -392,8 +406,13 @@ def gains(scores: Sequence[float] | np.ndarray | pd.Series, outcome: Sequence[fl
     y = np.asarray(outcome, dtype=float)
     if s.shape != y.shape or s.ndim != 1:
         raise ValueError(f"scores and outcome must be 1-D of the same length, got {s.shape} and {y.shape}")
+    others = {name: np.asarray(v, dtype=float) for name, v in (baselines or {}).items()}
+    for name, v in others.items():
+        if v.shape != s.shape:
+            raise ValueError(f"baseline {name!r} has shape {v.shape}; scores have {s.shape}")
     ok = np.isfinite(s) & np.isfinite(y)
     s, y = s[ok], y[ok]
+    others = {name: v[ok] for name, v in others.items()}
     if len(s) < n_bins:
         raise ValueError(f"need at least n_bins={n_bins} customers with a score and an outcome, got {len(s)}")
     if (y < 0).any():
@@ -416,6 +435,10 @@ def gains(scores: Sequence[float] | np.ndarray | pd.Series, outcome: Sequence[fl
                      "cum_gain": cum / total, "lift": y[idx].mean() / overall,
                      "cum_lift": (cum / pos) / overall})
     table = pd.DataFrame(rows)
+    sizes = np.cumsum([len(c) for c in chunks])
+    for name, v in others.items():
+        ranked = y[np.argsort(-v, kind="stable")]
+        table[f"cum_gain {name}"] = np.cumsum(ranked)[sizes - 1] / total
     table.attrs["perfect"] = np.array(perfect)
     auc = np.nan
     if set(np.unique(y)) == {0.0, 1.0}:
@@ -442,10 +465,13 @@ class ReplicationResult:
         Largest absolute difference between matched segment means of the two
         halves, in standard deviations of the whole basis.
     centroids : DataFrame
-        ``segment_a``, ``segment_b``, ``variable``, ``mean_a``, ``mean_b``,
-        ``diff`` and ``std_diff``.
+        ``segment`` (numbered as the segmentation's own segments when a
+        reference is given, else 1..k by half A's segments), ``segment_name``,
+        ``variable``, ``mean_a``, ``mean_b``, ``diff``, ``std_diff``, ``z_a``
+        and ``z_b``.
     mapping : dict
-        Segment of half B -> matched segment of half A (Hungarian on overlap).
+        Segment of half B -> matched segment of half A, both as the fits label
+        them (Hungarian on overlap).
     n_a, n_b : int
     """
 
@@ -472,9 +498,9 @@ class ReplicationResult:
         """Matched segment means of the two halves (standardised), one point per segment and variable."""
         ax = new_axes(ax, (6, 5.5))
         c = self.centroids
-        pal = segment_palette(c["segment_a"])
-        for s, grp in c.groupby("segment_a"):
-            ax.scatter(grp["z_a"], grp["z_b"], color=pal[s], s=35, label=f"segment {s}")
+        pal = segment_palette(c["segment"])
+        for (s, name), grp in c.groupby(["segment", "segment_name"], sort=True):
+            ax.scatter(grp["z_a"], grp["z_b"], color=pal[s], s=35, label=segment_label(s, name))
         lim = float(np.nanmax(np.abs(np.r_[c["z_a"], c["z_b"], 1.0]))) * 1.1
         ax.plot([-lim, lim], [-lim, lim], ls="--", color=DARK_GREY, lw=1, label="perfect replication")
         ax.set_xlim(-lim, lim)
@@ -500,8 +526,9 @@ def _py(x: Any) -> Any:
     return x.item() if hasattr(x, "item") else x
 
 
-def split_half_replication(X: pd.DataFrame | np.ndarray, segmenter: Any, *, random_state: int | None = 0
-                           ) -> ReplicationResult:
+def split_half_replication(X: pd.DataFrame | np.ndarray, segmenter: Any, *, random_state: int | None = 0,
+                           reference: Sequence[int] | np.ndarray | pd.Series | None = None,
+                           names: Mapping[int, str] | None = None) -> ReplicationResult:
     """Fit the segmenter on each half of the customers and compare the two solutions.
 
     The customers are split at random into halves A and B. A copy of the
@@ -520,6 +547,12 @@ def split_half_replication(X: pd.DataFrame | np.ndarray, segmenter: Any, *, rand
         never modified.
     random_state : int, optional
         Seed of the split.
+    reference : array-like of int, optional
+        The segmentation's own segment of each row of ``X`` (step 5's). Half A's segments are matched
+        to these by their members (Hungarian on overlap), so the centres carry the segmentation's
+        numbers; without it they are numbered 1..k in half A's order.
+    names : mapping of int to str, optional
+        Segment names by number, for ``segment_name``.
 
     Returns
     -------
@@ -567,14 +600,24 @@ def split_half_replication(X: pd.DataFrame | np.ndarray, segmenter: Any, *, rand
     mu = frame[numeric].mean()
     ca = XA[numeric].groupby(la).mean()
     cb = XB[numeric].groupby(lb).mean()
+    if reference is not None:
+        ref = np.asarray(reference)
+        if len(ref) != n:
+            raise ValueError(f"reference has {len(ref)} segments for {n} rows of X")
+        a_to_ref = _match_labels(ref[ia], la)
+    else:
+        a_to_ref = {_py(lab): i + 1 for i, lab in enumerate(sorted(np.unique(la)))}
     rows = []
     for sb, sa in mapping.items():
+        seg = a_to_ref.get(sa)
+        if seg is None:  # half A found more segments than the reference has: no number to give it
+            continue
         for v in numeric:
-            rows.append({"segment_a": sa, "segment_b": sb, "variable": v, "mean_a": ca.loc[sa, v],
-                         "mean_b": cb.loc[sb, v], "diff": cb.loc[sb, v] - ca.loc[sa, v],
+            rows.append({"segment": int(seg), "segment_name": (names or {}).get(int(seg), str(seg)), "variable": v,
+                         "mean_a": ca.loc[sa, v], "mean_b": cb.loc[sb, v], "diff": cb.loc[sb, v] - ca.loc[sa, v],
                          "std_diff": (cb.loc[sb, v] - ca.loc[sa, v]) / sd[v],
                          "z_a": (ca.loc[sa, v] - mu[v]) / sd[v], "z_b": (cb.loc[sb, v] - mu[v]) / sd[v]})
-    cent = pd.DataFrame(rows).sort_values(["segment_a", "variable"]).reset_index(drop=True)
+    cent = pd.DataFrame(rows).sort_values(["segment", "variable"]).reset_index(drop=True)
     return ReplicationResult(ari, float(cent["std_diff"].abs().max()), cent, mapping, len(ia), len(ib))
 
 
@@ -584,21 +627,22 @@ def split_half_replication(X: pd.DataFrame | np.ndarray, segmenter: Any, *, rand
 
 @dataclass(frozen=True)
 class VerdictResult:
-    """The brief's criteria, measured.
+    """The brief's criteria, measured: one row per knock-out and success criterion, nothing counted twice.
 
     Attributes
     ----------
     table : DataFrame
-        ``criterion``, ``kind`` ("knock-out" or "success"), ``measure``,
-        ``measured``, ``threshold``, ``passed`` (True/False, or missing when
-        the criterion cannot be measured from the results given) and ``note``.
+        :data:`segkit.criteria.VERDICT_COLUMNS`: ``criterion``, ``kind`` ("knock-out" or
+        "success"), ``measure``, ``measured_by``, ``threshold``, ``threshold_text``, ``value``,
+        ``value_text``, ``passed`` (True/False, missing when not measured or left to the team),
+        ``evidence`` (the report section behind the value) and ``note``.
     """
 
     table: pd.DataFrame
 
     @property
     def passed(self) -> bool:
-        """True when every measurable knock-out criterion passes."""
+        """True when every measured knock-out criterion passes."""
         ko = self.table[self.table["kind"] == "knock-out"]["passed"].dropna()
         return bool(ko.astype(bool).all())
 
@@ -607,6 +651,11 @@ class VerdictResult:
         """Criteria measured and failed."""
         t = self.table
         return t.loc[t["passed"].eq(False).fillna(False).astype(bool), "criterion"].tolist()
+
+    @property
+    def n_judged(self) -> int:
+        """Criteria not measured (left to the team, or their measure unavailable in this study)."""
+        return int(self.table["passed"].isna().sum())
 
     def summary(self) -> pd.DataFrame:
         return self.table
@@ -621,80 +670,31 @@ class VerdictResult:
             p = r["passed"]
             c = GREY if pd.isna(p) else colour[bool(p)]
             ax.scatter(0, yi, s=160, color=c)
-            label = "pass" if (not pd.isna(p) and p) else "fail" if not pd.isna(p) else "not measured"
-            ax.annotate(f"{label}: measured {fmt_num(r['measured'])} vs {r['threshold_text']}", (0.05, yi),
-                        va="center", fontsize=9)
+            label = "not measured" if pd.isna(p) else "pass" if p else "fail"
+            ax.annotate(f"{label}: {r['value_text']} vs {r['threshold_text']}", (0.05, yi), va="center", fontsize=9)
         ax.set_yticks(y, [f"[{k}] {c[:70]}" for k, c in zip(t["kind"], t["criterion"])], fontsize=9)
         ax.set_xlim(-0.1, 1.5)
         ax.set_xticks([])
         ax.grid(False)
-        ax.set_title("Verdict: " + ("every knock-out criterion passes" if self.passed
+        ax.set_title("Verdict: " + ("every measured knock-out criterion passes" if self.passed
                                     else "a knock-out criterion fails"))
         return ax
 
 
-def _brief_get(brief: Any, key: str, default: Any = None) -> Any:
-    if isinstance(brief, Mapping):
-        return brief.get(key, default)
-    return getattr(brief, key, default)
+def verdict(brief: Mapping[str, Any], evidence: Evidence) -> VerdictResult:
+    """Measure every knock-out and success criterion of the brief: one row each.
 
-
-def _first_number(text: str) -> float | None:
-    m = re.search(r"(\d+(?:\.\d+)?)\s*(%)?", text)
-    if not m:
-        return None
-    v = float(m.group(1))
-    return v / 100 if m.group(2) else v
-
-
-_TOPICS = [
-    ("outcome", re.compile(r"signific|differ|p\s*[<=]", re.I)),
-    ("identification", re.compile(r"identif|accura|recogni|assign", re.I)),
-    ("replication", re.compile(r"replica|\bari\b|reproduc|stabl", re.I)),
-    ("lift", re.compile(r"lift|gain", re.I)),
-    ("size", re.compile(r"share|substantial|size|at least .* customers", re.I)),
-]
-
-
-def verdict(
-    brief: Mapping[str, Any] | Any,
-    *,
-    sizes: pd.DataFrame | None = None,
-    outcomes: OutcomeTests | None = None,
-    identification: Any = None,
-    replication: ReplicationResult | None = None,
-    gains_result: GainsResult | None = None,
-    alpha: float = 0.01,
-    min_accuracy: float = 0.7,
-    min_ari: float = 0.7,
-    min_lift: float = 1.5,
-) -> VerdictResult:
-    """Check the segmentation against the brief's knock-out and success criteria.
-
-    Standard knock-out checks are always listed when their result is given:
-    every segment holds at least ``brief["min_segment_share"]`` of customers;
-    each outcome after the cut-off differs between segments at ``alpha``; the
-    identification rule reaches ``min_accuracy`` (cross-validated) and beats
-    the majority baseline; split-half replication reaches ARI ``min_ari``. A
-    top-decile lift of ``min_lift`` is a success criterion when gains are
-    given. Each free-text criterion of the brief is matched by keywords
-    (significant/differ, identify/accuracy, replicate/stable/ARI, lift, share)
-    to one of these measures, with the first number in its text as the
-    threshold (``"70%"`` -> 0.7); a criterion that matches none is listed as
-    not measurable, for the team to judge.
+    The brief's criteria were read once, at step 1 (:func:`segkit.brief.make_brief`): each has a
+    measure and a threshold, or is left to the team. Each becomes exactly one row, in the brief's
+    order (knock-out first); a statistic that answers several criteria is reported in each of their
+    rows, never as rows of its own.
 
     Parameters
     ----------
-    brief : dict or object
-        With ``min_segment_share``, ``success_criteria``, ``knockout_criteria``.
-    sizes : DataFrame, optional
-        With a ``share`` column per segment (:func:`segkit.profiling.segment_sizes`).
-    outcomes : OutcomeTests, optional
-    identification : IdentificationRule, optional
-    replication : ReplicationResult, optional
-    gains_result : GainsResult, optional
-    alpha, min_accuracy, min_ari, min_lift : float
-        Default thresholds.
+    brief : dict
+        The brief (``brief.json``): ``knockout_criteria`` and ``success_criteria``.
+    evidence : Evidence
+        What steps 5-7 measured (:class:`segkit.criteria.Evidence`).
 
     Returns
     -------
@@ -702,72 +702,13 @@ def verdict(
 
     Examples
     --------
-    >>> sizes = pd.DataFrame({"segment": [1, 2], "share": [0.7, 0.3]})
-    >>> verdict({"min_segment_share": 0.05}, sizes=sizes).passed
+    >>> from segkit.criteria import Evidence
+    >>> brief = {"knockout_criteria": ["Every segment holds at least 5% of the customers"], "success_criteria": []}
+    >>> verdict(brief, Evidence(segment_shares={1: 0.7, 2: 0.3})).passed
     True
     """
-    measures: dict[str, Any] = {}
-    if sizes is not None:
-        if "share" not in sizes.columns:
-            raise DataError("sizes needs a share column", column="share")
-        measures["size"] = float(sizes["share"].min())
-    if outcomes is not None:
-        measures["outcome"] = {r["outcome"]: r["p_value"] for _, r in outcomes.table.iterrows()}
-    if identification is not None:
-        measures["identification"] = (float(identification.cv_accuracy), float(identification.baseline_accuracy))
-    if replication is not None:
-        measures["replication"] = float(replication.ari)
-    if gains_result is not None:
-        measures["lift"] = float(gains_result.table["lift"].iloc[0])
-
-    rows: list[dict[str, Any]] = []
-
-    def add(criterion: str, kind: str, topic: str, threshold: float | None) -> bool:
-        if topic not in measures:
-            return False
-        m = measures[topic]
-        if topic == "size":
-            thr = threshold if threshold is not None else float(_brief_get(brief, "min_segment_share", 0.05))
-            rows.append(dict(criterion=criterion, kind=kind, measure="smallest segment share", measured=m,
-                             threshold=thr, threshold_text=f">= {thr:.0%}", passed=m >= thr, note=""))
-        elif topic == "outcome":
-            thr = threshold if threshold is not None and threshold < 1 else alpha
-            for out, p in m.items():
-                rows.append(dict(criterion=criterion, kind=kind, measure=f"p-value, {pretty(out)} by segment",
-                                 measured=p, threshold=thr, threshold_text=f"< {thr:g}",
-                                 passed=bool(p < thr) if np.isfinite(p) else pd.NA, note=""))
-        elif topic == "identification":
-            acc, base = m
-            thr = threshold if threshold is not None and threshold <= 1 else min_accuracy
-            rows.append(dict(criterion=criterion, kind=kind, measure="identification accuracy (5-fold CV)",
-                             measured=acc, threshold=thr, threshold_text=f">= {thr:.0%}",
-                             passed=acc >= thr and acc > base, note=f"majority baseline {base:.0%}"))
-        elif topic == "replication":
-            thr = threshold if threshold is not None and threshold <= 1 else min_ari
-            rows.append(dict(criterion=criterion, kind=kind, measure="split-half adjusted Rand index",
-                             measured=m, threshold=thr, threshold_text=f">= {thr:.2f}", passed=m >= thr, note=""))
-        elif topic == "lift":
-            thr = threshold if threshold is not None else min_lift
-            rows.append(dict(criterion=criterion, kind=kind, measure="lift in the top score decile",
-                             measured=m, threshold=thr, threshold_text=f">= {thr:g}", passed=m >= thr, note=""))
-        return True
-
-    mss = float(_brief_get(brief, "min_segment_share", 0.05))
-    add(f"every segment holds at least {mss:.0%} of customers", "knock-out", "size", mss)
-    add(f"segments differ in behaviour after the cut-off (p < {alpha:g})", "knock-out", "outcome", alpha)
-    add(f"a new customer's segment can be identified (accuracy >= {min_accuracy:.0%})", "knock-out",
-        "identification", min_accuracy)
-    add(f"segments replicate in two halves of the data (ARI >= {min_ari:.2f})", "knock-out", "replication", min_ari)
-    add(f"the score ranks buyers (top-decile lift >= {min_lift:g})", "success", "lift", min_lift)
-    for kind, key in (("knock-out", "knockout_criteria"), ("success", "success_criteria")):
-        for text in _brief_get(brief, key, None) or []:
-            topic = next((t for t, rx in _TOPICS if rx.search(text)), None)
-            if topic is None or not add(text, kind, topic, _first_number(text)):
-                rows.append(dict(criterion=text, kind=kind, measure="", measured=np.nan, threshold=np.nan,
-                                 threshold_text="n/a", passed=pd.NA,
-                                 note="not measured from the results given: the team judges it"
-                                 if topic is None else f"needs the {topic} result"))
-    table = pd.DataFrame(rows, columns=["criterion", "kind", "measure", "measured", "threshold", "threshold_text",
-                                        "passed", "note"])
+    rows = measure_criteria(brief_criteria(dict(brief)), evidence)
+    table = pd.DataFrame(rows, columns=VERDICT_COLUMNS)
     table["passed"] = table["passed"].astype("boolean")
+    table["value"] = table["value"].astype(float)
     return VerdictResult(table)

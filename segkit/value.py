@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -847,7 +847,7 @@ def fit_customer_value(
             "clv": margin * spend * (per_month @ discount),
         }
     )
-    out.attrs["bgnbd"] = dict(bg.params_, log_likelihood=bg.log_likelihood_)
+    out.attrs["bgnbd"] = dict(bg.params_, log_likelihood=bg.log_likelihood_, converged=bool(bg.converged_))
     out.attrs["gamma_gamma"] = dict(gg.params_, log_likelihood=gg.log_likelihood_,
                                     frequency_monetary_corr=gg.frequency_monetary_corr_)
     diagnostics = pd.concat([bg.diagnostics(summary), gg.diagnostics()], ignore_index=True)
@@ -898,3 +898,84 @@ def customer_value(
                               annual_discount_rate=annual_discount_rate, margin_rate=margin_rate,
                               customer_id_col=customer_id_col, datetime_col=datetime_col,
                               monetary_value_col=monetary_value_col, time_unit=time_unit).customers
+
+
+# ---------------------------------------------------------------------------------------------
+# whether P(alive) tells customers apart (read by the loyalty of segkit.pipeline.customer_table)
+# ---------------------------------------------------------------------------------------------
+
+#: P(alive) at or above this counts as "certainly alive".
+P_ALIVE_CERTAIN = 0.99
+#: When more than this share of the repeat customers is certainly alive, P(alive) cannot rank them: a median
+#: split (the value x potential x loyalty scheme) would fall among customers it does not tell apart.
+P_ALIVE_DEGENERATE_SHARE = 0.5
+
+
+class PAliveCheck(NamedTuple):
+    """Whether a fitted purchase model's P(alive) can rank customers.
+
+    BG/NBD identifies P(alive) only for a customer with a repeat purchase day (for the others it is 1
+    by the model's assumption), and a degenerate or unconverged fit gives nearly everyone 1.
+
+    Attributes
+    ----------
+    usable : bool
+    share_certain : float
+        Share of the repeat customers with P(alive) of at least :data:`P_ALIVE_CERTAIN`.
+    n_repeat : int
+        Customers with a repeat purchase day: those the model identifies P(alive) for.
+    note : str
+        What the check found and what loyalty uses, in a sentence.
+    """
+
+    usable: bool
+    share_certain: float
+    n_repeat: int
+    note: str
+
+
+def p_alive_check(p_alive: pd.Series | np.ndarray, repeat_purchase_days: pd.Series | np.ndarray, *,
+                  converged: bool | None = None) -> PAliveCheck:
+    """Whether P(alive) tells the repeat customers apart, or the fit is degenerate or did not converge.
+
+    Parameters
+    ----------
+    p_alive : array-like
+        P(alive) per customer (:func:`customer_value`).
+    repeat_purchase_days : array-like
+        Repeat purchase days per customer (the BG/NBD ``frequency`` of :func:`rfm_summary`).
+    converged : bool, optional
+        Whether the fit converged, when known.
+
+    Returns
+    -------
+    PAliveCheck
+
+    Examples
+    --------
+    >>> p_alive_check([1.0, 0.999, 0.6, 0.4], [0, 3, 2, 5]).usable
+    True
+    >>> p_alive_check([1.0, 0.999, 0.995], [0, 3, 2]).note[:60]
+    'P(alive) is not used for loyalty: 100% of the 2 repeat custo'
+    """
+    p = np.asarray(p_alive, dtype=float)
+    x = np.nan_to_num(np.asarray(repeat_purchase_days, dtype=float))
+    repeat = x > 0
+    n = int(repeat.sum())
+    share = float((p[repeat] >= P_ALIVE_CERTAIN).mean()) if n else float("nan")
+    fallback = "loyalty falls back to spend stability for repeat buyers (one-time buyers are never loyal)"
+    if converged is False:
+        return PAliveCheck(False, share, n, f"P(alive) is not used for loyalty: the purchase model's fit did not "
+                                            f"converge, so {fallback}.")
+    if n == 0:
+        return PAliveCheck(False, share, n, f"P(alive) is not used for loyalty: no customer has a repeat purchase "
+                                            f"day, so the model identifies it for nobody; {fallback}.")
+    if share > P_ALIVE_DEGENERATE_SHARE:
+        return PAliveCheck(False, share, n, (
+            f"P(alive) is not used for loyalty: {share:.0%} of the {n:,} repeat customers have P(alive) of "
+            f"{P_ALIVE_CERTAIN} or more (the model sees almost no one drop out), so it cannot rank them: a "
+            f"degenerate fit for this purpose; {fallback}."))
+    return PAliveCheck(True, share, n, (
+        f"Loyalty of the {n:,} repeat customers averages spend stability and P(alive) ({share:.0%} of them have "
+        f"P(alive) of {P_ALIVE_CERTAIN} or more); one-time buyers, for whom the model assumes P(alive) = 1, are "
+        "never loyal."))

@@ -40,22 +40,33 @@ def _planted_runs():
 
 def test_planted_migration_is_reported_exactly():
     prev, cur = _planted_runs()
-    assert match_segments(prev, cur) == {1: 2, 2: 3, 3: 1}
+    # earlier 1, 2, 3 are current 3, 1, 2: the current numbers are kept, the earlier segments matched to them
+    assert match_segments(prev, cur) == {1: 3, 2: 1, 3: 2}
     m = migration_matrix(prev, cur)
-    assert m.mapping == {1: 2, 2: 3, 3: 1}
-    assert m.row_shares.loc[1, 1] == 0.8
-    assert m.row_shares.loc[1, 2] == 0.2
-    assert m.row_shares.loc[2, 2] == 1.0
-    assert m.counts.loc[3, "gone"] == 5 and m.row_shares.loc[3, "gone"] == 0.05
-    assert m.counts.loc["new", 2] == 10 and m.counts.loc["new"].sum() == 10
+    assert m.mapping == {1: 3, 2: 1, 3: 2} and m.matched_by == "members"
+    assert m.row_shares.loc[3, 3] == 0.8
+    assert m.row_shares.loc[3, 1] == 0.2
+    assert m.row_shares.loc[1, 1] == 1.0
+    assert m.counts.loc[2, "gone"] == 5 and m.row_shares.loc[2, "gone"] == 0.05
+    assert m.counts.loc["new", 1] == 10 and m.counts.loc["new"].sum() == 10
     assert m.counts.to_numpy().sum() == 310
     assert m.n_common == 295
     assert m.stay_share == pytest.approx(275 / 295)
     common = prev.merge(cur, on="customer_id")
     assert m.ari == pytest.approx(adjusted_rand_score(common["segment_x"], common["segment_y"]))
     flows = m.flows.set_index(["from_segment", "to_segment"])
-    assert flows.loc[(1, 2), "n"] == 20 and flows.loc[(1, 2), "share"] == 0.2
-    assert m.names_current[2] == "Bargain"  # current 1 "Bargain" sits in column 2 after matching
+    assert flows.loc[(3, 1), "n"] == 20 and flows.loc[(3, 1), "share"] == 0.2
+    assert m.names_current[1] == "Bargain" and m.names_previous[3] == "Loyal"
+    assert m.matches["matches current segment"].tolist() == [3, 1, 2]
+
+
+def test_segments_are_matched_by_profile_not_by_number():
+    # the same two kinds of customer, different people and numbering: matched by what they are
+    prev = _assign([f"p{i}" for i in range(40)], [1] * 20 + [2] * 20)
+    cur = _assign([f"q{i}" for i in range(40)], [2] * 20 + [1] * 20)
+    t_prev = pd.DataFrame({"customer_id": prev["customer_id"], "frequency": [1.0] * 20 + [9.0] * 20})
+    t_cur = pd.DataFrame({"customer_id": cur["customer_id"], "frequency": [1.2] * 20 + [8.8] * 20})
+    assert match_segments(prev, cur, previous_table=t_prev, current_table=t_cur, columns=["frequency"]) == {1: 2, 2: 1}
 
 
 def test_recommend_keep_adjust_resegment():
@@ -86,6 +97,7 @@ def test_recommend_keep_adjust_resegment():
     rec = recommend(mig)
     assert rec.decision == "re-segment"
     assert any("[4] vanished" in r for r in rec.reasons)
+    assert rec.rule.startswith("Keep when") and "adjust otherwise" in rec.rule
 
     # re-segment: the runs barely agree
     rand = _assign(ids, rng.integers(1, 5, 1000))
@@ -102,21 +114,28 @@ def test_drift_sizes_profiles_and_threshold_effect():
     a_prev = _assign(ids, [1] * 4 + [2] * 4)
     a_cur = _assign(ids, [2] * 4 + [1] * 4)  # renumbered
     mig = migration_matrix(a_prev, a_cur)
+    assert mig.mapping == {1: 2, 2: 1}
     d = drift(pd.DataFrame({"segment": [1, 2], "n": [4, 4]}), pd.DataFrame({"segment": [2, 1], "n": [4, 4]}),
               profile(f_prev, a_prev, ["frequency"]), profile(f_cur, a_cur, ["frequency"]), mapping=mig.mapping)
     assert d.max_size_shift == 0
-    prof = d.profiles.set_index("segment")
+    prof = d.profiles.set_index("segment")  # in the current numbering
     sd = np.std([1.0, 2, 3, 4, 10, 11, 12, 13], ddof=1)
-    assert prof.loc[2, "shift"] == 2.0 and prof.loc[2, "std_shift"] == pytest.approx(2 / sd)
-    assert prof.loc[1, "std_shift"] == 0
+    assert prof.loc[1, "shift"] == 2.0 and prof.loc[1, "std_shift"] == pytest.approx(2 / sd)
+    assert prof.loc[2, "std_shift"] == 0
     rec = recommend(mig, d)
     assert rec.decision == "keep"  # 2 / 5.13 = 0.39 SD stays under the 0.5 SD limit
     assert recommend(mig, d, thresholds={"keep_max_profile_shift": 0.3}).decision == "adjust"
+    # a variable moved by windows of different lengths is shown, not counted
+    ignored = drift(pd.DataFrame({"segment": [1, 2], "n": [4, 4]}), pd.DataFrame({"segment": [2, 1], "n": [4, 4]}),
+                    profile(f_prev, a_prev, ["frequency"]), profile(f_cur, a_cur, ["frequency"]), mapping=mig.mapping,
+                    not_counted=["frequency"])
+    assert np.isnan(ignored.max_profile_shift) and ignored.not_counted == ["frequency"]
+    assert recommend(mig, ignored, thresholds={"keep_max_profile_shift": 0.3}).decision == "keep"
     size = drift(pd.DataFrame({"segment": [1, 2, 3], "n": [500, 300, 200]}),
                  pd.DataFrame({"segment": [1, 2], "n": [600, 400]}))
     t = size.sizes.set_index("segment")
     assert t["shift_points"].round(6).tolist() == [10.0, 10.0, -20.0]
-    assert size.vanished == [3] and t.loc[3, "status"] == "vanished"
+    assert size.vanished == [3] and t.loc["earlier 3", "status"] == "vanished"
     # goodness of fit on the kept segments: expected 625 / 375 of 1000
     assert size.chi2 == pytest.approx((600 - 625) ** 2 / 625 + (400 - 375) ** 2 / 375)
 

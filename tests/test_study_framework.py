@@ -151,7 +151,7 @@ def test_new_context_writes_into_a_scratch_folder(tmp_path, small_demo):
     from segkit.study import goals
 
     res = goals.run(ctx)
-    assert res.brief["min_segment_share"] == 0.05 and len(res.success) == 3
+    assert res.brief["min_segment_share"] == 0.05 and len(res.success) == 4
     assert ctx.folder.has(artifacts.BRIEF)
 
 

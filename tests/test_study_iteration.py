@@ -26,20 +26,33 @@ def test_step8_compares_with_the_earlier_window(demo_run_steps, small_demo, tmp_
     assert result.source == "earlier_window" and result.has_comparison and result.why_not is None
     assert result.earlier_window.cutoff == EARLIER_CUTOFF
     assert result.compared_with == ("the same method refitted with k = 5 on the earlier window ending 2025-03-31 "
-                                    "(6 months before the cut-off)")
+                                    "(6 months before the cut-off), as long as the current one")
+    # like for like: the data begin on 2024-01-01, so both windows hold the 456 days up to their own cut-off
+    earlier, now = result.comparison_windows
+    assert (earlier.history_start, now.history_start) == (dt.date(2024, 1, 1), dt.date(2024, 7, 2))
+    assert "Both windows hold 456 days of history" in result.windows_text
+    assert 0 <= result.refit_ari <= 1 and f"ARI {result.refit_ari:.2f}" in result.windows_text
     m, rec = result.migration, result.recommendation
-    assert 0 <= m.ari <= 1 and 0 <= m.stay_share <= 1
+    assert 0 <= m.ari <= 1 and 0 <= m.stay_share <= 1 and m.matched_by == "profiles"
     assert rec.decision in ("keep", "adjust", "re-segment")
+    # the recommendation judges whether the boundaries persist; customers moving is shown, not held against it
+    assert rec.rule.startswith("Keep when the segment boundaries agree")
+    assert rec.table["check"].iloc[0].startswith("agreement (ARI, earlier model vs current fit")
+    assert any(f"ARI {m.ari:.2f} on the {m.n_common:,} customers in both" in r for r in rec.reasons)
 
-    # every current customer is counted once; "new" are those without a purchase in the earlier window
+    # every customer of the current window is counted once; "new" are those without a purchase in the earlier one
     folder = RunFolder(run)
-    current = folder.read(artifacts.ASSIGNMENTS)
     tx = folder.read(artifacts.TABLE_TRANSACTIONS)
-    in_earlier = set(tx.loc[tx["date"] < pd.Timestamp("2025-04-01"), "customer_id"])
-    new = set(current["customer_id"]) - in_earlier
+    tx = tx[tx["amount"] > 0]
+    in_now = set(tx.loc[now.in_history(tx["date"]), "customer_id"])
+    in_earlier = set(tx.loc[earlier.in_history(tx["date"]), "customer_id"])
+    new = in_now - in_earlier
     assert m.counts.loc["new"].sum() == len(new) > 0
-    assert m.counts.drop(columns="gone").to_numpy().sum() == len(current)
-    assert m.n_common == len(current) - len(new)
+    assert m.counts.drop(columns="gone").to_numpy().sum() == len(in_now)
+    assert m.n_common == len(in_now) - len(new)
+    # the current side keeps step 5's numbers and names
+    own = folder.read(artifacts.ASSIGNMENTS).drop_duplicates("segment")
+    assert m.names_current == dict(zip(own["segment"], own["segment_name"]))
     assert result.drift.sizes["share_previous"].sum() == pytest.approx(1)
     assert result.drift.sizes["share_current"].sum() == pytest.approx(1)
     assert len(result.comparison.largest_flows) == min(step8.N_LARGEST_FLOWS, len(m.flows))
@@ -48,7 +61,8 @@ def test_step8_compares_with_the_earlier_window(demo_run_steps, small_demo, tmp_
     doc = folder.read(artifacts.ITERATION)
     assert doc == {"compared_with": result.compared_with, "ari": pytest.approx(m.ari),
                    "stay_share": pytest.approx(m.stay_share), "recommendation": rec.decision,
-                   "reason": " ".join(rec.reasons)}
+                   "reason": " ".join(rec.reasons), "rule": rec.rule, "matched_by": "profiles",
+                   "windows": result.windows_text}
 
 
 def test_step8_with_itself_as_previous_run_keeps(demo_run_steps, make_study, tmp_path):

@@ -11,6 +11,7 @@ from sklearn.cluster import KMeans  # noqa: E402
 from statsmodels.stats.multitest import multipletests  # noqa: E402
 from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
+from segkit.criteria import Evidence  # noqa: E402
 from segkit.errors import DataError  # noqa: E402
 from segkit.validation import gains, outcome_tests, split_half_replication, verdict  # noqa: E402
 
@@ -140,26 +141,32 @@ def test_split_half_replication_separated_vs_structureless():
     assert split_half_replication(noise, _KMeansSegmenter(5, random_state=0), random_state=1).ari < res.ari - 0.2
 
 
-def test_verdict_passes_and_fails():
+def test_verdict_one_row_per_criterion_passes_and_fails():
     a, o = _planted(differ=True)
     tests = outcome_tests(a, o)
-    sizes = pd.DataFrame({"segment": [1, 2, 3], "share": [0.5, 0.47, 0.03]})
-    brief = {"min_segment_share": 0.05, "success_criteria": ["the top decile lift is at least 2",
-                                                             "the sales team likes it"],
-             "knockout_criteria": ["segments differ significantly in revenue (p < 0.01)"]}
-    y = np.r_[np.ones(100), np.zeros(900)]
-    v = verdict(brief, sizes=sizes, outcomes=tests, gains_result=gains(y, y))
+    brief = {"knockout_criteria": ["Every segment holds at least 5% of the customers",
+                                   "segments differ significantly in revenue (p < 0.01)"],
+             "success_criteria": ["the target segments' lift is at least 2", "the sales team likes it"]}
+    evidence = Evidence(segment_shares={1: 0.5, 2: 0.47, 3: 0.03},
+                        outcome_p={r.outcome: r.p_value for r in tests.table.itertuples()},
+                        lift={"random": (10.0, 9.0, 11.0), "past spend": (1.1, 1.0, 1.2)}, lift_outcome="revenue_after")
+    v = verdict(brief, evidence)
     t = v.table
-    size_row = t[t["measure"] == "smallest segment share"].iloc[0]
-    assert size_row["measured"] == 0.03 and size_row["threshold"] == 0.05 and not size_row["passed"]
+    assert len(t) == 4 and t["criterion"].tolist() == brief["knockout_criteria"] + brief["success_criteria"]
+    size_row = t.iloc[0]
+    assert size_row["measure"] == "min_segment_share"
+    assert size_row["value"] == 0.03 and size_row["threshold"] == 0.05 and not size_row["passed"]
+    assert size_row["value_text"] == "3%" and size_row["note"] == "segment 3 is the smallest"
     assert not v.passed
-    assert v.failed == ["every segment holds at least 5% of customers"]
-    lift = t[t["criterion"] == "the top decile lift is at least 2"].iloc[0]
-    assert lift["threshold"] == 2 and lift["measured"] == 10 and lift["passed"]
-    assert pd.isna(t[t["criterion"] == "the sales team likes it"]["passed"].iloc[0])
-    assert v.table[v.table["measure"].str.startswith("p-value")]["passed"].all()
-    ok = verdict(brief, sizes=sizes.assign(share=[0.4, 0.3, 0.3]), outcomes=tests)
-    assert ok.passed
+    assert v.failed == ["Every segment holds at least 5% of the customers"]
+    assert t.iloc[1]["measure"] == "outcome_p_value" and t.iloc[1]["passed"]
+    lift = t.iloc[2]
+    assert lift["measure"] == "target_lift" and lift["threshold"] == 2 and lift["value"] == 10 and lift["passed"]
+    assert lift["evidence"] == "07_validation.html#Do-the-segments-beat-ranking-by-past-spend?"
+    judged = t.iloc[3]
+    assert judged["measure"] == "team_judges" and pd.isna(judged["passed"]) and v.n_judged == 1
+    evidence.segment_shares = {1: 0.4, 2: 0.3, 3: 0.3}
+    assert verdict(brief, evidence).passed
 
 
 def test_figures_render():
@@ -176,7 +183,8 @@ def test_figures_render():
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(0, 1, (60, 2)), rng.normal(5, 1, (60, 2))])
     split_half_replication(X, _KMeansSegmenter(2, random_state=0)).plot()
-    verdict({"min_segment_share": 0.05}, sizes=pd.DataFrame({"share": [0.6, 0.4]}), outcomes=res).plot()
+    verdict({"knockout_criteria": ["Every segment holds at least 5% of the customers"]},
+            Evidence(segment_shares={1: 0.6, 2: 0.4})).plot()
     plt.close("all")
 
 

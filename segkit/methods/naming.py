@@ -12,17 +12,32 @@ profile:
   the base's share, at least 15 percentage points;
 * categorical columns: a category over-represented by at least 20 points.
 
+What an item *is* decides how it is read (:data:`ITEM_KINDS`; a study declares
+them in ``item_kinds``): behaviour (recency, frequency, spend, promotion share)
+gives actions from behaviour; a need or benefit is what a segment values and
+leads the offer; a perception or attitude ("disgusting", "expensive") is a view
+to address, never a need to serve. An item nobody declared and segkit does not
+know is reported as what members answered, without reading a need into it.
+Every action quotes the numbers it rests on.
+
 Names are guaranteed unique within a segmentation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["FEATURE_WORDS", "describe_segments", "segment_profile"]
+__all__ = ["FEATURE_WORDS", "ITEM_KINDS", "describe_segments", "item_kind", "segment_profile"]
+
+#: What a basis item can be, and how segkit reads it.
+ITEM_KINDS: dict[str, str] = {
+    "behaviour": "what customers did (recency, frequency, spend, promotion share): actions from behaviour",
+    "need": "a need or benefit sought: what the segment values, to lead the offer with",
+    "perception": "a perception or attitude (e.g. 'greasy', 'expensive'): a view to address, not a need",
+}
 
 #: feature -> (word when low, word when high); None when that side says nothing useful.
 FEATURE_WORDS: dict[str, tuple[str | None, str | None]] = {
@@ -54,6 +69,26 @@ ITEM_PHRASES: dict[str, str] = {
     "shops_weekly": "reminders timed to the weekly shop",
     "trusts_brand": "brand loyalty rewards and the brand's story",
 }
+
+def item_kind(column: str, declared: Mapping[str, str] | None = None) -> str | None:
+    """The kind of a basis item: as declared, else ``behaviour`` for a customer feature segkit computes,
+    ``need`` for a survey item segkit has a phrase for, else None (unknown: reported as answered).
+
+    Examples
+    --------
+    >>> item_kind("recency_days"), item_kind("price_sensitive"), item_kind("greasy")
+    ('behaviour', 'need', None)
+    >>> item_kind("greasy", {"greasy": "perception"})
+    'perception'
+    """
+    if declared and column in declared:
+        return declared[column]
+    if column in FEATURE_WORDS or column.startswith(("share_cat_", "share_channel_")):
+        return "behaviour"
+    if column in ITEM_PHRASES:
+        return "need"
+    return None
+
 
 Z_THRESHOLD = 0.5  # in standard deviations of the whole base
 ITEM_THRESHOLD = 0.15  # difference in share of "yes"
@@ -91,7 +126,8 @@ def segment_profile(X: pd.DataFrame, segment: Sequence[int] | np.ndarray) -> pd.
 
 
 def describe_segments(
-    X: pd.DataFrame, segment: Sequence[int] | np.ndarray, *, kind: str | None = None
+    X: pd.DataFrame, segment: Sequence[int] | np.ndarray, *, kind: str | None = None,
+    item_kinds: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Name, describe and give an action to each segment from its profile.
 
@@ -103,6 +139,8 @@ def describe_segments(
         Segment number of each row.
     kind : {"numeric", "binary", "mixed"}, optional
         Basis kind; inferred when omitted (all 0/1 columns -> ``binary``).
+    item_kinds : mapping of column -> kind, optional
+        What each item is (:data:`ITEM_KINDS`); undeclared items get :func:`item_kind`'s default.
 
     Returns
     -------
@@ -128,10 +166,12 @@ def describe_segments(
     cands: dict[int, list[tuple[float, str]]] = {s: [] for s in segs}
     details: dict[int, list[tuple[float, str]]] = {s: [] for s in segs}
     flags: dict[int, dict[str, float]] = {s: {} for s in segs}
+    kinds = {str(c): item_kind(str(c), item_kinds) for c in X.columns}
+    shares: dict[int, dict[str, tuple[float, float]]] = {s: {} for s in segs}
     if kind == "binary":
-        _binary_words(X, segment, segs, cands, details, flags)
+        _binary_words(X, segment, segs, cands, details, flags, kinds, shares)
     else:
-        _numeric_words(X, segment, segs, cands, details, flags)
+        _numeric_words(X, segment, segs, cands, details, flags, kinds)
         _categorical_words(X, segment, segs, cands, details)
 
     # Item names are kept verbatim (price_sensitive), so only word names are capitalised.
@@ -143,12 +183,15 @@ def describe_segments(
         desc = "Close to the average customer on every basis variable." if not top else (
             "Compared with the average customer: " + "; ".join(t for _, t in top) + "."
         )
-        action = _binary_action(flags[s]) if kind == "binary" else _behaviour_action(flags[s])
+        action = _binary_action(shares[s], kinds) if kind == "binary" else _behaviour_action(flags[s], kinds)
         rows.append({"segment": s, "name": names[s], "action": action, "description": desc})
     return pd.DataFrame(rows)
 
 
-def _word_for(feature: str, z: float) -> str | None:
+def _word_for(feature: str, z: float, kind: str | None = None) -> str | None:
+    if kind == "perception":
+        # quoted: a perception names what members think, never what they are
+        return f"'{feature.replace('_', ' ')}'" if z > 0 else None
     if feature in FEATURE_WORDS:
         return FEATURE_WORDS[feature][1 if z > 0 else 0]
     for prefix, what in (("share_cat_", ""), ("share_channel_", " shopper")):
@@ -158,12 +201,12 @@ def _word_for(feature: str, z: float) -> str | None:
     return f"{'high' if z > 0 else 'low'} {feature}"
 
 
-def _numeric_words(X, segment, segs, cands, details, flags) -> None:
+def _numeric_words(X, segment, segs, cands, details, flags, kinds) -> None:
     z = segment_profile(X, segment)
     for s in segs:
         for feature, value in z.loc[s].items():
             flags[s][feature] = float(value)
-            word = _word_for(str(feature), value)
+            word = _word_for(str(feature), value, kinds.get(str(feature)))
             strength = abs(value) / Z_THRESHOLD
             if word is not None:
                 cands[s].append((strength, word))
@@ -187,22 +230,27 @@ def _categorical_words(X, segment, segs, cands, details) -> None:
                 details[s].append((strength, f"{col} = {cat} for {shares[cat]:.0%} (base {base[cat]:.0%})"))
 
 
-def _binary_words(X, segment, segs, cands, details, flags) -> None:
+def _binary_words(X, segment, segs, cands, details, flags, kinds, shares) -> None:
     base = X.mean()
-    shares = X.groupby(segment).mean()
+    by_segment = X.groupby(segment).mean()
     for s in segs:
-        diff = shares.loc[s] - base
+        diff = by_segment.loc[s] - base
         for item, d in diff.items():
             flags[s][item] = float(d)
+            shares[s][str(item)] = (float(by_segment.loc[s, item]), float(base[item]))
             strength = abs(d) / ITEM_THRESHOLD
             # Item names are snake_case column names; a segment name is read by people.
             label = str(item).replace("_", " ")
-            word = label if d > 0 else f"not {label}"
+            if kinds.get(str(item)) == "perception":
+                # quoted: the segment holds the view "greasy", it is not greasy itself
+                word = f"'{label}'" if d > 0 else f"not '{label}'"
+            else:
+                word = label if d > 0 else f"not {label}"
             # A segment is named by what it says yes to; what it rejects only fills the name up.
             boost = 100.0 if d >= ITEM_THRESHOLD else 0.0
             cands[s].append((strength + boost, word))
             if abs(d) >= ITEM_THRESHOLD:
-                details[s].append((strength, f"{item} {shares.loc[s, item]:.0%} yes (base {base[item]:.0%})"))
+                details[s].append((strength, f"{item} {by_segment.loc[s, item]:.0%} yes (base {base[item]:.0%})"))
 
 
 def _unique_names(cands: dict[int, list[tuple[float, str]]], *, capitalise: bool = True) -> dict[int, str]:
@@ -244,11 +292,13 @@ def _capitalise(text: str, on: bool = True) -> str:
     return text[:1].upper() + text[1:] if on else text
 
 
-def _behaviour_action(z: dict[str, float]) -> str:
+def _behaviour_action(z: dict[str, float], kinds: Mapping[str, str | None] | None = None) -> str:
     t = Z_THRESHOLD
+    kinds = kinds or {}
 
     def get(f: str) -> float:
-        return z.get(f, 0.0)
+        # only behaviour speaks for behaviour: a declared need or perception of the same name does not
+        return z.get(f, 0.0) if kinds.get(f, "behaviour") == "behaviour" else 0.0
 
     valuable = get("monetary_total") > t or get("margin_total") > t or (
         get("frequency") > t and get("monetary_avg") > 0
@@ -260,53 +310,92 @@ def _behaviour_action(z: dict[str, float]) -> str:
     small = get("monetary_avg") < -t or get("monetary_total") < -t
     notes = []
     if get("margin_rate") < -t:
-        notes.append("Keep discounts small: their margin is already thin.")
+        notes.append(f"Keep discounts small: their margin is already thin (margin_rate {get('margin_rate'):+.1f} SD).")
     if get("return_rate") > t:
-        notes.append("Check why they return goods before sending offers.")
+        notes.append(f"Check why they return goods before sending offers (return_rate {get('return_rate'):+.1f} SD).")
 
+    value_cols = ("monetary_total", "margin_total", "frequency", "monetary_avg")
+    used: tuple[str, ...]
     if get("satisfaction") < -t:
-        main = ("Correct first: call them, find the complaint and fix it fast; "
-                "sell nothing more until it is resolved.")
+        main, used = ("Correct first: call them, find the complaint and fix it fast; "
+                      "sell nothing more until it is resolved."), ("satisfaction",)
     elif lapsed and valuable:
-        main = ("Win back now: contact each customer personally within two weeks, ask why they "
-                "stopped buying, and offer a personal welcome-back incentive on what they used to buy.")
+        main, used = ("Win back now: contact each customer personally within two weeks, ask why they "
+                      "stopped buying, and offer a personal welcome-back incentive on what they used to buy."), (
+            "recency_days", *value_cols)
     elif new and not lapsed:
-        main = ("Second-purchase nurture: welcome them, introduce the range, and send an offer valid "
-                "on their second order within 30 days.")
+        main, used = ("Second-purchase nurture: welcome them, introduce the range, and send an offer valid "
+                      "on their second order within 30 days."), ("tenure_days",)
     elif get("promo_share") > t:
         # Checked before VIP: a busy promotion buyer looks valuable but buys mostly at thin margin.
-        main = ("Promotion-timed offers: reach them just before promotions and tastings with bundles "
-                "on the products they buy; avoid blanket discounts outside promotion weeks.")
+        main, used = ("Promotion-timed offers: reach them just before promotions and tastings with bundles "
+                      "on the products they buy; avoid blanket discounts outside promotion weeks."), ("promo_share",)
     elif (frequent and big) or valuable:
-        main = ("VIP retention: priority service, first to hear of new products, a named contact; "
-                "thank them, do not discount by default.")
+        main, used = ("VIP retention: priority service, first to hear of new products, a named contact; "
+                      "thank them, do not discount by default."), (*value_cols, "ipt_mean_days")
     elif lapsed:
-        main = ("Low-cost reactivation: send one 'long time no see' coupon through the cheapest "
-                "channel; spend no sales time on them unless they respond.")
+        main, used = ("Low-cost reactivation: send one 'long time no see' coupon through the cheapest "
+                      "channel; spend no sales time on them unless they respond."), ("recency_days",)
     elif frequent and not big:
-        main = ("Grow the basket: bundles and spend-threshold offers (e.g. 10% off above a "
-                "basket value) at their regular visit.")
+        main, used = ("Grow the basket: bundles and spend-threshold offers (e.g. 10% off above a "
+                      "basket value) at their regular visit."), ("frequency", "ipt_mean_days", "monetary_avg")
     elif big and not frequent:
-        main = ("Raise frequency: coupons with short expiry that grow with each visit, "
-                "and reminders timed to their usual purchase cycle.")
+        main, used = ("Raise frequency: coupons with short expiry that grow with each visit, "
+                      "and reminders timed to their usual purchase cycle."), ("monetary_avg", "frequency")
     elif small or (not recent and get("frequency") < -t):
-        main = "Low priority: serve through standard channels and mass communication only."
+        main, used = ("Low priority: serve through standard channels and mass communication only."), (
+            "monetary_avg", "monetary_total", "frequency", "recency_days")
     else:
-        main = "Maintain: standard communication; watch for customers moving to a more valuable segment."
+        main, used = ("Maintain: standard communication; watch for customers moving to a more valuable "
+                      "segment."), ()
+    numbers = [f"{f} {get(f):+.1f} SD" for f in dict.fromkeys(used) if abs(get(f)) >= t]
+    if numbers:
+        main = f"{main[:-1]} ({'; '.join(numbers)} from the base)."
+    elif not used:
+        main = f"{main[:-1]} (no behaviour variable is {t:g} SD or more from the base)."
     return " ".join([main, *notes])
 
 
-def _binary_action(diff: dict[str, float]) -> str:
-    highs = [k for k, d in sorted(diff.items(), key=lambda kv: -kv[1]) if d >= ITEM_THRESHOLD][:3]
-    lows = [k for k, d in sorted(diff.items(), key=lambda kv: kv[1]) if d <= -ITEM_THRESHOLD][:2]
+def _share_text(item: str, share: tuple[float, float], verb: str = "yes") -> str:
+    return f"{item}: {share[0]:.0%} {verb}, base {share[1]:.0%}"
+
+
+def _binary_action(shares: dict[str, tuple[float, float]], kinds: Mapping[str, str | None]) -> str:
+    diff = {k: seg - base for k, (seg, base) in shares.items()}
+    highs = [k for k, d in sorted(diff.items(), key=lambda kv: -kv[1]) if d >= ITEM_THRESHOLD]
+    lows = [k for k, d in sorted(diff.items(), key=lambda kv: kv[1]) if d <= -ITEM_THRESHOLD]
     if not highs and not lows:
-        return ("Mainstream needs: use the standard message and offer; "
-                "test which benefit moves them before spending more.")
+        return ("Mainstream: no item is 15 points or more from the base; use the standard message and offer, "
+                "and test which benefit moves them before spending more.")
     parts = []
-    if highs:
-        leads = [ITEM_PHRASES.get(k, f"what '{k}' says they value") for k in highs]
-        parts.append("Lead with " + "; ".join(leads) + ".")
-    if lows:
-        parts.append("Do not lead with " + " or ".join(f"'{k}'" for k in lows) + ": it matters less to them.")
+    # a need, or a behaviour answered yes/no (shops weekly), leads the offer; a perception is addressed
+    leads = ("need", "behaviour")
+    needs_hi = [k for k in highs if kinds.get(k) in leads][:3]
+    perc_hi = [k for k in highs if kinds.get(k) == "perception"][:2]
+    other_hi = [k for k in highs if kinds.get(k) is None][:2]
+    needs_lo = [k for k in lows if kinds.get(k) in leads][:2]
+    perc_lo = [k for k in lows if kinds.get(k) == "perception"][:2]
+    other_lo = [k for k in lows if kinds.get(k) is None][:2]
+    if needs_hi:
+        parts.append("Lead with " + "; ".join(f"{ITEM_PHRASES.get(k, 'what ' + repr(k) + ' says they value')} "
+                                              f"({_share_text(k, shares[k])})" for k in needs_hi) + ".")
+    if perc_hi:
+        parts.append("Address the perception" + ("s " if len(perc_hi) > 1 else " ")
+                     + " and ".join(f"'{k.replace('_', ' ')}' ({_share_text(k, shares[k], 'agree')})" for k in perc_hi)
+                     + ": find out what drives it, speak to it in the message, and measure whether it moves.")
+    if other_hi:
+        parts.append("More members answer yes to " + " and ".join(f"'{k}' ({_share_text(k, shares[k])})"
+                                                                  for k in other_hi)
+                     + "; find out what that answer means to them before building the offer on it.")
+    if needs_lo:
+        parts.append("Do not lead with " + " or ".join(f"'{k}' ({_share_text(k, shares[k])})" for k in needs_lo)
+                     + ": it matters less to them.")
+    if perc_lo:
+        parts.append("Fewer hold the perception " + " or ".join(
+            f"'{k.replace('_', ' ')}' ({_share_text(k, shares[k], 'agree')})" for k in perc_lo)
+            + ".")
+    if other_lo:
+        parts.append("Fewer answer yes to " + " or ".join(f"'{k}' ({_share_text(k, shares[k])})" for k in other_lo)
+                     + ".")
     parts.append("Try the offer on part of the segment first and compare with the rest.")
     return " ".join(parts)

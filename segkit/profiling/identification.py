@@ -117,6 +117,11 @@ class IdentificationRule:
         self.confusion = confusion
 
     @property
+    def n_customers(self) -> int:
+        """Customers the accuracy was measured on (those with a segment and the columns)."""
+        return int(self.confusion.to_numpy().sum())
+
+    @property
     def table(self) -> pd.DataFrame:
         """The rules (same as :attr:`rules`), so every result object has a ``.table``."""
         return self.rules

@@ -28,6 +28,10 @@ CRITERION_COLUMNS: list[tuple[str, str]] = [
 ]
 
 
+#: A segment is a target when it scores at least this on both axes: the top-right quadrant of the plot.
+TARGET_SCORE = 5.0
+
+
 @dataclass(frozen=True)
 class TargetMatrix:
     """Segments scored on attractiveness and on fit to the goal.
@@ -55,6 +59,18 @@ class TargetMatrix:
     def summary(self) -> pd.DataFrame:
         """The segments in priority order, the one to target first on top."""
         return self.table.sort_values("priority").reset_index(drop=True)
+
+    def targets(self, min_share: float = 0.0) -> list[int]:
+        """The target segments: top right (both scores at least :data:`TARGET_SCORE`) and at least ``min_share``.
+
+        When no segment is top right, the first priority is the target if it is large enough.
+        """
+        t = self.table
+        big = t["share"] >= min_share if "share" in t else pd.Series(True, index=t.index)
+        top = t[(t["attractiveness"] >= TARGET_SCORE) & (t["fit"] >= TARGET_SCORE) & big]
+        if top.empty:
+            top = t[(t["priority"] == 1) & big]
+        return sorted(int(s) for s in top["segment"])
 
     def plot(self, ax=None):
         """Segment evaluation plot: attractiveness (x) vs fit (y), bubble area = segment size."""

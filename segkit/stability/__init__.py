@@ -19,7 +19,15 @@ segkit's ``KMeansSegmenter`` is refitted by a batched k-means
 """
 
 from segkit.stability._core import adjusted_rand, jaccard_verdict
-from segkit.stability._global import ARI_TOLERANCE, MIN_STABLE_ARI, GlobalStability, global_stability
+from segkit.stability._global import (
+    ARI_TOLERANCE,
+    MANAGERIAL_SPAN,
+    MIN_STABLE_ARI,
+    GlobalStability,
+    global_stability,
+    k_claim,
+    managerial_range,
+)
 from segkit.stability._rules_time import RuleStability, TimeStability, rule_stability, stability_over_time
 from segkit.stability._segment import SegmentStability, segment_stability
 from segkit.stability._slsa import SLSA, segment_level_stability_across
@@ -27,6 +35,7 @@ from segkit.stability._slsw import SLSW, SLSW_READING, slsw
 
 __all__ = [
     "ARI_TOLERANCE",
+    "MANAGERIAL_SPAN",
     "MIN_STABLE_ARI",
     "SLSA",
     "SLSW",
@@ -38,6 +47,8 @@ __all__ = [
     "adjusted_rand",
     "global_stability",
     "jaccard_verdict",
+    "k_claim",
+    "managerial_range",
     "rule_stability",
     "segment_level_stability_across",
     "segment_stability",

@@ -107,28 +107,108 @@ def pair_tasks(fitter: Fitter, ks: list[int], n_boot: int, seeds: list) -> tuple
             boots = list(range(lo, min(lo + LCA_PAIRS_PER_BATCH, n_boot)))
             tasks.append((k, boots, [seeds[i * n_boot + b] for b in boots]))
     return _pair_batch, tasks
+#: A managerial number of segments (``k_range: [k, k]``) is still compared with this many k on each side.
+MANAGERIAL_SPAN = 2
+
+
+def k_claim(k: int, row: pd.Series, *, quartiles: bool = True) -> str:
+    """How a sentence names one k with its numbers: ``k = 4 (median ARI 0.83, quartiles 0.80 to 0.86)``.
+
+    Every sentence about the choice of k quotes k in this one form, rounded as the table shows it, so
+    a test can check each claim against the table beside it.
+
+    Examples
+    --------
+    >>> k_claim(4, pd.Series({"median": 0.834, "q25": 0.8, "q75": 0.861}))
+    'k = 4 (median ARI 0.83, quartiles 0.80 to 0.86)'
+    """
+    q = f", quartiles {row['q25']:.2f} to {row['q75']:.2f}" if quartiles else ""
+    return f"k = {k} (median ARI {row['median']:.2f}{q})"
+
+
+def _ks(ks: list[int]) -> str:
+    """``k = 4``, ``k = 2 and 3``, ``k = 2, 3 and 4``."""
+    ks = sorted(ks)
+    return f"k = {ks[0]}" if len(ks) == 1 else f"k = {', '.join(map(str, ks[:-1]))} and {ks[-1]}"
 
 
 def choose_k(summary: pd.DataFrame, *, threshold: float = MIN_STABLE_ARI,
-             tolerance: float = ARI_TOLERANCE) -> tuple[int, bool, str]:
-    """Apply the choice rule to a per-k summary with ``k``, ``median`` and ``q25`` columns."""
-    best = float(summary["median"].max())
-    near = summary[summary["median"] >= best - tolerance]
-    k = int(near["k"].max())
-    row = summary.set_index("k").loc[k]
-    others = [int(x) for x in near["k"] if x != k]
-    tie = (f"; {', '.join(map(str, others))} segment solution(s) are as stable (within {tolerance:.2f}) "
-           f"and the larger number was kept for the finer segmentation") if others else ""
+             tolerance: float = ARI_TOLERANCE, managerial_k: int | None = None) -> tuple[int, bool, str]:
+    """Apply the choice rule to a per-k summary with ``k``, ``median``, ``q25`` and ``q75`` columns.
+
+    Without ``managerial_k`` the rule of :func:`global_stability` picks k. With it, k is the
+    managerial number and the sentence says where it stands among the k around it. Either way the
+    sentence quotes the chosen k with :func:`k_claim`, from the same row as the table, and calls "the
+    most stable" every k whose median shows as the highest at the table's two decimals.
+
+    Returns
+    -------
+    k : int
+    is_stable : bool
+        Whether k's median ARI reaches ``threshold``.
+    reason : str
+    """
+    t = summary.set_index("k")
+    ks = [int(x) for x in t.index]
+    span = f"k = {ks[0]} to {ks[-1]}" if len(ks) > 1 else f"k = {ks[0]}"
+    best = float(t["median"].max())
+    # the k a reader sees at the top of the table: the highest median at two decimals
+    tops = [int(x) for x in t.index if round(float(t.loc[x, "median"]), 2) == round(best, 2)]
+    top_text = f"{_ks(tops)} (median ARI {best:.2f})"
+    if managerial_k is not None:
+        k = int(managerial_k)
+        row = t.loc[k]
+        stable = bool(row["median"] >= threshold)
+        head = f"{k} segments, as set in the study file (k_range [{k}, {k}]): {k_claim(k, row)}"
+        if k in tops:
+            where = f"is among the most stable of {span}" if len(tops) > 1 else f"is the most stable of {span}"
+        elif row["median"] >= best - tolerance:
+            where = f"is within {tolerance:.2f} of the most stable of {span}, {top_text}"
+        else:
+            rank = int((t["median"].round(2) > round(float(row["median"]), 2)).sum()) + 1
+            where = f"ranks {rank} of {len(ks)} over {span}; the most stable: {top_text}"
+        tail = "" if stable else (f". Its median is below {threshold:.2f}: at this k the segments do not come back "
+                                  "reliably in bootstrap samples (constructive segmentation)")
+        return k, stable, f"{head} {where}{tail}."
+    near = t[t["median"] >= best - tolerance]
+    k = int(max(near.index))
+    row = t.loc[k]
     if best < threshold:
         return k, False, (
-            f"No number of segments is stable: the best median adjusted Rand index between bootstrap "
-            f"pairs is {best:.2f} (k = {k}), below {threshold:.2f}, so the data show no reproducible "
-            f"segments and any solution is one of many equally good partitions (constructive segmentation)."
+            f"No number of segments is stable: the highest median adjusted Rand index between bootstrap "
+            f"pairs over {span} is {best:.2f}, at {_ks(tops)}, below {threshold:.2f}, so the data show no "
+            f"reproducible segments and any solution is one of many equally good partitions (constructive "
+            f"segmentation). {k_claim(k, row)} is kept"
+            + ("." if k in tops else f", the largest k within {tolerance:.2f} of the highest median.")
         )
+    others = [int(x) for x in near.index if int(x) != k]
+    if k in tops:
+        text = (f"{k} segments: {k_claim(k, row)} has the highest median adjusted Rand index between bootstrap "
+                f"pairs over {span}")
+        if others:
+            verb = "comes" if len(others) == 1 else "come"
+            text += (f"; {_ks(others)} {verb} within {tolerance:.2f} of it, and the largest number is kept for the "
+                     "finer segmentation")
+        return k, True, text + "."
     return k, True, (
-        f"{k} segments: the highest median adjusted Rand index between bootstrap pairs "
-        f"({row['median']:.2f}, quartiles {row['q25']:.2f}-{row['q75']:.2f}){tie}."
+        f"{k} segments: the highest median adjusted Rand index between bootstrap pairs over {span} is {best:.2f}, "
+        f"at {_ks(tops)}; {k_claim(k, row)} comes within {tolerance:.2f} of it, and the largest number of "
+        "segments within that distance is kept for the finer segmentation."
     )
+
+
+def managerial_range(k: int, n_customers: int | None = None) -> tuple[int, int]:
+    """The k around a managerial ``k`` whose stability is shown: :data:`MANAGERIAL_SPAN` on each side, at least 2.
+
+    Examples
+    --------
+    >>> managerial_range(4), managerial_range(2)
+    ((2, 6), (2, 4))
+    """
+    hi = k + MANAGERIAL_SPAN
+    if n_customers is not None:
+        hi = max(k, min(hi, n_customers - 1))
+    return max(2, k - MANAGERIAL_SPAN), hi
 
 
 def global_stability(
@@ -141,6 +221,7 @@ def global_stability(
     n_jobs: int = 1,
     subsample: int | None = None,
     n_eval: int = 20_000,
+    managerial_k: int | None = None,
 ) -> GlobalStability:
     """Global stability of segment solutions across numbers of segments.
 
@@ -190,6 +271,9 @@ def global_stability(
         is within about 0.01 of its full-data value.
     n_eval : int, default 20000
         Size of the evaluation sample in subsample mode.
+    managerial_k : int, optional
+        A number of segments fixed by management: it is the chosen k whatever the stability, and
+        the reason says where it stands among the k of ``k_range`` (see :func:`managerial_range`).
 
     Returns
     -------
@@ -226,8 +310,10 @@ def global_stability(
         rows = [r for batch in rows for r in batch]
     table = pd.DataFrame(rows, columns=["k", "boot", "ari"]).astype({"k": "int64", "boot": "int64"})
     res = GlobalStability(table, 0, False, "", {})
-    k, stable, reason = choose_k(res.summary())
-    params = {"k_range": (ks[0], ks[-1]), "n_boot": n_boot, "subsample": subsample,
+    if managerial_k is not None and managerial_k not in ks:
+        raise ValueError(f"managerial_k {managerial_k} is outside k_range {ks[0]} to {ks[-1]}")
+    k, stable, reason = choose_k(res.summary(), managerial_k=managerial_k)
+    params = {"k_range": (ks[0], ks[-1]), "n_boot": n_boot, "subsample": subsample, "managerial_k": managerial_k,
               "n_eval": None if eval_idx is None else len(eval_idx), "threshold": MIN_STABLE_ARI,
               "tolerance": ARI_TOLERANCE, "fast_kmeans": fitter.fast is not None,
               "batched_latent_class": fitter.batched}

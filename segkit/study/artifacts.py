@@ -115,6 +115,10 @@ WATERFALL = Artifact("waterfall.parquet", "parquet", "data",
                      "file's total to the analysed customers; reconciles to the cent.",
                      ("stage", "rule", "label", "rows", "customers", "amount", "rows_left", "customers_left",
                       "amount_left"), (), optional=True)
+EARLY_BEHAVIOUR = Artifact("early_behaviour.parquet", "parquet", "data",
+                           "Each customer's first 90 days of purchases (customers whose first window ends by the "
+                           "cut-off): how a new customer is placed in a segment.",
+                           ("customer_id", "first_purchase"), ("profiling",), optional=True)
 # 05 stability
 ASSIGNMENTS = Artifact("assignments.parquet", "parquet", "stability",
                        "Each segmented customer's segment: the one number and name used on every page.",

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.errors import SegkitWarning
+from segkit.early import early_behaviour
 from segkit.features import FEATURE_DEFINITIONS, OUTCOME_DEFINITIONS, compute_features, compute_outcomes, feature_engine
 from segkit.io import QUALITY_RULES
 from segkit.io.waterfall import Ledger, plot_waterfall, waterfall_table
@@ -25,6 +26,7 @@ from segkit.pipeline import (
     basis_complete_cases,
     check_basis,
     customer_table,
+    loyalty_check,
     prepare_study_basis,
     purchase_value_model,
     study_descriptors,
@@ -200,6 +202,14 @@ class DataResult:
         return desc[["measure", "mean", "25%", "50%", "75%", "max"]]
 
     @property
+    def loyalty(self) -> Any:
+        """Whether loyalty may use P(alive) (:func:`segkit.pipeline.loyalty_check`); None without a value model."""
+        if self.value is None or "p_alive" not in self.segmented:
+            return None
+        flag = (self.value.attrs.get("bgnbd") or {}).get("converged")
+        return loyalty_check(self.segmented, converged=None if flag is None else bool(flag))
+
+    @property
     def yes_shares(self) -> pd.Series:
         """Share answering yes per basis item (binary bases), smallest first."""
         return self.segmented[self.basis].mean().sort_values()
@@ -245,6 +255,7 @@ def run(ctx: StepContext) -> DataResult:
             value_model = purchase_value_model(transactions.loc[history], cutoff=window.cutoff, **value_settings(cfg))
         value = value_model.customers
         ctx.write(artifacts.OUTCOMES, outcomes)
+        ctx.write(artifacts.EARLY_BEHAVIOUR, early_behaviour(transactions.loc[history], cutoff=window.cutoff))
     table = customer_table(features=features, customers=customers, survey=survey, value=value,
                            descriptors=study_descriptors(cfg, transactions, window))
     basis = list(cfg.basis)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from segkit.brief import criteria_table, make_brief
+from segkit.brief import criteria_how, criteria_table, make_brief
 from segkit.study import artifacts
 from segkit.study.context import StepContext
 
@@ -28,9 +28,9 @@ class GoalsResult:
     brief : dict
         The brief as written to ``brief.json`` (see :func:`segkit.brief.make_brief`).
     success : DataFrame
-        ``#``, ``success criterion``.
+        ``#``, ``success criterion``, ``measured by``, ``threshold``.
     knockout : DataFrame
-        ``#``, ``knock-out criterion``.
+        ``#``, ``knock-out criterion``, ``measured by``, ``threshold``.
     attractiveness : DataFrame
         ``criterion``, ``weight`` (normalised to sum to 1), largest first.
 
@@ -51,17 +51,13 @@ class GoalsResult:
         return float(self.brief["min_segment_share"])
 
 
-def _numbered(items: list[str], column: str) -> pd.DataFrame:
-    return pd.DataFrame({"#": range(1, len(items) + 1), column: items})
-
-
 def run(ctx: StepContext) -> GoalsResult:
     """Write the brief (``brief.json``) from the study's ``goal`` section and return what step 1 shows."""
     brief = make_brief(ctx.cfg)
     ctx.write(artifacts.BRIEF, brief)
     return GoalsResult(
         brief=brief,
-        success=_numbered(brief["success_criteria"], "success criterion"),
-        knockout=_numbered(brief["knockout_criteria"], "knock-out criterion"),
+        success=criteria_how(brief, "success_criteria"),
+        knockout=criteria_how(brief, "knockout_criteria"),
         attractiveness=criteria_table(brief),
     )

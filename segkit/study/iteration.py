@@ -5,18 +5,24 @@ with, in order of preference:
 
 1. the run named in the study file as ``previous_run`` (the segmentation the
    business actually worked with), else
-2. the same method and number of segments refitted on the **earlier window**:
-   the study window moved ``earlier_window_months`` back
-   (:meth:`~segkit.study.window.StudyWindow.shifted`), so it knows nothing of
-   the later months, else
+2. the same method and number of segments refitted on the **earlier window**,
+   like for like (:func:`segkit.pipeline.comparison_windows`): the earlier
+   window ends ``earlier_window_months`` before the cut-off and holds as many
+   days of history as the current side, whose features (tenure and recency
+   too) are measured up to its own cut-off. When the data do not reach back far
+   enough for the earlier window to be as long as step 5's history, the current
+   side is refitted on its last days too, and its segments take step 5's
+   numbers and names by their members; else
 3. nothing: a study without transactions and without a previous run has no
    earlier segmentation, and the step says so.
 
-The comparison (:func:`compare_segmentations`) is who moved where
+The comparison (:func:`compare_segmentations`) keeps this run's segment numbers
+and matches the earlier segments to them by content; it shows who moved where
 (:func:`segkit.iteration.migration_matrix`), how much sizes and profiles
-drifted (:func:`segkit.iteration.drift`) and the keep / adjust / re-segment
-recommendation (:func:`segkit.iteration.recommend`). ``segkit compare`` makes
-the same comparison between two finished runs.
+drifted (:func:`segkit.iteration.drift`; variables moved only by windows of
+different lengths are shown, not counted) and the keep / adjust / re-segment
+recommendation with its rule (:func:`segkit.iteration.recommend`). ``segkit
+compare`` makes the same comparison between two finished runs.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ import pandas as pd
 
 from segkit import iteration as it
 from segkit.errors import DataError
-from segkit.pipeline import earlier_window_assignments, numeric_columns, share_table
+from segkit.methods.registry import get_method
+from segkit.pipeline import comparison_windows, numeric_columns, share_table, window_segmentation
 from segkit.profiling import profile
 from segkit.study import artifacts
 from segkit.study.context import StepContext
@@ -60,12 +67,15 @@ class Comparison:
         Keep, adjust or re-segment, with the checks behind it.
     basis : list of str
         The numeric basis variables whose profiles were compared (those in both customer tables).
+    window_note : str or None
+        Why some variables are shown but not counted as drift (windows of different lengths).
     """
 
     migration: it.Migration
     drift: it.Drift
     recommendation: it.Recommendation
     basis: list[str]
+    window_note: str | None = None
 
     @property
     def decision(self) -> str:
@@ -89,12 +99,40 @@ class Comparison:
         if not len(profiles):
             return None
         wide = profiles.pivot_table(index="segment", columns="variable", values="std_shift").round(2)
+        wide = wide.rename(columns={v: f"{v} (not counted)" for v in self.drift.not_counted})
+        names = self.migration.names_current
+        wide.insert(0, "name", [names.get(int(seg), "") for seg in wide.index])
         return wide.reset_index()
 
 
+def not_counted_for(previous_table: pd.DataFrame, current_table: pd.DataFrame, basis: list[str]
+                    ) -> tuple[list[str], str | None]:
+    """The basis variables whose shift is an artefact of two windows' different lengths, and why, in words.
+
+    The windows' lengths are read from the customer tables (:func:`segkit.iteration.window_days`); when
+    they differ by more than :data:`segkit.iteration.WINDOW_TOLERANCE_DAYS`, or a length is unknown, the
+    variables of :data:`segkit.iteration.WINDOW_DEPENDENT` in the basis are not counted as drift.
+    """
+    moved = [v for v in basis if v in it.WINDOW_DEPENDENT]
+    if not moved:
+        return [], None
+    a, b = it.window_days(previous_table), it.window_days(current_table)
+    if a is not None and b is not None and abs(a - b) <= it.WINDOW_TOLERANCE_DAYS:
+        return [], None
+    lengths = (f"{a:,} days of history against {b:,}" if a is not None and b is not None
+               else "histories of unknown length")
+    return moved, (f"The two segmentations rest on {lengths}: {', '.join(moved)} grow with the length of the "
+                   "window, so their shifts are shown but not counted as drift.")
+
+
 def compare_segmentations(previous: pd.DataFrame, current: pd.DataFrame, *, previous_table: pd.DataFrame,
-                          current_table: pd.DataFrame, basis: list[str]) -> Comparison:
+                          current_table: pd.DataFrame, basis: list[str], by_rule: bool = False,
+                          structure_ari: float | None = None) -> Comparison:
     """Compare ``current`` assignments with ``previous`` ones: migration, drift and recommendation.
+
+    The current numbering is kept. The earlier segments are matched to the current ones by their
+    profiles on the shared numeric basis (by their members when there is none); a rule-based scheme's
+    classes are the same classes in both (``by_rule``), so they are matched by number.
 
     Parameters
     ----------
@@ -105,16 +143,35 @@ def compare_segmentations(previous: pd.DataFrame, current: pd.DataFrame, *, prev
     basis : list of str
         The study's basis; profiles compare the numeric variables present in both tables (a basis
         variable one table lacks cannot drift measurably, and profiling it would fail).
+    by_rule : bool
+        Both are the same rule-based scheme: class N is class N.
+    structure_ari : float, optional
+        Whether the segment boundaries persist: the earlier model applied to the current customers
+        against the current fit (ARI). When given it is the agreement the recommendation judges; the
+        agreement on the customers in both is then how much customers moved, which segments defined by
+        a life cycle (new, lapsed) show by nature.
 
     Returns
     -------
     Comparison
     """
     shared = [c for c in numeric_columns(current_table, list(basis)) if c in previous_table.columns]
-    migration = it.migration_matrix(previous, current)
-    drift = it.drift(share_table(previous), share_table(current), profile(previous_table, previous, shared),
-                     profile(current_table, current, shared), mapping=migration.mapping)
-    return Comparison(migration, drift, it.recommend(migration, drift), shared)
+    if by_rule:
+        cur = set(int(x) for x in current["segment"].unique())
+        mapping: dict[int, int | None] = {int(p): (int(p) if int(p) in cur else None)
+                                          for p in previous["segment"].unique()}
+        matched_by = "class (the same rule)"
+    else:
+        mapping = it.match_segments(previous, current, previous_table=previous_table, current_table=current_table,
+                                    columns=shared)
+        matched_by = "profiles" if shared else "members"
+    migration = it.migration_matrix(previous, current, mapping=mapping, matched_by=matched_by)
+    not_counted, note = not_counted_for(previous_table, current_table, shared)
+    drift = it.drift(share_table(previous), share_table(current).merge(
+        current.drop_duplicates("segment")[["segment", "segment_name"]].rename(columns={"segment_name": "name"}),
+        on="segment"), profile(previous_table, previous, shared), profile(current_table, current, shared),
+        mapping=migration.mapping, not_counted=not_counted)
+    return Comparison(migration, drift, it.recommend(migration, drift, structure_ari=structure_ari), shared, note)
 
 
 @dataclass
@@ -135,6 +192,11 @@ class IterationResult:
         The earlier window, when the comparison is with it.
     previous_run : Path or None
         The previous run folder, when the comparison is with it.
+    current_window : StudyWindow or None
+        The current side of an earlier-window comparison: as long as the earlier window.
+    refit_ari : float or None
+        When the current side had to be refitted on a shorter window: the agreement (ARI) of that refit
+        with step 5's segments, whose numbers and names it took by its members.
     """
 
     source: Literal["previous_run", "earlier_window", "none"]
@@ -143,11 +205,37 @@ class IterationResult:
     comparison: Comparison | None = None
     earlier_window: StudyWindow | None = None
     previous_run: Path | None = None
+    current_window: StudyWindow | None = None
+    refit_ari: float | None = None
 
     @property
     def has_comparison(self) -> bool:
         """Whether there was anything to compare with."""
         return self.comparison is not None
+
+    @property
+    def comparison_windows(self) -> tuple[StudyWindow, StudyWindow] | None:
+        """The earlier and the current window of an earlier-window comparison (the same length)."""
+        if self.earlier_window is None or self.current_window is None:
+            return None
+        return self.earlier_window, self.current_window
+
+    @property
+    def windows_text(self) -> str | None:
+        """The two windows in words: dates, length, and how the current side relates to step 5."""
+        if self.comparison_windows is None:
+            return None
+        e, c = self.comparison_windows
+        days = (c.cutoff - c.history_start).days + 1 if c.history_start else None
+        text = (f"Both windows hold {days:,} days of history: the earlier from {e.history_start} to {e.cutoff}, the "
+                f"current from {c.history_start} to {c.cutoff}; tenure and recency are measured within each up to "
+                "its own cut-off.")
+        if self.refit_ari is not None:
+            text += (" The data do not reach back far enough for an earlier window as long as step 5's history, so "
+                     "the current side is the same method and k refitted on its last "
+                     f"{days:,} days; its segments take step 5's numbers and names by their members (agreement with "
+                     f"step 5: ARI {self.refit_ari:.2f}).")
+        return text
 
     @property
     def migration(self) -> it.Migration | None:
@@ -162,7 +250,7 @@ class IterationResult:
         return self.comparison.recommendation if self.comparison else None
 
     def as_document(self) -> dict:
-        """``iteration.json``: what was compared, the agreement and the recommendation.
+        """``iteration.json``: what was compared, the agreement, the recommendation and its rule.
 
         Raises
         ------
@@ -173,7 +261,9 @@ class IterationResult:
             raise ValueError(f"step 8 compared with nothing, so there is no iteration document: {self.why_not}")
         m = self.comparison.migration
         return {"compared_with": self.compared_with, "ari": m.ari, "stay_share": m.stay_share,
-                "recommendation": self.comparison.decision, "reason": self.comparison.reason}
+                "recommendation": self.comparison.decision, "reason": self.comparison.reason,
+                "rule": self.comparison.recommendation.rule, "matched_by": m.matched_by,
+                "windows": self.windows_text}
 
 
 def _read_previous_run(path: Path) -> tuple[RunFolder, pd.DataFrame, pd.DataFrame]:
@@ -184,6 +274,28 @@ def _read_previous_run(path: Path) -> tuple[RunFolder, pd.DataFrame, pd.DataFram
         raise DataError(f"previous_run must be a segkit run folder whose steps 4 and 5 completed; it has no "
                         f"{' and no '.join(f'artifacts/{m}' for m in missing)}", file=str(prev.path))
     return prev, prev.read(artifacts.ASSIGNMENTS), prev.read(artifacts.CUSTOMER_TABLE)
+
+
+def _previous_method(prev: RunFolder) -> str | None:
+    try:
+        return str(prev.read(artifacts.SEGMENTATION)["method"])
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def with_numbers_of(refit: pd.DataFrame, own: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    """A refit's assignments with the numbers and names of ``own``'s segments, matched by members; and their ARI."""
+    from sklearn.metrics import adjusted_rand_score
+
+    mapping = it.match_segments(refit, own)
+    names = dict(zip(own["segment"].astype(int), own["segment_name"]))
+    spare = iter(s for s in range(max(names) + 1, max(names) + 1 + len(mapping)))
+    number = {p: (c if c is not None else next(spare)) for p, c in mapping.items()}
+    out = refit.assign(segment=refit["segment"].map(number))
+    out["segment_name"] = out["segment"].map(names).fillna(refit["segment_name"])
+    both = out.merge(own, on="customer_id", suffixes=("", "_own"))
+    ari = float(adjusted_rand_score(both["segment_own"], both["segment"])) if len(both) else float("nan")
+    return out, ari
 
 
 def run(ctx: StepContext) -> IterationResult:
@@ -200,25 +312,52 @@ def run(ctx: StepContext) -> IterationResult:
     current = ctx.read(artifacts.ASSIGNMENTS)
     table = ctx.read(artifacts.CUSTOMER_TABLE)
 
+    segmentation = ctx.read(artifacts.SEGMENTATION)
+    method, k = str(segmentation["method"]), segmentation["k"]
+    by_rule = not get_method(method).data_driven
+    structure_ari: float | None = None
     if cfg.previous_run is not None:
         prev, previous, previous_table = _read_previous_run(cfg.resolve(cfg.previous_run))
         result = IterationResult("previous_run", f"the previous run {prev.path.name}", previous_run=prev.path)
+        by_rule = by_rule and _previous_method(prev) == method
     elif window is not None and ctx.has(artifacts.TABLE_TRANSACTIONS):
-        segmentation = ctx.read(artifacts.SEGMENTATION)
-        ctx.progress(f"refitting {segmentation['method']} with k = {segmentation['k']} on the earlier window")
-        previous, previous_table, earlier = earlier_window_assignments(
-            cfg, window, transactions=ctx.read(artifacts.TABLE_TRANSACTIONS),
-            customers=ctx.read_optional(artifacts.TABLE_CUSTOMERS), survey=ctx.read_optional(artifacts.TABLE_SURVEY),
-            method=segmentation["method"], k=segmentation["k"])
+        transactions = ctx.read(artifacts.TABLE_TRANSACTIONS)
+        earlier, now = comparison_windows(window, transactions, cfg.earlier_window_months)
+        inputs = dict(transactions=transactions, customers=ctx.read_optional(artifacts.TABLE_CUSTOMERS),
+                      survey=ctx.read_optional(artifacts.TABLE_SURVEY), method=method, k=k)
+        ctx.progress(f"refitting {method} with k = {k} on the earlier window")
+        before = window_segmentation(cfg, earlier, **inputs)
+        previous, previous_table = before.assignments, before.table
+        ctx.progress(f"refitting {method} with k = {k} on the current window of the same length")
+        after = window_segmentation(cfg, now, **inputs)
+        # do the boundaries persist? the earlier model places the current window's customers as the current fit does
+        structure_ari = _ari(before.place(after), after.assignments)
+        refit_ari = None
+        history = transactions.loc[window.in_history(transactions["date"]), "date"]
+        if now.history_start is not None and now.history_start > history.min().date():
+            # step 5 saw more history than the earlier window can hold: the current side is the refit on as many days
+            table = after.table
+            # a rule's classes are the same classes in both fits; a data-driven refit takes step 5's numbers
+            current, refit_ari = ((after.assignments, _ari(after.assignments, current)) if by_rule
+                                  else with_numbers_of(after.assignments, current))
+        months = cfg.earlier_window_months
         result = IterationResult(
             "earlier_window",
-            f"the same method refitted with k = {segmentation['k']} on the earlier window ending {earlier.cutoff} "
-            f"({cfg.earlier_window_months} months before the cut-off)",
-            earlier_window=earlier)
+            f"the same method refitted with k = {k} on the earlier window ending {earlier.cutoff} ({months} months "
+            "before the cut-off), as long as the current one",
+            earlier_window=earlier, current_window=now, refit_ari=refit_ari)
     else:
         return IterationResult("none", None, why_not=NOTHING_TO_COMPARE)
 
     result.comparison = compare_segmentations(previous, current, previous_table=previous_table,
-                                              current_table=table, basis=list(cfg.basis))
+                                              current_table=table, basis=list(cfg.basis), by_rule=by_rule,
+                                              structure_ari=structure_ari)
     ctx.write(artifacts.ITERATION, result.as_document())
     return result
+
+
+def _ari(a: pd.DataFrame, b: pd.DataFrame) -> float:
+    from sklearn.metrics import adjusted_rand_score
+
+    both = a.merge(b, on="customer_id")
+    return float(adjusted_rand_score(both["segment_x"], both["segment_y"])) if len(both) else float("nan")

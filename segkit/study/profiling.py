@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from segkit import profiling as pr
+from segkit.early import EARLY_COLUMNS, EARLY_WINDOW_DAYS
 from segkit.errors import DataError
 from segkit.pipeline import numeric_columns, segment_measures
 from segkit.study import artifacts
@@ -136,6 +137,11 @@ class ProfilingResult:
         The identification rule from descriptors only.
     descriptor_rule_note : str or None
         Why there is no descriptor rule.
+    early_rule : IdentificationRule or None
+        The identification rule from each customer's first :data:`~segkit.early.EARLY_WINDOW_DAYS`
+        days of purchases: how a *new* customer is placed.
+    early_rule_note : str or None
+        Why there is no early-behaviour rule.
     likelihood : LikelihoodToBuy or None
         Each customer's likelihood to buy after the cut-off.
     likelihood_note : str or None
@@ -147,6 +153,8 @@ class ProfilingResult:
     targets_by_spend : tuple of str
         Attractiveness criteria about profit or margin that were measured by
         spend, because the transactions carry no margin.
+    min_segment_share : float
+        The brief's minimum segment share (a target segment holds at least this).
     """
 
     method: str
@@ -180,6 +188,10 @@ class ProfilingResult:
     targets: pr.TargetMatrix | None
     targets_note: str | None
     targets_by_spend: tuple[str, ...] = ()
+    early_rule: pr.IdentificationRule | None = None
+    early_rule_note: str | None = None
+    early_window_days: int = EARLY_WINDOW_DAYS
+    min_segment_share: float = 0.05
 
     # ------------------------------------------------------------------ views the report shows
     @property
@@ -227,9 +239,39 @@ class ProfilingResult:
         return pd.DataFrame({"rule": self.descriptor_rule.text().splitlines()})
 
     @property
+    def early_rule_lines(self) -> pd.DataFrame | None:
+        """The early-behaviour rule as lines: how to place a new customer after their first months."""
+        if self.early_rule is None:
+            return None
+        return pd.DataFrame({"rule": self.early_rule.text().splitlines()})
+
+    @property
+    def identification(self) -> dict[str, Any]:
+        """The identification artifact: every rule's cross-validated accuracy, baseline and customers."""
+        doc: dict[str, Any] = {
+            "columns": list(self.behaviour_rule.columns), "cv_accuracy": self.behaviour_rule.cv_accuracy,
+            "holdout_accuracy": self.behaviour_rule.holdout_accuracy,
+            "baseline_accuracy": self.behaviour_rule.baseline_accuracy}
+        for key, rule in (("descriptor", self.descriptor_rule), ("early", self.early_rule)):
+            doc[f"{key}_cv_accuracy"] = rule.cv_accuracy if rule else None
+            doc[f"{key}_baseline_accuracy"] = rule.baseline_accuracy if rule else None
+            doc[f"{key}_n"] = rule.n_customers if rule else None
+        doc["early_window_days"] = self.early_window_days
+        doc["early_note"] = self.early_rule_note
+        doc["descriptor_note"] = self.descriptor_rule_note
+        return doc
+
+    @property
     def best_list(self) -> pd.DataFrame | None:
         """The first customers to contact, most likely to buy first."""
         return None if self.likelihood is None else self.likelihood.best_list(BEST_LIST_LENGTH)
+
+    @property
+    def target_segments(self) -> list[int]:
+        """The segments step 7 measures as the targets (``target`` in the sizes table)."""
+        if self.sizes is None or "target" not in self.sizes:
+            return []
+        return [int(s) for s in self.sizes.loc[self.sizes["target"], "segment"]]
 
     @property
     def target_criteria(self) -> pd.DataFrame | None:
@@ -328,6 +370,18 @@ def _descriptor_rule(table: pd.DataFrame, assignments: pd.DataFrame, descriptors
         return None, f"No rule from descriptors: {err}"
 
 
+def _early_rule(early: pd.DataFrame | None, assignments: pd.DataFrame, seed: int
+                ) -> tuple[pr.IdentificationRule | None, str | None]:
+    if early is None:
+        return None, "No transactions: there are no first months of purchases to place a new customer from."
+    columns = [c for c in EARLY_COLUMNS if c in early]
+    try:
+        return pr.identification_rule(early, assignments, columns, max_depth=DESCRIPTOR_RULE_DEPTH,
+                                      random_state=seed), None
+    except DataError as err:
+        return None, f"No rule from the first {EARLY_WINDOW_DAYS} days: {err}"
+
+
 def _likelihood(table: pd.DataFrame, outcomes: pd.DataFrame | None, assignments: pd.DataFrame, basis: list[str],
                 seed: int) -> tuple[pr.LikelihoodToBuy | None, str | None]:
     if outcomes is None:
@@ -408,11 +462,16 @@ def run(ctx: StepContext) -> ProfilingResult:
     descriptor_rule, descriptor_rule_note = _descriptor_rule(table, assignments, descriptors, cfg.seed)
 
     ctx.progress("identification rules")
+    early_rule, early_rule_note = _early_rule(ctx.read_optional(artifacts.EARLY_BEHAVIOUR), assignments, cfg.seed)
     behaviour_rule = pr.identification_rule(table, assignments, basis, max_depth=BEHAVIOUR_RULE_DEPTH,
                                             random_state=cfg.seed)
     ctx.progress("likelihood to buy")
     likelihood, likelihood_note = _likelihood(table, outcomes, assignments, basis, cfg.seed)
     targets, targets_note, targets_by_spend = _targets(sizes, brief, profit_label)
+    if sizes is not None:
+        # step 7 measures the target segments' later revenue against random and against ranking by past spend
+        chosen = targets.targets(float(brief["min_segment_share"])) if targets is not None else []
+        sizes = sizes.assign(target=sizes["segment"].isin(chosen))
     if sizes is not None and profit_label == "spend":
         # The profit columns repeat the value columns here; shown, they would call spend profit.
         sizes = sizes.drop(columns=[c for c in _PROFIT_AS_VALUE if c in sizes])
@@ -434,16 +493,13 @@ def run(ctx: StepContext) -> ProfilingResult:
         personas_note=personas_note, descriptor_tests=desc_tests, logit=logit, logit_note=logit_note,
         behaviour_rule=behaviour_rule, descriptor_rule=descriptor_rule, descriptor_rule_note=descriptor_rule_note,
         likelihood=likelihood, likelihood_note=likelihood_note, targets=targets, targets_note=targets_note,
-        targets_by_spend=targets_by_spend)
+        targets_by_spend=targets_by_spend, early_rule=early_rule, early_rule_note=early_rule_note,
+        min_segment_share=float(brief["min_segment_share"]))
 
     ctx.write(artifacts.PROFILES, profiles_table)
     if sizes is not None:
         ctx.write(artifacts.SIZES, sizes)
-    ctx.write(artifacts.IDENTIFICATION, {
-        "columns": basis, "cv_accuracy": behaviour_rule.cv_accuracy,
-        "holdout_accuracy": behaviour_rule.holdout_accuracy, "baseline_accuracy": behaviour_rule.baseline_accuracy,
-        "descriptor_cv_accuracy": descriptor_rule.cv_accuracy if descriptor_rule else None,
-    })
+    ctx.write(artifacts.IDENTIFICATION, result.identification)
     if likelihood is not None:
         ctx.write(artifacts.LIKELIHOOD_TO_BUY, likelihood.table)
     ctx.write(artifacts.SEGMENT_PROFILES, result.segment_profiles)

@@ -12,17 +12,18 @@ number and name are set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 
 from segkit import stability as st
+from segkit.errors import ConfigError
 from segkit.methods import make_segmenter
 from segkit.methods.information import IC_RESTARTS, information_criteria
 from segkit.methods.registry import get_method
 from segkit.methods.result import SegmentationResult
-from segkit.pipeline import basis_complete_cases, check_basis, fit_final
+from segkit.pipeline import basis_complete_cases, check_basis, fit_final, loyalty_check
 from segkit.study import artifacts
 from segkit.study.context import StepContext
 
@@ -46,7 +47,8 @@ class StabilityResult:
     k : int
         Number of segments of the chosen solution.
     reason : str
-        Why this k (or why the scheme's classes), in words.
+        Why this k (or why the scheme's classes), in words; every k it names is quoted with the
+        numbers of the global-stability table (:func:`segkit.stability.k_claim`).
     segmentation : SegmentationResult
         The chosen solution: assignments, segments, centres.
     global_stability, segment_stability, slsa : results or None
@@ -62,6 +64,9 @@ class StabilityResult:
         Latent class: log-likelihood, AIC, BIC, ICL and entropy per k, and the k ICL picks.
     start : StartCenters or None
         The given centres the solution started from (the study's ``start`` section).
+    loyalty_note, loyalty_usable : str or None, bool
+        For a scheme that reads ``loyalty``: how loyalty was measured and whether P(alive) was usable
+        (:func:`segkit.pipeline.loyalty_check`).
     """
 
     method: str
@@ -76,6 +81,8 @@ class StabilityResult:
     slsw: Any = None
     information_criteria: Any = None
     start: Any = None
+    loyalty_note: str | None = None
+    loyalty_usable: bool = True
 
     @property
     def data_driven(self) -> bool:
@@ -85,6 +92,18 @@ class StabilityResult:
     def is_stable(self) -> bool | None:
         """Whether some k is stable (data-driven methods); None for rule-based schemes."""
         return bool(self.global_stability.is_stable) if self.data_driven else None
+
+    @property
+    def median_ari(self) -> float | None:
+        """Median bootstrap ARI of the chosen k (data-driven methods), as the global-stability table shows it."""
+        if not self.data_driven:
+            return None
+        return float(self.global_stability.summary().set_index("k").loc[self.k, "median"])
+
+    @property
+    def segments_sentence(self) -> dict[str, Any]:
+        """The numbers of the sentence above the segments table: k, method, customers placed and left out."""
+        return {"k": self.k, "method": self.method, "n": len(self.assignments), "n_unclassified": self.n_unclassified}
 
     @property
     def assignments(self) -> pd.DataFrame:
@@ -116,21 +135,81 @@ def start_reason(start: Any, glob: Any) -> str:
             f"is shown for reference: on its own it would pick {glob.chosen_k}.")
 
 
+def described(segmentation: SegmentationResult, X: pd.DataFrame, *, kind: str, item_kinds: dict[str, str]
+              ) -> SegmentationResult:
+    """``segmentation`` with names, actions and descriptions read by the study's ``item_kinds``.
+
+    The estimator named its segments reading every item by its default kind; a study that declares
+    what its items are (a perception is not a need) gets them re-read here, from the same basis.
+    """
+    if not item_kinds:
+        return segmentation
+    from segkit.methods.naming import describe_segments
+
+    labels = segmentation.assignments.set_index("customer_id")["segment"].reindex(X.index.astype(str))
+    placed = labels.notna().to_numpy()
+    texts = describe_segments(X.loc[placed], labels[placed].astype(int).to_numpy(),
+                              kind=None if kind == "numeric" else kind, item_kinds=item_kinds).set_index("segment")
+    segments = segmentation.segments.copy()
+    for col in ("name", "action", "description"):
+        segments[col] = segments["segment"].map(texts[col]).fillna(segments[col])
+    assignments = segmentation.assignments.assign(segment_name=segmentation.assignments["segment"].map(
+        dict(zip(segments["segment"], segments["name"]))))
+    return replace(segmentation, segments=segments, assignments=assignments)
+
+
+def named(segmentation: SegmentationResult, names: dict[int, str], *, source: str = "segment_names"
+          ) -> SegmentationResult:
+    """``segmentation`` with the segment names the study file gives (``segment_names``); the others keep theirs.
+
+    Raises
+    ------
+    ConfigError
+        When a name is given for a segment the solution does not have, or a given name is already
+        another segment's.
+    """
+    if not names:
+        return segmentation
+    segs = [int(s) for s in segmentation.segments["segment"]]
+    extra = sorted(set(names) - set(segs))
+    if extra:
+        raise ConfigError(f"{source} names segment {extra[0]}, but the solution has segments {min(segs)} to "
+                          f"{max(segs)}; name only those (or fix k with k_range)")
+    new = dict(zip(segs, segmentation.segments["name"]))
+    new.update(names)
+    if len(set(new.values())) < len(new):
+        clash = next(n for n in new.values() if list(new.values()).count(n) > 1)
+        raise ConfigError(f"{source}: the name {clash!r} is given to two segments (one set in the study file, one "
+                          "by segkit); name both")
+    segments = segmentation.segments.assign(name=segmentation.segments["segment"].map(new))
+    assignments = segmentation.assignments.assign(segment_name=segmentation.assignments["segment"].map(new))
+    return replace(segmentation, segments=segments, assignments=assignments)
+
+
 def run(ctx: StepContext) -> StabilityResult:
-    """Choose k by stability (or apply the rule), fit the final solution and write the assignments."""
+    """Choose k by stability (or apply the rule), fit the final solution and write the assignments.
+
+    A managerial number of segments (``k_range: [k, k]``) is kept, and global stability is still
+    computed over :func:`segkit.stability.managerial_range` so the report shows where k stands.
+    The names of ``segment_names`` replace segkit's, once, here: every later page reads them.
+    """
     cfg = ctx.cfg
-    method = ctx.read(artifacts.METHOD)["method"]
+    method_doc = ctx.read(artifacts.METHOD)
+    method = method_doc["method"]
     table = ctx.read(artifacts.CUSTOMER_TABLE)
     X = ctx.read(artifacts.BASIS).set_index("customer_id")
     value = table.set_index("customer_id")["monetary_total"].reindex(X.index) if "monetary_total" in table else None
 
     k_range = (int(cfg.k_range[0]), int(cfg.k_range[1]))
+    managerial = k_range[0] if k_range[0] == k_range[1] else None
+    if managerial is not None:
+        k_range = st.managerial_range(managerial, len(X))
     spec = get_method(method)
     if spec.data_driven:
-        base = make_segmenter(method, cfg.k_range[0], random_state=cfg.seed, n_init=cfg.n_init)
-        ctx.progress(f"global stability: k = {cfg.k_range[0]} to {cfg.k_range[1]}, {cfg.n_boot} bootstrap pairs each")
+        base = make_segmenter(method, k_range[0], random_state=cfg.seed, n_init=cfg.n_init)
+        ctx.progress(f"global stability: k = {k_range[0]} to {k_range[1]}, {cfg.n_boot} bootstrap pairs each")
         glob = st.global_stability(X, base, k_range=k_range, n_boot=cfg.n_boot,
-                                   random_state=cfg.seed, n_jobs=cfg.n_jobs)
+                                   random_state=cfg.seed, n_jobs=cfg.n_jobs, managerial_k=managerial)
         k = int(glob.chosen_k)
         reason = glob.reason
         start = None
@@ -176,12 +255,20 @@ def run(ctx: StepContext) -> StabilityResult:
                        "classified.")
         result = StabilityResult(method=method, k=seg.result_.n_segments, reason=reason, segmentation=seg.result_,
                                  rule_stability=rule_stab, n_unclassified=n_without)
+        if "loyalty" in rule_cols and "p_alive" in table:
+            check = loyalty_check(table)
+            result.loyalty_note, result.loyalty_usable = check.note, check.usable
 
+    if spec.data_driven:
+        kind = str(method_doc.get("basis_kind") or "numeric")
+        result.segmentation = described(result.segmentation, X, kind=kind, item_kinds=dict(cfg.item_kinds))
+    result.segmentation = named(result.segmentation, dict(cfg.segment_names))
     seg_result = result.segmentation
     ctx.write(artifacts.ASSIGNMENTS, result.assignments)
     ctx.write(artifacts.SEGMENTS, seg_result.segments.to_dict("records"))
     if seg_result.centers is not None:
         ctx.write(artifacts.CENTERS, seg_result.centers.reset_index())
     ctx.write(artifacts.SEGMENTATION, {"method": method, "k": result.k, "reason": result.reason,
-                                       "is_stable": result.is_stable, "n_customers": int(len(seg_result.assignments))})
+                                       "is_stable": result.is_stable, "n_customers": int(len(seg_result.assignments)),
+                                       "managerial_k": managerial, "median_ari": result.median_ari})
     return result

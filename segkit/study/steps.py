@@ -76,7 +76,7 @@ STEPS: tuple[StepInfo, ...] = (
              reads_inputs=True),
     StepInfo(3, "method", "Method", ("method",)),
     StepInfo(4, "data", "Data", ("engine",)),
-    StepInfo(5, "stability", "Stability", ("n_boot", "n_init", "seed", "start")),
+    StepInfo(5, "stability", "Stability", ("n_boot", "n_init", "seed", "start", "segment_names", "item_kinds")),
     StepInfo(6, "profiling", "Profiling", ()),
     StepInfo(7, "validation", "Validation", ()),
     StepInfo(8, "iteration", "Iteration", ("previous_run", "earlier_window_months")),

@@ -2,10 +2,12 @@
 
 The segments were formed on behaviour up to the cut-off; what their members
 did after it, in data the segmentation never saw, validates them (outcome
-tests, and the gains of the potential value as a ranking). A data-driven
-method is refitted on two random halves of the customers (split-half
-replication). Every knock-out and success criterion of step 1 is then
-measured: the verdict.
+tests). Lift is measured against random targeting *and* against what an
+analyst would do without segments: as many customers ranked by past spend or
+past frequency (:mod:`segkit.baselines`). A data-driven method is refitted on
+two random halves of the customers (split-half replication), its centres
+numbered as step 5's segments. Every knock-out and success criterion of step 1
+is then measured, one row each: the verdict.
 
 Without transactions after a cut-off (a survey study) later behaviour cannot
 be compared; the result says so, and the verdict rests on what could be
@@ -15,12 +17,13 @@ measured.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 
 from segkit import validation as va
+from segkit.baselines import BaselineLift, baseline_lift, heuristic_scores
+from segkit.criteria import Evidence, kpi_outcome
 from segkit.errors import DataError
 from segkit.methods import make_segmenter
 from segkit.methods.registry import get_method
@@ -72,6 +75,11 @@ class ValidationResult:
         Measured criteria that pass and fail.
     summary : str
         The verdict in a sentence (``verdict.json``'s summary, shown on the index page).
+    baselines : BaselineLift or None
+        Each segment's and the target segments' later revenue against random targeting, past spend
+        and past frequency.
+    baselines_note : str or None
+        Why there are no baselines.
     """
 
     method: str
@@ -86,6 +94,8 @@ class ValidationResult:
     n_passed: int
     n_failed: int
     summary: str
+    baselines: BaselineLift | None = None
+    baselines_note: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -106,13 +116,13 @@ class ValidationResult:
     def centre_shift(self) -> pd.DataFrame | None:
         """Difference between matched segment centres of the two halves, in standard deviations.
 
-        One row per segment of half A, one column per basis variable.
+        One row per segment (step 5's number and name), one column per basis variable.
         """
         if self.replication is None:
             return None
-        shift = self.replication.centroids.pivot_table(index="segment_a", columns="variable",
+        shift = self.replication.centroids.pivot_table(index=["segment", "segment_name"], columns="variable",
                                                        values="std_diff").round(2)
-        return shift.reset_index().rename(columns={"segment_a": "segment (half A)"})
+        return shift.reset_index().rename(columns={"segment_name": "name"})
 
     @property
     def verdict_table(self) -> pd.DataFrame:
@@ -124,17 +134,26 @@ def _summary(verdict: va.VerdictResult, has_later_behaviour: bool) -> tuple[int,
     passed = verdict.table["passed"]
     # pd.NA marks a criterion that was not measured: it neither passes nor fails.
     n_pass, n_fail = int(passed.eq(True).sum()), int(passed.eq(False).sum())
+    n_judged = verdict.n_judged
+    n_team = int((verdict.table["measure"] == "team_judges").sum())
     later = "validation on later behaviour needs transactions after a cut-off, which this study lacks"
+    parts = [f"{n_team} left to the team"] if n_team else []
+    n_missing = n_judged - n_team
+    if n_missing:
+        parts.append(f"{n_missing} without the data to measure {'it' if n_missing == 1 else 'them'}")
+    verb = "is" if n_judged == 1 else "are"
+    judged = f"; {n_judged} more {verb} not measured ({', '.join(parts)})" if n_judged else ""
+    measured = "measured criteria" if n_judged else "criteria"
     if n_pass + n_fail == 0:
         text = "No criterion of the brief could be measured; the team judges them" + (
             "." if has_later_behaviour else f"; {later}.")
     elif n_fail:
-        text = f"{n_pass} of {n_pass + n_fail} measured criteria pass; failed: {'; '.join(verdict.failed)}"
-        text += "" if has_later_behaviour else f". Note that {later}."
+        text = f"{n_pass} of {n_pass + n_fail} {measured} pass{judged}; failed: {'; '.join(verdict.failed)}"
+        text += "." if has_later_behaviour else f". Note that {later}."
     elif has_later_behaviour:
-        text = f"{n_pass} of {n_pass} measured criteria pass; the segmentation is valid against the brief."
+        text = f"{n_pass} of {n_pass} {measured} pass{judged}."
     else:
-        text = (f"{n_pass} of {n_pass} measured criteria pass, but the segments are not yet validated: {later}.")
+        text = f"{n_pass} of {n_pass} {measured} pass{judged}, but the segments are not yet validated: {later}."
     return n_pass, n_fail, text
 
 
@@ -143,21 +162,84 @@ def _gains(table: pd.DataFrame, outcomes: pd.DataFrame | None) -> tuple[va.Gains
         return None, "Not available without transactions after the cut-off."
     if SCORE_COLUMN not in table or GAINS_OUTCOME not in outcomes:
         return None, "Not available: the study has no potential value to rank customers by."
-    ranked = table[["customer_id", SCORE_COLUMN]].merge(outcomes[["customer_id", GAINS_OUTCOME]], on="customer_id")
+    ranked = table.merge(outcomes[["customer_id", GAINS_OUTCOME]], on="customer_id", how="left")
+    ranked[GAINS_OUTCOME] = ranked[GAINS_OUTCOME].fillna(0.0)  # absent from the outcomes: bought nothing
     try:
-        return va.gains(ranked[SCORE_COLUMN], ranked[GAINS_OUTCOME]), None
+        others = heuristic_scores(ranked)
+    except KeyError:
+        others = {}
+    try:
+        return va.gains(ranked[SCORE_COLUMN], ranked[GAINS_OUTCOME], baselines=others), None
     except ValueError as err:
         return None, f"Not available: {err}."
 
 
-def _replication(ctx: StepContext, method: str, k: int) -> tuple[va.ReplicationResult | None, str | None]:
+def _baselines(table: pd.DataFrame, assignments: pd.DataFrame, outcomes: pd.DataFrame | None,
+               sizes: pd.DataFrame, outcome: str, seed: int) -> tuple[BaselineLift | None, str | None]:
+    if outcomes is None:
+        return None, "Not available without transactions after the cut-off."
+    targets = [int(s) for s in sizes.loc[sizes["target"], "segment"]] if "target" in sizes else []
+    try:
+        return baseline_lift(table, assignments, outcomes, outcome=outcome, targets=targets,
+                             random_state=seed), None
+    except DataError as err:
+        return None, f"Not available: {err}."
+
+
+def _evidence(*, sizes: pd.DataFrame, tests: va.OutcomeTests | None, outcomes_note: str | None,
+              identification: dict[str, Any], replication: va.ReplicationResult | None,
+              replication_note: str | None, segmentation: dict[str, Any], lift: BaselineLift | None,
+              lift_note: str | None, has_transactions: bool) -> Evidence:
+    """What the verdict measures, gathered from steps 5-7; a missing measure carries why."""
+    ev = Evidence(segment_shares={int(s): float(v) for s, v in zip(sizes["segment"], sizes["share"])},
+                  has_transactions=has_transactions)
+    if tests is not None:
+        ev.outcome_p = {str(r.outcome): float(r.p_value) for r in tests.table.itertuples()}
+        if len(tests.pairwise):
+            worst = tests.pairwise.sort_values("p_adjusted").groupby("outcome").tail(1)
+            ev.segment_p = {str(r.outcome): (float(r.p_adjusted), int(r.segment)) for r in worst.itertuples()}
+    else:
+        ev.notes["outcome_p_value"] = outcomes_note or "later behaviour was not compared"
+    for source, key in (("early_behaviour", "early"), ("descriptors", "descriptor")):
+        acc = identification.get(f"{key}_cv_accuracy")
+        if acc is None:
+            ev.notes[f"identification_{source}"] = identification.get(f"{key}_note") or f"no rule from {source}"
+        else:
+            ev.identification[source] = {"accuracy": acc, "baseline": identification[f"{key}_baseline_accuracy"],
+                                         "n": int(identification[f"{key}_n"]),
+                                         "window_days": identification.get("early_window_days")}
+    if replication is not None:
+        ev.replication_ari = float(replication.ari)
+    else:
+        ev.notes["replication_ari"] = replication_note or "not measured"
+    if segmentation.get("median_ari") is not None:
+        ev.bootstrap_ari = float(segmentation["median_ari"])
+    else:
+        ev.notes["bootstrap_ari"] = f"the {segmentation['method']} scheme has no bootstrap of k"
+    if lift is not None and lift.targets:
+        ev.lift = {b: (float(r["lift"]), float(r["ci_low"]), float(r["ci_high"]))
+                   for b in ("random", "past spend") for r in [lift.row("target segments", b)]}
+        ev.lift_outcome = lift.outcome
+    else:
+        why = lift_note or "step 6 chose no target segment"
+        ev.notes["target_lift"] = ev.notes["lift_vs_past_spend"] = why
+    return ev
+
+
+def _replication(ctx: StepContext, method: str, k: int, assignments: pd.DataFrame
+                 ) -> tuple[va.ReplicationResult | None, str | None]:
     if not get_method(method).data_driven:
         return None, f"Not applicable: the {method} scheme assigns classes by rule, so there is nothing to refit."
     X = ctx.read(artifacts.BASIS).set_index("customer_id")
     ctx.progress("split-half replication")
     segmenter = make_segmenter(method, k, random_state=ctx.cfg.seed, n_init=ctx.cfg.n_init)
+    # the halves' centres carry step 5's numbers and names: matched by members to step 5's segments
+    own = assignments.set_index("customer_id")
+    reference = own["segment"].reindex(X.index.astype(str)).to_numpy()
+    names = dict(zip(own["segment"].astype(int), own["segment_name"]))
     try:
-        return va.split_half_replication(X, segmenter, random_state=ctx.cfg.seed), None
+        return va.split_half_replication(X, segmenter, random_state=ctx.cfg.seed, reference=reference,
+                                         names=names), None
     except ValueError as err:
         return None, f"Not available: {err}."
 
@@ -182,7 +264,7 @@ def run(ctx: StepContext) -> ValidationResult:
     sizes = ctx.read_optional(artifacts.SIZES)
     if sizes is None:
         sizes = share_table(assignments)
-    identification: Any = SimpleNamespace(**ctx.read(artifacts.IDENTIFICATION))
+    identification: dict[str, Any] = ctx.read(artifacts.IDENTIFICATION)
     outcomes = ctx.read_optional(artifacts.OUTCOMES)
 
     tests, outcomes_note = None, None
@@ -194,10 +276,14 @@ def run(ctx: StepContext) -> ValidationResult:
         except DataError as err:
             outcomes_note = f"Later behaviour cannot be compared: {err}"
     gain, gains_note = _gains(table, outcomes)
-    replication, replication_note = _replication(ctx, method, k)
+    outcome = kpi_outcome(brief.get("kpi"))
+    lift, lift_note = _baselines(table, assignments, outcomes, sizes, outcome, ctx.cfg.seed)
+    replication, replication_note = _replication(ctx, method, k, assignments)
 
-    verdict = va.verdict(brief, sizes=sizes, outcomes=tests, identification=identification,
-                         replication=replication, gains_result=gain, alpha=ALPHA)
+    evidence = _evidence(sizes=sizes, tests=tests, outcomes_note=outcomes_note, identification=identification,
+                         replication=replication, replication_note=replication_note, segmentation=segmentation,
+                         lift=lift, lift_note=lift_note, has_transactions=outcomes is not None)
+    verdict = va.verdict(brief, evidence)
     n_pass, n_fail, summary = _summary(verdict, tests is not None)
     ctx.write(artifacts.VERDICT, {
         "summary": summary, "passed": bool(verdict.passed),
@@ -205,4 +291,5 @@ def run(ctx: StepContext) -> ValidationResult:
     })
     return ValidationResult(method=method, k=k, outcomes=tests, outcomes_note=outcomes_note, gains=gain,
                             gains_note=gains_note, replication=replication, replication_note=replication_note,
-                            verdict=verdict, n_passed=n_pass, n_failed=n_fail, summary=summary)
+                            verdict=verdict, n_passed=n_pass, n_failed=n_fail, summary=summary, baselines=lift,
+                            baselines_note=lift_note)

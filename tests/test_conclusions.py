@@ -1,0 +1,299 @@
+"""Conclusions a client can trust: every claim of a report measured, and the number beside it (issue 13).
+
+Each test here failed on the reports before issue 13: the verdict counted statistical tests instead of the
+brief's criteria, a managerial k lost the evidence about other k, a re-run against itself did not state its
+rule, step 7's split-half and step 8's migration numbered segments their own way, and lift was measured
+against random targeting only.
+"""
+
+import re
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import ROOT, copy_run
+
+from segkit.index_page import render_index
+from segkit.study import artifacts
+from segkit.study.context import run_steps
+from segkit.study.folder import RunFolder
+
+LAST_THREE = ["profiling", "validation", "iteration"]
+
+
+@pytest.fixture(scope="module")
+def concluded(demo_run_steps, small_demo, tmp_path_factory):
+    """Steps 6-8 on a copy of the small demo's steps 1-5; (run folder, results by step)."""
+    run = copy_run(demo_run_steps[0], tmp_path_factory.mktemp("concluded") / "run")
+    results = dict(demo_run_steps[1])
+    results.update(run_steps(run, small_demo / "study.yaml", LAST_THREE))
+    return RunFolder(run), results
+
+
+def _demo_goal() -> dict:
+    return yaml.safe_load((ROOT / "data" / "demo" / "study.yaml").read_text(encoding="utf-8"))["goal"]
+
+
+# --------------------------------------------------------------------------------------------------------
+# 1. the verdict: one row per criterion of the brief
+# --------------------------------------------------------------------------------------------------------
+
+def test_a_brief_with_three_criteria_gives_a_three_row_verdict(demo_run_steps, make_study, tmp_path):
+    criteria = {"knock-out": ["Every segment holds at least 5% of the customers"],
+                "success": ["Segments differ in revenue after the cut-off (p < 0.01)",
+                            "Segments replicate on half of the data (adjusted Rand index >= 0.7)"]}
+    goal = dict(_demo_goal(), knockout_criteria=criteria["knock-out"], success_criteria=criteria["success"])
+    study = make_study(goal=goal)
+    run = copy_run(demo_run_steps[0], tmp_path / "run")
+    result = run_steps(run, study, ["goals", "profiling", "validation"])["validation"]
+
+    table = result.verdict.table
+    assert len(table) == 3
+    assert table["criterion"].tolist() == criteria["knock-out"] + criteria["success"]
+    assert table["kind"].tolist() == ["knock-out", "success", "success"]
+    assert table["measure"].tolist() == ["min_segment_share", "outcome_p_value", "replication_ari"]
+    assert table["threshold"].tolist() == pytest.approx([0.05, 0.01, 0.7])
+    assert table["value"].notna().all() and table["passed"].notna().all()
+    assert table["evidence"].str.match(r"0[5-7]_\w+\.html#").all()
+    n_pass = int(table["passed"].sum())
+    assert result.summary.startswith(f"{n_pass} of 3 criteria pass")
+    doc = RunFolder(run).read(artifacts.VERDICT)
+    assert len(doc["table"]) == 3
+
+
+def test_the_demo_verdict_counts_each_criterion_once(concluded):
+    folder, results = concluded
+    brief = folder.read(artifacts.BRIEF)
+    table = results["validation"].verdict.table
+    assert len(table) == len(brief["knockout_criteria"]) + len(brief["success_criteria"]) == 9
+    assert not table["criterion"].duplicated().any()
+    # a new customer is placed from their first months of behaviour, never from the basis at the cut-off
+    ident = table.loc[table["measure"] == "identification_accuracy"].iloc[0]
+    assert "first 90 days" in ident["measured_by"]
+    early = folder.read(artifacts.IDENTIFICATION)["early_cv_accuracy"]
+    assert ident["value"] == pytest.approx(early)
+    assert ident["value"] != pytest.approx(folder.read(artifacts.IDENTIFICATION)["cv_accuracy"])
+    # what cannot be measured is left to the team, and not counted
+    judged = table.loc[table["passed"].isna()]
+    assert set(judged["measure"]) == {"team_judges"}
+    assert results["validation"].n_passed + results["validation"].n_failed == len(table) - len(judged)
+
+
+# --------------------------------------------------------------------------------------------------------
+# 2. lift against random and against the obvious heuristic
+# --------------------------------------------------------------------------------------------------------
+
+def test_the_lift_table_includes_the_past_spend_baseline(concluded):
+    folder, results = concluded
+    lift = results["validation"].baselines
+    t = lift.table
+    assert set(t["baseline"]) == {"random", "past spend", "past frequency"}
+    segments = folder.read(artifacts.SEGMENTS)
+    assert set(t["group"]) == {*(f"{s['segment']}. {s['name']}" for s in segments), "target segments"}
+    assert (t["ci_low"] <= t["lift"]).all() and (t["lift"] <= t["ci_high"]).all()
+    # the lift against random is the segment's later revenue per customer over the base's
+    outcomes = folder.read(artifacts.OUTCOMES)
+    a = folder.read(artifacts.ASSIGNMENTS).merge(outcomes, on="customer_id", how="left").fillna({"revenue_after": 0})
+    seg1 = t[(t["segment"] == 1) & (t["baseline"] == "random")].iloc[0]
+    expected = a.loc[a["segment"] == 1, "revenue_after"].mean() / a["revenue_after"].mean()
+    assert seg1["lift"] == pytest.approx(expected)
+    # the headline names the heuristic and says whether the target segments beat it, with the table's numbers
+    target = t[(t["group"] == "target segments") & (t["baseline"] == "past spend")].iloc[0]
+    assert "past spend" in lift.headline and f"{target['lift']:.2f}" in lift.headline
+    assert f"{100 * target['baseline_share']:.1f}%" in lift.headline
+
+
+# --------------------------------------------------------------------------------------------------------
+# 3. step 5: a managerial k keeps the evidence about the k around it; sentences agree with the table
+# --------------------------------------------------------------------------------------------------------
+
+_K_CLAIM = re.compile(r"k = (\d+) \(median ARI (-?\d\.\d\d)(?:, quartiles (-?\d\.\d\d) to (-?\d\.\d\d))?\)")
+
+
+def _check_k_sentence(reason: str, summary: pd.DataFrame) -> list[int]:
+    """Every 'k = N (median ARI m, quartiles a to b)' of the sentence against the table; the k named."""
+    table = summary.set_index("k")
+    named = []
+    for k, median, q25, q75 in _K_CLAIM.findall(reason):
+        row = table.loc[int(k)]
+        assert median == f"{row['median']:.2f}", (k, reason)
+        if q25:
+            assert (q25, q75) == (f"{row['q25']:.2f}", f"{row['q75']:.2f}"), (k, reason)
+        named.append(int(k))
+    # "the highest" / "the most stable" is said exactly of the k whose median shows as the table's highest
+    top = summary["median"].round(2).max()
+    tops = {int(k) for k in table.index if round(table.loc[k, "median"], 2) == top}
+    for k in re.findall(r"k = (\d+) \([^)]*\) (?:has the highest|is the most stable|is among the most)", reason):
+        assert int(k) in tops, (k, reason)
+    listed = re.search(r"(?:the most stable:|is [01]\.\d\d, at|of the most stable of k = \d+ to \d+,) "
+                       r"k = ([\d, and]+)", reason)
+    if listed:
+        assert {int(x) for x in re.findall(r"\d+", listed.group(1))} == tops, reason
+        assert f"{top:.2f}" in reason
+    return named
+
+
+def test_a_managerial_k_shows_the_stability_of_the_k_around_it(demo_run_steps, make_study, tmp_path):
+    study = make_study(k_range=[4, 4], n_boot=4, n_init=2)
+    run = copy_run(demo_run_steps[0], tmp_path / "run")
+    result = run_steps(run, study, ["stability"])["stability"]
+    summary = result.global_stability.summary()
+    assert summary["k"].tolist() == [2, 3, 4, 5, 6]
+    assert result.k == 4 and summary.loc[summary["chosen"], "k"].tolist() == [4]
+    assert "set in the study file" in result.reason
+    named = _check_k_sentence(result.reason, summary)
+    assert named == [4]
+
+
+def test_the_k_sentence_agrees_with_its_table(demo_run_steps):
+    result = demo_run_steps[1]["stability"]
+    summary = result.global_stability.summary()
+    named = _check_k_sentence(result.reason, summary)
+    assert result.k in named
+
+
+# --------------------------------------------------------------------------------------------------------
+# 4. step 8: the same study against itself keeps, and says by which rule
+# --------------------------------------------------------------------------------------------------------
+
+def test_the_same_study_rerun_against_its_first_run_keeps(concluded, demo_run_steps, make_study, tmp_path):
+    first, _ = concluded
+    # Steps 1-5 of a re-run are byte for byte those of the first run (test_same_inputs_same_assignments_in_process),
+    # so the re-run starts from a copy of them and runs steps 6-8 with the first run as its previous run.
+    second = copy_run(demo_run_steps[0], tmp_path / "second")
+    study = make_study(previous_run=str(first.path))
+    result = run_steps(second, study, LAST_THREE)["iteration"]
+    assert result.source == "previous_run"
+    assert result.migration.ari == 1.0 and result.migration.stay_share == 1.0
+    assert result.migration.matched_by == "profiles"
+    rec = result.recommendation
+    assert rec.decision == "keep"
+    assert rec.rule.startswith("Keep when") and "re-segment when" in rec.rule
+    assert "ARI 1.00" in " ".join(rec.reasons)
+    assert result.drift.max_size_shift == 0 and result.drift.max_profile_shift == 0
+    doc = RunFolder(second).read(artifacts.ITERATION)
+    assert doc["recommendation"] == "keep" and doc["rule"] == rec.rule
+
+
+def test_the_earlier_window_is_as_long_as_the_current_one(concluded):
+    _, results = concluded
+    itr = results["iteration"]
+    earlier, current = itr.comparison_windows
+    assert (earlier.cutoff - earlier.history_start) == (current.cutoff - current.history_start)
+    # the current run's numbers are kept: every column of the migration is one of step 5's segments
+    k = results["stability"].k
+    cols = [c for c in itr.migration.counts.columns if c != "gone"]
+    assert set(cols) <= set(range(1, k + 1))
+
+
+# --------------------------------------------------------------------------------------------------------
+# 5. one number and one name per segment, on every page and in every export
+# --------------------------------------------------------------------------------------------------------
+
+NAMES = {1: "Harbour", 2: "Lantern", 3: "Orchard", 4: "Meadow", 5: "Quarry"}
+
+
+def test_a_segment_has_one_number_and_name_everywhere(demo_run_steps, make_study, tmp_path):
+    study = make_study(k_range=[5, 5], n_boot=4, n_init=3, segment_names=NAMES)
+    run = copy_run(demo_run_steps[0], tmp_path / "run")
+    results = run_steps(run, study, ["stability", *LAST_THREE])
+    folder = RunFolder(run)
+
+    def pairs(frame, seg="segment", name="name"):
+        return dict(zip(frame[seg].astype(int), frame[name]))
+
+    assert pairs(folder.read(artifacts.ASSIGNMENTS).drop_duplicates("segment"), name="segment_name") == NAMES
+    assert pairs(pd.DataFrame(folder.read(artifacts.SEGMENTS))) == NAMES
+    assert pairs(folder.read(artifacts.SIZES)) == NAMES
+    prof, val, itr = results["profiling"], results["validation"], results["iteration"]
+    assert prof.names == NAMES and pairs(prof.segments) == NAMES
+    assert pairs(val.outcomes.means, name="segment_name") == NAMES
+    groups = {g for g in val.baselines.table["group"] if g != "target segments"}
+    assert groups == {f"{s}. {n}" for s, n in NAMES.items()}
+    # step 7's split-half centres carry step 5's numbers and names
+    centres = val.replication.centroids
+    assert pairs(centres.drop_duplicates("segment"), name="segment_name") == NAMES
+    assert set(val.centre_shift["segment"]) == set(NAMES)
+    # step 8 keeps this run's numbers; the earlier segments are matched to them
+    m = itr.migration
+    assert {c for c in m.counts.columns if c != "gone"} <= set(NAMES)
+    assert m.names_current == NAMES
+    kept = itr.drift.sizes[itr.drift.sizes["status"] != "vanished"]
+    assert pairs(kept) == {s: NAMES[s] for s in kept["segment"]}
+    page = render_index(run, {"steps": []})
+    for s, n in NAMES.items():
+        assert f'<td class="num">{s}</td><td><b>{n}</b>' in page
+
+
+def test_segment_names_must_fit_the_segments(demo_run_steps, make_study):
+    from segkit.config import load_config
+    from segkit.errors import ConfigError
+    from segkit.study.stability import named
+
+    with pytest.raises(ConfigError, match="segment_names"):
+        load_config(make_study(segment_names={0: "Zero"}))
+    with pytest.raises(ConfigError, match="are both named 'A'"):
+        load_config(make_study(segment_names={1: "A", 2: "A"}))
+    solution = demo_run_steps[1]["stability"].segmentation  # five segments
+    with pytest.raises(ConfigError, match=r"segment_names names segment 9, but the solution has segments 1 to 5"):
+        named(solution, {1: "A", 9: "E"})
+    renamed = named(solution, {2: "Second"})
+    assert renamed.segments.set_index("segment").loc[2, "name"] == "Second"
+    assert set(renamed.assignments.loc[renamed.assignments["segment"] == 2, "segment_name"]) == {"Second"}
+
+
+# --------------------------------------------------------------------------------------------------------
+# 6. text by the kind of basis item
+# --------------------------------------------------------------------------------------------------------
+
+def test_perception_items_read_as_perceptions_not_needs():
+    import numpy as np
+
+    from segkit.methods.naming import describe_segments
+
+    rng = np.random.default_rng(0)
+    seg = np.repeat([1, 2], 100)
+    X = pd.DataFrame({"disgusting": np.r_[rng.random(100) < 0.8, rng.random(100) < 0.1].astype(int),
+                      "price_sensitive": np.r_[rng.random(100) < 0.2, rng.random(100) < 0.7].astype(int)})
+    out = describe_segments(X, seg, kind="binary", item_kinds={"disgusting": "perception",
+                                                               "price_sensitive": "need"}).set_index("segment")
+    a1, a2 = out.loc[1, "action"], out.loc[2, "action"]
+    assert "value" not in a1 and "disgusting" in a1 and "%" in a1
+    assert re.search(r"disgusting.*\d+% .*base \d+%", a1)
+    assert "multi-buy deals" in a2 and re.search(r"\d+% .*base \d+%", a2)
+
+
+# --------------------------------------------------------------------------------------------------------
+# 7. value x potential x loyalty: one-time buyers are never loyal; a degenerate P(alive) is flagged
+# --------------------------------------------------------------------------------------------------------
+
+def test_one_time_buyers_are_never_loyal(concluded):
+    folder, _ = concluded
+    table = folder.read(artifacts.CUSTOMER_TABLE)
+    once = table["frequency"] <= 1
+    assert once.any()
+    assert (table.loc[once, "loyalty"] == 0).all()
+    assert (table.loc[~once, "loyalty"] > 0).any()
+
+
+def test_a_degenerate_p_alive_is_flagged_and_loyalty_falls_back():
+    import numpy as np
+
+    from segkit.pipeline import customer_table
+
+    n = 200
+    features = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "frequency": np.r_[[1] * 50, [3] * 150],
+                             "monetary_total": 100.0, "tenure_days": 300, "spend_stability": np.linspace(0, 1, n)})
+    value = pd.DataFrame({"customer_id": features["customer_id"], "p_alive": 1.0, "expected_orders": 1.0,
+                          "expected_spend_per_order": 10.0, "clv": 10.0,
+                          "repeat_purchase_days": np.r_[[0] * 50, [2] * 150]})
+    table = customer_table(features=features, customers=None, survey=None, value=value)
+    assert (table.loc[table["frequency"] <= 1, "loyalty"] == 0).all()
+    repeat = table["frequency"] > 1
+    # P(alive) tells nobody apart here, so loyalty is spend stability alone
+    assert table.loc[repeat, "loyalty"].tolist() == pytest.approx(table.loc[repeat, "spend_stability"].tolist())
+    from segkit.value import p_alive_check
+
+    check = p_alive_check(table["p_alive"], table["repeat_purchase_days"])
+    assert not check.usable and check.share_certain == 1.0
+    assert check.note.startswith("P(alive) is not used for loyalty: 100% of the 150 repeat customers")
