@@ -8,7 +8,6 @@ rule-based scheme is fed) are made once, in tested code.
 from __future__ import annotations
 
 import dataclasses
-
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np

@@ -142,7 +142,8 @@ def test_a_managerial_k_shows_the_stability_of_the_k_around_it(demo_run_steps, m
     assert result.k == 4 and summary.loc[summary["chosen"], "k"].tolist() == [4]
     assert "set in the study file" in result.reason
     named = _check_k_sentence(result.reason, summary)
-    assert named == [4]
+    # the sentence quotes k = 4 first; any other k it names (the most stable) is checked against the table too
+    assert named[0] == 4
 
 
 def test_the_k_sentence_agrees_with_its_table(demo_run_steps):

@@ -205,7 +205,8 @@ def test_a_study_naming_loyalty_on_a_short_history_runs_with_the_warning(make_st
     """Steps 2 and 3 on 8 months of history: accepted, the warning in step 3's reason (4 months: see above)."""
     from segkit.study.context import run_steps
 
-    eight = make_study(method="value_potential_loyalty", cutoff="2024-08-31", tables=["transactions"])
+    eight = make_study(method="value_potential_loyalty", cutoff="2024-08-31", tables=["transactions"],
+                       descriptors=[])
     res = run_steps(tmp_path / "a", eight, ["goals", "resources", "method"])["method"]
     assert res.doc["method"] == "value_potential_loyalty"
     assert "warning: calibrated on 8.0 months of history, less than the 12 recommended" in res.doc["reason"]

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from segkit.errors import SegkitWarning
 from segkit.early import early_behaviour
+from segkit.errors import SegkitWarning
 from segkit.features import FEATURE_DEFINITIONS, OUTCOME_DEFINITIONS, compute_features, compute_outcomes, feature_engine
 from segkit.io import QUALITY_RULES
 from segkit.io.waterfall import Ledger, plot_waterfall, waterfall_table

@@ -129,10 +129,16 @@ class StabilityResult:
 
 
 def start_reason(start: Any, glob: Any) -> str:
-    """Why k is what it is when the solution starts from given centres."""
+    """Why k is what it is when the solution starts from given centres, with where that k stands on stability."""
+    table = glob.summary().set_index("k")
+    ks = table.index.tolist()
+    own = int(glob.chosen_k)
+    where = (f"{st.k_claim(start.k, table.loc[start.k])}; on its own stability would pick "
+             f"{st.k_claim(own, table.loc[own])}" if own != start.k else
+             f"{st.k_claim(start.k, table.loc[start.k])}, which stability would pick on its own too")
     return (f"{start.k} segments, as given by {start.source}: the solution starts from those centres and is "
-            f"re-estimated on this data, keeping their numbering. Global stability across numbers of segments "
-            f"is shown for reference: on its own it would pick {glob.chosen_k}.")
+            f"re-estimated on this data, keeping their numbering. Global stability over k = {ks[0]} to {ks[-1]} "
+            f"is shown for reference: {where}.")
 
 
 def described(segmentation: SegmentationResult, X: pd.DataFrame, *, kind: str, item_kinds: dict[str, str]
@@ -202,21 +208,25 @@ def run(ctx: StepContext) -> StabilityResult:
 
     k_range = (int(cfg.k_range[0]), int(cfg.k_range[1]))
     managerial = k_range[0] if k_range[0] == k_range[1] else None
-    if managerial is not None:
-        k_range = st.managerial_range(managerial, len(X))
     spec = get_method(method)
+    start = None
+    if spec.data_driven and cfg.start is not None:
+        from segkit.methods.start import load_start
+
+        start = load_start(cfg, ctx.read(artifacts.BASIS_TRANSFORMS), list(X.columns))
+    if start is not None:
+        # given centres fix k; stability is shown around it, as for a managerial k
+        k_range = st.managerial_range(start.k, len(X))
+    elif managerial is not None:
+        k_range = st.managerial_range(managerial, len(X))
     if spec.data_driven:
         base = make_segmenter(method, k_range[0], random_state=cfg.seed, n_init=cfg.n_init)
         ctx.progress(f"global stability: k = {k_range[0]} to {k_range[1]}, {cfg.n_boot} bootstrap pairs each")
-        glob = st.global_stability(X, base, k_range=k_range, n_boot=cfg.n_boot,
-                                   random_state=cfg.seed, n_jobs=cfg.n_jobs, managerial_k=managerial)
+        glob = st.global_stability(X, base, k_range=k_range, n_boot=cfg.n_boot, random_state=cfg.seed,
+                                   n_jobs=cfg.n_jobs, managerial_k=None if start is not None else managerial)
         k = int(glob.chosen_k)
         reason = glob.reason
-        start = None
-        if cfg.start is not None:
-            from segkit.methods.start import load_start
-
-            start = load_start(cfg, ctx.read(artifacts.BASIS_TRANSFORMS), list(X.columns))
+        if start is not None:
             k = start.k
             reason = start_reason(start, glob)
         seg = fit_final(method, k, X, cfg=cfg, sample_value=value,
