@@ -29,6 +29,7 @@ def _study(folder, method: str):
     if method == "kprototypes":
         # k-prototypes (kmodes) refits slowly: two values of k show the search without doubling the suite
         st["k_range"] = [3, 4]
+        st["n_init"] = 1
         st["basis"] = ["recency_days", "frequency", "monetary_avg", "promo_share", "household_type"]
         st["descriptors"] = [d for d in st["descriptors"] if d != "household_type"]
     path = folder / f"{method}.yaml"
