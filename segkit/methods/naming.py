@@ -243,9 +243,10 @@ def _binary_words(X, segment, segs, cands, details, flags, kinds, shares) -> Non
             label = str(item).replace("_", " ")
             if kinds.get(str(item)) == "perception":
                 # quoted: the segment holds the view "greasy", it is not greasy itself
-                word = f"'{label}'" if d > 0 else f"not '{label}'"
+                word = f"'{label}'" if d > 0 else f"rarely '{label}'"
             else:
-                word = label if d > 0 else f"not {label}"
+                # "not do sports" is no English: a segment answers an item rarely, it does not negate it
+                word = label if d > 0 else f"rarely '{label}'"
             # A segment is named by what it says yes to; what it rejects only fills the name up.
             boost = 100.0 if d >= ITEM_THRESHOLD else 0.0
             cands[s].append((strength + boost, word))
