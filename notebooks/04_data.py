@@ -184,8 +184,9 @@ if vm is not None:
         for r in flagged.itertuples():
             callout("<b>{model}, {check}</b>: {detail}.", kind="warn", model=r.model, check=r.check, detail=r.detail)
     else:
-        callout("Every check passed: both fits converged, no parameter sits at a bound, and the purchase model does "
-                "not put nearly every customer at P(alive) near 1.", kind="good")
+        callout("Every check passed: both fits converged, no parameter sits at a bound, every standard error is below "
+                "its estimate, and the purchase model does not put most repeat customers at P(alive) near 1.",
+                kind="good")
     show_table(vm.parameters, caption="Value model parameters with standard errors")
     show_table(vm.diagnostics, caption="Checks of the value model fits")
 else:

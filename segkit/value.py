@@ -35,8 +35,8 @@ from segkit.errors import DataError, SegkitError, SegkitWarning
 
 __all__ = [
     "BOUND_TOLERANCE",
-    "NEARLY_ALL",
-    "P_ALIVE_NEAR_ONE",
+    "P_ALIVE_CERTAIN",
+    "P_ALIVE_DEGENERATE_SHARE",
     "BetaGeoModel",
     "GammaGammaModel",
     "ParetoNBDModel",
@@ -60,10 +60,14 @@ _SUMMARY_COLS = ("frequency", "recency", "T")
 BOUND_TOLERANCE = 3.0
 #: Correlation of purchase frequency and mean spend beyond which Gamma-Gamma's independence assumption is flagged.
 _MAX_SPEND_FREQUENCY_CORR = 0.3
-#: P(alive) at or above this counts as "near 1".
-P_ALIVE_NEAR_ONE = 0.99
-#: A purchase model that puts at least this share of customers near P(alive) = 1 sees almost no dropout.
-NEARLY_ALL = 0.95
+#: P(alive) at or above this counts as "certainly alive".
+P_ALIVE_CERTAIN = 0.99
+#: When more than this share of the customers the model can judge (BG/NBD: those with a repeat purchase) is
+#: certainly alive, the model sees almost no dropout and P(alive) cannot rank them: the fit's check is flagged,
+#: and loyalty (a median split in the value x potential x loyalty scheme) does not use P(alive).
+P_ALIVE_DEGENERATE_SHARE = 0.5
+#: A standard error above this multiple of its estimate means the data barely identify the parameter.
+MAX_RELATIVE_SE = 1.0
 
 
 def _days_per_unit(time_unit: str) -> float:
@@ -280,19 +284,41 @@ class _MLModel:
                   "rest on where the search stopped, not on the data"},
         ]
         missing = [k for k, v in self.std_errors_.items() if not np.isfinite(v)]
-        rows.append({"model": self.model_name, "check": "standard errors", "flagged": bool(missing),
-                     "detail": "standard errors from the curvature of the likelihood" if not missing
-                     else f"no standard error for {', '.join(missing)}: the likelihood is flat in some direction"})
+        weak = [f"{k} ({self.params_[k]:.3g} ± {v:.3g})" for k, v in self.std_errors_.items()
+                if np.isfinite(v) and v > MAX_RELATIVE_SE * abs(self.params_[k])]
+        if missing:
+            detail = f"no standard error for {', '.join(missing)}: the likelihood is flat in some direction"
+        elif weak:
+            detail = (f"standard error above the estimate for {', '.join(weak)}: the data barely identify it, and "
+                      "predictions that lean on it are uncertain")
+        else:
+            detail = "every standard error (from the curvature of the likelihood) is below its estimate"
+        rows.append({"model": self.model_name, "check": "standard errors", "flagged": bool(missing or weak),
+                     "detail": detail})
         return rows
 
 
-def _alive_check(model: str, p_alive: np.ndarray, note: str = "") -> dict[str, Any]:
-    share = float(np.mean(p_alive >= P_ALIVE_NEAR_ONE)) if len(p_alive) else 0.0
-    flagged = share >= NEARLY_ALL
-    detail = (f"P(alive) >= {P_ALIVE_NEAR_ONE} for {share:.0%} of customers"
-              + (f" (at least {NEARLY_ALL:.0%} is flagged): the model sees almost no dropout, so expected purchases "
-                 f"rest on the purchase rate alone{note}" if flagged else ""))
-    return {"model": model, "check": "P(alive) near 1 for nearly all", "flagged": flagged, "detail": detail}
+#: The name of the fit check on P(alive), in the diagnostics table.
+ALIVE_CHECK = "P(alive) near 1 for most"
+
+
+def _alive_check(model: str, p_alive: np.ndarray, judged: np.ndarray | None = None, who: str = "customers"
+                 ) -> dict[str, Any]:
+    """The P(alive) check: flagged when more than :data:`P_ALIVE_DEGENERATE_SHARE` of the judged customers are certain.
+
+    ``judged`` marks the customers the model can judge (BG/NBD: a repeat purchase; for the others it
+    assumes P(alive) = 1); all customers when None.
+    """
+    p = np.asarray(p_alive, dtype=float)
+    if judged is not None:
+        p = p[np.asarray(judged, dtype=bool)]
+    share = float(np.mean(p >= P_ALIVE_CERTAIN)) if len(p) else 0.0
+    flagged = share > P_ALIVE_DEGENERATE_SHARE
+    detail = f"P(alive) >= {P_ALIVE_CERTAIN} for {share:.0%} of the {len(p):,} {who}"
+    if flagged:
+        detail += (f" (more than {P_ALIVE_DEGENERATE_SHARE:.0%} is flagged): the model sees almost no dropout, so "
+                   "P(alive) does not rank them and expected purchases rest on the purchase rate alone")
+    return {"model": model, "check": ALIVE_CHECK, "flagged": flagged, "detail": detail}
 
 
 class BetaGeoModel(_MLModel):
@@ -362,15 +388,15 @@ class BetaGeoModel(_MLModel):
     def diagnostics(self, summary: pd.DataFrame | None = None) -> pd.DataFrame:
         """Checks of the fit: ``model``, ``check``, ``flagged``, ``detail`` (one row per check).
 
-        Convergence, parameters at a bound, standard errors, and, given the customers'
-        ``summary``, whether P(alive) is near 1 for nearly all of them. In BG/NBD a customer
-        without a repeat purchase is alive for sure, so that check also fires when most
-        customers bought once.
+        Convergence, parameters at a bound, standard errors (missing, or above their estimate), and,
+        given the customers' ``summary``, whether P(alive) is near 1 for most of the repeat customers
+        (:data:`P_ALIVE_DEGENERATE_SHARE`; BG/NBD assumes the others alive, so they are not judged).
         """
         rows = self._fit_checks()
         if summary is not None:
+            # BG/NBD assumes a customer without a repeat purchase alive: only repeat customers are judged
             rows.append(_alive_check(self.model_name, self.probability_alive(summary),
-                                     "; in BG/NBD every customer without a repeat purchase counts as alive"))
+                                     summary["frequency"].to_numpy(float) > 0, "repeat customers"))
         return pd.DataFrame(rows, columns=["model", "check", "flagged", "detail"])
 
     @staticmethod
@@ -731,7 +757,7 @@ class ValueResult:
         Tidy: ``model``, ``parameter``, ``estimate``, ``std_error``, ``at_bound`` of BG/NBD and Gamma-Gamma.
     diagnostics : DataFrame
         Tidy: ``model``, ``check``, ``flagged``, ``detail``: convergence, parameters at a bound,
-        standard errors, P(alive) near 1 for nearly all, spend independent of frequency.
+        standard errors, P(alive) near 1 for most, spend independent of frequency.
     settings : dict
         ``cutoff``, ``horizon_months``, ``annual_discount_rate``, ``history_months`` (first purchase
         to cut-off), ``n_customers``, ``n_repeat`` (customers with a repeat purchase).
@@ -766,7 +792,7 @@ def fit_customer_value(
     sums, month by month over the horizon, the expected orders in that month
     times the expected spend per order, discounted at the monthly equivalent
     of ``annual_discount_rate`` (paid at the month's end). A fit that did not
-    converge, ran a parameter to a bound, or puts nearly every customer at
+    converge, ran a parameter to a bound, or puts most repeat customers at
     P(alive) near 1 is not refused: it is flagged in ``diagnostics`` (and a
     :class:`~segkit.errors.SegkitWarning` names it), so the report shows it beside the numbers.
 
@@ -801,7 +827,7 @@ def fit_customer_value(
     >>> res.parameters["parameter"].tolist()
     ['r', 'alpha', 'a', 'b', 'p', 'q', 'gamma']
     >>> sorted(res.diagnostics["check"].unique())[:2]
-    ['P(alive) near 1 for nearly all', 'converged']
+    ['P(alive) near 1 for most', 'converged']
     """
     if not isinstance(horizon_months, (int, np.integer)) or horizon_months < 1:
         raise SegkitError(f"horizon_months must be a positive integer, got {horizon_months!r}")
@@ -903,13 +929,6 @@ def customer_value(
 # ---------------------------------------------------------------------------------------------
 # whether P(alive) tells customers apart (read by the loyalty of segkit.pipeline.customer_table)
 # ---------------------------------------------------------------------------------------------
-
-#: P(alive) at or above this counts as "certainly alive".
-P_ALIVE_CERTAIN = 0.99
-#: When more than this share of the repeat customers is certainly alive, P(alive) cannot rank them: a median
-#: split (the value x potential x loyalty scheme) would fall among customers it does not tell apart.
-P_ALIVE_DEGENERATE_SHARE = 0.5
-
 
 class PAliveCheck(NamedTuple):
     """Whether a fitted purchase model's P(alive) can rank customers.

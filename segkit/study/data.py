@@ -67,7 +67,7 @@ class DataResult:
         Potential value per customer (None without transactions).
     value_model : ValueResult or None
         The value models behind it: parameters with standard errors, diagnostics (fits that did
-        not converge, parameters at a bound, P(alive) near 1 for nearly all), settings.
+        not converge, parameters at a bound, P(alive) near 1 for most), settings.
     segmented : DataFrame
         The customer table of the customers who enter the segmentation.
     prepared : PreparedBasis
