@@ -66,6 +66,16 @@ if ic is not None:
     show_table(ic.summary(), caption="Latent class models per number of segments")
     say(IC_RULE)
     callout("{reason}", kind="info", reason=ic.reason)
+    if ic.chosen_k != result.k:
+        say("The solution of this study has **{k}** segments, chosen {how}; the information criteria, which judge "
+            "how well a model describes the answers rather than whether it comes back in new samples, would pick "
+            "{pick}. Both views are shown so the team can weigh them; segments at {icl} are "
+            "one `k_range: [{icl}, {icl}]` away.", k=result.k, icl=ic.chosen_k,
+            pick=(f"{ic.chosen_k} (ICL and BIC)" if ic.bic_k == ic.chosen_k
+                  else f"{ic.chosen_k} (ICL) or {ic.bic_k} (BIC)"),
+            how="from the given centres" if result.start is not None else "by global stability (above)")
+    else:
+        say("The information criteria's choice, {k} segments, is also the solution of this study.", k=result.k)
 
 # %% [markdown]
 # ## Which segments are stable?

@@ -298,3 +298,16 @@ def test_a_degenerate_p_alive_is_flagged_and_loyalty_falls_back():
     check = p_alive_check(table["p_alive"], table["repeat_purchase_days"])
     assert not check.usable and check.share_certain == 1.0
     assert check.note.startswith("P(alive) is not used for loyalty: 100% of the 150 repeat customers")
+
+
+def test_a_tie_at_the_tables_precision_is_called_a_tie():
+    """Two k whose medians show the same at two decimals: neither 'has the highest' alone."""
+    from segkit.stability._global import choose_k
+
+    summary = pd.DataFrame({"k": [2, 3, 4], "median": [0.9612, 0.9581, 0.91], "q25": [0.95, 0.94, 0.88],
+                            "q75": [0.97, 0.96, 0.93]})
+    k, stable, reason = choose_k(summary)
+    assert (k, stable) == (3, True)
+    assert "k = 2 and 3 share the highest median adjusted Rand index" in reason and "(0.96 at two decimals)" in reason
+    assert "has the highest" not in reason
+    _check_k_sentence(reason, summary)

@@ -182,6 +182,16 @@ def choose_k(summary: pd.DataFrame, *, threshold: float = MIN_STABLE_ARI,
             + ("." if k in tops else f", the largest k within {tolerance:.2f} of the highest median.")
         )
     others = [int(x) for x in near.index if int(x) != k]
+    if k in tops and len(tops) > 1:
+        # a tie at the table's precision: "the highest" of one k would claim more than the table shows
+        text = (f"{k} segments: {_ks(tops)} share the highest median adjusted Rand index between bootstrap pairs "
+                f"over {span} ({best:.2f} at two decimals); {k_claim(k, row)} is the largest of them, kept for the "
+                "finer segmentation")
+        rest = [x for x in others if x not in tops]
+        if rest:
+            verb = "comes" if len(rest) == 1 else "come"
+            text += f"; {_ks(rest)} {verb} within {tolerance:.2f} of the highest"
+        return k, True, text + "."
     if k in tops:
         text = (f"{k} segments: {k_claim(k, row)} has the highest median adjusted Rand index between bootstrap "
                 f"pairs over {span}")
