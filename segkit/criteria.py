@@ -383,7 +383,7 @@ class Evidence:
 
 #: Columns of the verdict table, in order.
 VERDICT_COLUMNS = ["criterion", "kind", "measure", "measured_by", "threshold", "threshold_text", "value",
-                   "value_text", "passed", "evidence", "note"]
+                   "value_text", "passed", "evidence", "note", "same_as"]
 
 
 def _why(evidence: Evidence, measure: str, default: str) -> str:
@@ -476,16 +476,19 @@ def measure_criteria(criteria: list[Criterion], evidence: Evidence) -> list[dict
     ('30%', True)
     """
     rows = [_row(c, evidence) for c in criteria]
-    # Two criteria of the brief may rest on the same measurement: each keeps its row, and says so.
+    # Two criteria of the brief may rest on the same measurement: each keeps its row and says so, and
+    # ``same_as`` (the earlier row's number, from 1) lets a count take the measurement once.
     seen: dict[tuple, int] = {}
     for i, (c, row) in enumerate(zip(criteria, rows)):
+        row["same_as"] = None
         if c.measure == "team_judges" or row["passed"] is None:
             continue
-        key = (row["measured_by"], row["value_text"])
+        key = (row["measured_by"], row["value_text"], row["threshold_text"])
         if key in seen:
             first = criteria[seen[key]]
-            same = f"the same measurement as the {first.kind} criterion #{seen[key] + 1}"
+            same = f"the same measurement as the {first.kind} criterion #{seen[key] + 1}, counted once"
             row["note"] = f"{row['note']}; {same}" if row["note"] else same
+            row["same_as"] = seen[key] + 1
         else:
             seen[key] = i
     return rows

@@ -647,9 +647,15 @@ class VerdictResult:
         return bool(ko.astype(bool).all())
 
     @property
-    def failed(self) -> list[str]:
-        """Criteria measured and failed."""
+    def counted(self) -> pd.DataFrame:
+        """The rows a count takes: a criterion that repeats an earlier one's measurement (``same_as``) is left out."""
         t = self.table
+        return t.loc[t["same_as"].isna()] if "same_as" in t else t
+
+    @property
+    def failed(self) -> list[str]:
+        """Criteria measured and failed (each measurement once)."""
+        t = self.counted
         return t.loc[t["passed"].eq(False).fillna(False).astype(bool), "criterion"].tolist()
 
     @property

@@ -76,7 +76,12 @@ def test_the_demo_verdict_counts_each_criterion_once(concluded):
     # what cannot be measured is left to the team, and not counted
     judged = table.loc[table["passed"].isna()]
     assert set(judged["measure"]) == {"team_judges"}
-    assert results["validation"].n_passed + results["validation"].n_failed == len(table) - len(judged)
+    # the success criterion "placed ... 70%" repeats knock-out #2's measurement: one row each, counted once
+    repeats = table.loc[table["same_as"].notna()]
+    assert repeats["same_as"].tolist() == [2] and "counted once" in repeats["note"].iloc[0]
+    v = results["validation"]
+    assert v.n_passed + v.n_failed == len(table) - len(judged) - len(repeats)
+    assert "1 criterion repeats another's measurement and is counted once" in v.summary
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ IC_RESTARTS = 30
 
 #: The choice rule, in words; :func:`information_criteria` applies it.
 IC_RULE = (
-    "Among the information criteria, the number of segments with the lowest ICL is their choice. BIC (-2 log-likelihood + parameters x log n) "
+    "Among the information criteria, the number of segments with the lowest ICL is their choice. BIC "
+    "(-2 log-likelihood + parameters x log n) "
     "picks the number of classes that best describes how the answers are distributed, and in survey data "
     "some of those classes overlap; ICL adds twice the classification entropy to the BIC, so it prefers "
     "classes that are also well separated, which is what segments to act on need (Biernacki, Celeux & "

@@ -131,7 +131,8 @@ class ValidationResult:
 
 
 def _summary(verdict: va.VerdictResult, has_later_behaviour: bool) -> tuple[int, int, str]:
-    passed = verdict.table["passed"]
+    # each measurement counted once: a criterion repeating another's measurement is not a second pass or fail
+    passed = verdict.counted["passed"]
     # pd.NA marks a criterion that was not measured: it neither passes nor fails.
     n_pass, n_fail = int(passed.eq(True).sum()), int(passed.eq(False).sum())
     n_judged = verdict.n_judged
@@ -144,6 +145,10 @@ def _summary(verdict: va.VerdictResult, has_later_behaviour: bool) -> tuple[int,
     verb = "is" if n_judged == 1 else "are"
     judged = f"; {n_judged} more {verb} not measured ({', '.join(parts)})" if n_judged else ""
     measured = "measured criteria" if n_judged else "criteria"
+    n_same = int(verdict.table["same_as"].notna().sum()) if "same_as" in verdict.table else 0
+    if n_same:
+        judged += ("; 1 criterion repeats another's measurement and is counted once" if n_same == 1
+                   else f"; {n_same} criteria repeat another's measurement and are counted once")
     if n_pass + n_fail == 0:
         text = "No criterion of the brief could be measured; the team judges them" + (
             "." if has_later_behaviour else f"; {later}.")
