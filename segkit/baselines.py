@@ -101,6 +101,20 @@ class BaselineLift:
         return "beat" if lo > 1 else "worse" if hi < 1 else "no better"
 
     @property
+    def conclusion(self) -> str | None:
+        """The answer in one sentence with its numbers (the index page's verdict); None without target segments."""
+        if not self.targets:
+            return None
+        sp = self.row(TARGETS, "past spend")
+        lift = f"lift {sp['lift']:.2f}, 95% interval {sp['ci_low']:.2f} to {sp['ci_high']:.2f}"
+        return {
+            "beat": f"The target segments beat as many customers ranked by past spend ({lift}).",
+            "no better": f"The target segments do not clearly beat as many customers ranked by past spend ({lift}).",
+            "worse": f"As many customers ranked by past spend do better on "
+                     f"{OUTCOME_WORDS.get(self.outcome, pretty(self.outcome))} than the target segments ({lift}).",
+        }[str(self.beats)]
+
+    @property
     def headline(self) -> str:
         """The answer in words, every number from :attr:`table`."""
         what = OUTCOME_WORDS.get(self.outcome, pretty(self.outcome))

@@ -106,6 +106,10 @@ def test_the_lift_table_includes_the_past_spend_baseline(concluded):
     target = t[(t["group"] == "target segments") & (t["baseline"] == "past spend")].iloc[0]
     assert "past spend" in lift.headline and f"{target['lift']:.2f}" in lift.headline
     assert f"{100 * target['baseline_share']:.1f}%" in lift.headline
+    # the index page's verdict says the same, with the same numbers
+    said = folder.read(artifacts.VERDICT)["against_past_spend"]
+    assert said == lift.conclusion and f"lift {target['lift']:.2f}, 95% interval {target['ci_low']:.2f}" in said
+    assert said in render_index(folder.path, {"steps": []})
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -292,6 +292,7 @@ def run(ctx: StepContext) -> ValidationResult:
     n_pass, n_fail, summary = _summary(verdict, tests is not None)
     ctx.write(artifacts.VERDICT, {
         "summary": summary, "passed": bool(verdict.passed),
+        "against_past_spend": None if lift is None else lift.conclusion,
         "table": verdict.table.astype(object).where(verdict.table.notna(), None).to_dict("records"),
     })
     return ValidationResult(method=method, k=k, outcomes=tests, outcomes_note=outcomes_note, gains=gain,
