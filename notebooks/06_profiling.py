@@ -205,8 +205,10 @@ else:
 # ## Target segments
 #
 # Segments are scored on the attractiveness criteria weighted in step 1 (horizontal axis) and on their
-# fit with the goal (vertical). Bubble size is segment size. Target the segments top-right that pass
-# every knock-out criterion.
+# fit with the goal (vertical). Bubble size is segment size. The segments top-right that hold at least
+# the minimum segment share (the size knock-out) are the target segments step 7 measures. The other
+# knock-out criteria (identifiable, reachable, differentiable, actionable) apply to the segmentation as a
+# whole and are judged in the verdict (index page and step 7): until they pass, a target is provisional.
 
 # %% tags=["remove-input"]
 if result.targets is not None:
@@ -218,7 +220,8 @@ if result.targets is not None:
     show_table(result.target_criteria, caption="What each criterion measured, per segment")
     chosen = result.target_segments
     if chosen:
-        say("**Target segments** (top right, each at least {share} of customers; step 7 measures them): {segs}.",
+        say("**Target segments** (top right, each at least {share} of customers; step 7 measures them, provisional "
+            "until the verdict's other knock-out criteria pass): {segs}.",
             share=f"{100 * result.min_segment_share:.0f}%",
             segs=", ".join(f"{s}. {result.names[s]}" for s in chosen))
     else:
