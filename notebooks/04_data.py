@@ -195,11 +195,15 @@ else:
 # %% [markdown]
 # ## The segmentation basis
 #
-# The basis is what the segments are formed on. Skewed, non-negative variables are log-transformed so
-# that a few heavy buyers do not dominate, then every variable is standardised (mean 0, standard
-# deviation 1) so that each counts equally.
+# The basis is what the segments are formed on. The table below shows how each variable is prepared.
 
 # %% tags=["remove-input"]
+if result.prepared.kind == "binary":
+    say("Yes/no answers enter as they are (1 = yes, 0 = no): every item already has the same scale, so none is "
+        "transformed or standardised.")
+else:
+    say("Skewed, non-negative variables are log-transformed so that a few heavy buyers do not dominate, then every "
+        "numeric variable is standardised (mean 0, standard deviation 1) so that each counts equally.")
 show_table(result.prepared.transforms, caption="Basis variables and their preparation")
 if result.n_incomplete:
     callout("{n} customers lack a value in a basis variable and are left out of the segmentation.",

@@ -167,4 +167,5 @@ else:
 show_table(result.segmentation.summary(), caption="Segments", formats={"share": "pct", "n_customers": "int"})
 if result.segmentation.centers is not None:
     show_table(result.segmentation.centers.reset_index(),
-               caption="Segment centres on the prepared basis (standardised units)")
+               caption="Segment centres: share answering yes" if result.basis_kind == "binary"
+               else "Segment centres on the prepared basis (standardised units)")

@@ -83,6 +83,8 @@ class StabilityResult:
     start: Any = None
     loyalty_note: str | None = None
     loyalty_usable: bool = True
+    #: the basis kind of step 3 (``numeric``, ``binary`` or ``mixed``): how the centres read
+    basis_kind: str = "numeric"
 
     @property
     def data_driven(self) -> bool:
@@ -271,6 +273,7 @@ def run(ctx: StepContext) -> StabilityResult:
 
     if spec.data_driven:
         kind = str(method_doc.get("basis_kind") or "numeric")
+        result.basis_kind = kind
         result.segmentation = described(result.segmentation, X, kind=kind, item_kinds=dict(cfg.item_kinds))
     result.segmentation = named(result.segmentation, dict(cfg.segment_names))
     seg_result = result.segmentation
