@@ -88,13 +88,13 @@ class PersonaResult:
                 f"{sz.loc[segment, 'n']:,} customers ({sz.loc[segment, 'share']:.0%} of the base).")
         cat = t[(t["kind"] == "categorical") & (t["diff"] * 100 >= min_points) & (t["segment_value"] >= 0.2)]
         cat = cat.sort_values("diff", ascending=False).drop_duplicates("descriptor").head(max_levels)
-        parts = [f"{r.segment_value:.0%} {pretty(r.descriptor)} {r.level} (base {r.base_value:.0%})"
+        parts = [f"{r.segment_value:.0%} {_level_text(pretty(r.descriptor), str(r.level))} (base {r.base_value:.0%})"
                  for r in cat.itertuples()]
         num = t[(t["kind"] == "numeric") & (t["statistic"] == "median")]
         parts += [f"median {pretty(r.descriptor)} {fmt_num(r.segment_value)} (base {fmt_num(r.base_value)})"
                   for r in num.itertuples()]
         if not len(cat):
-            parts.insert(0, f"no descriptor level stands out by {min_points:g} points or more")
+            parts.insert(0, f"No descriptor level stands out by {min_points:g} points or more")
         return head + " " + "; ".join(parts) + "."
 
     def plot(self, ax=None, *, descriptor: str | None = None):
@@ -286,3 +286,17 @@ def descriptor_tests(customers: pd.DataFrame, assignments: pd.DataFrame, descrip
     t["reading"] = readings
     return t[["descriptor", "kind", "test", "n", "statistic", "df", "p_value", "p_adjusted", "effect_measure",
               "effect_size", "reading", "note"]]
+
+
+def _level_text(label: str, level: str) -> str:
+    """A descriptor and its level in words, without saying a shared word twice.
+
+    Examples
+    --------
+    >>> _level_text("city tier", "tier 1"), _level_text("gender", "male")
+    ('city tier 1', 'gender male')
+    """
+    last = label.split()[-1].lower() if label.split() else ""
+    if last and level.lower().startswith(last + " "):
+        return f"{label}{level[len(last):]}"
+    return f"{label} {level}"
