@@ -20,6 +20,7 @@ import numpy as np
 import seaborn as sns
 
 from segkit.display import callout, say, show_table
+from segkit.figures import fmt_share
 from segkit.io import QualityReport
 from segkit.study import data
 from segkit.study.context import open_step
@@ -85,8 +86,8 @@ if result.waterfall is not None:
     if len(no_id) and no_id["rows"].iloc[0]:
         callout("{rows} lines ({share} of the file, {money} of its money) have no customer id: they cannot be "
                 "attributed to a customer and are left out.", kind="warn", rows=f"{int(no_id['rows'].iloc[0]):,}",
-                share=f"{no_id['rows'].iloc[0] / w['rows_left'].iloc[0]:.1%}",
-                money=f"{no_id['amount'].iloc[0] / result.raw_total:.1%}" if result.raw_total else "–")
+                share=fmt_share(no_id["rows"].iloc[0] / w["rows_left"].iloc[0]),
+                money=fmt_share(no_id["amount"].iloc[0] / result.raw_total) if result.raw_total else "–")
     fig, ax = plt.subplots(figsize=(9.5, 0.45 * len(w) + 1.4))
     result.plot_waterfall(ax=ax)
     plt.show()

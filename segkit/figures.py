@@ -15,7 +15,7 @@ import numpy as np
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["fmt_num", "new_axes", "pretty"]
+__all__ = ["fmt_num", "fmt_share", "new_axes", "pretty"]
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
@@ -86,3 +86,17 @@ def fmt_num(x: float | None, *, digits: int = 3) -> str:
     if ax >= 100 or float(x).is_integer():
         return f"{x:.0f}"
     return f"{x:.{digits}g}"
+
+
+def fmt_share(x: float, *, digits: int = 1) -> str:
+    """A share as a percentage that never shows 0 for something that is there.
+
+    Examples
+    --------
+    >>> fmt_share(0.1234), fmt_share(0.00004), fmt_share(0.0)
+    ('12.3%', 'under 0.1%', '0.0%')
+    """
+    floor = 10.0 ** -(digits + 2)
+    if 0 < abs(x) < floor:
+        return f"under {100 * floor:.{digits}f}%"
+    return f"{x:.{digits}%}"
