@@ -320,3 +320,17 @@ def test_a_tie_at_the_tables_precision_is_called_a_tie():
     assert "k = 2 and 3 share the highest median adjusted Rand index" in reason and "(0.96 at two decimals)" in reason
     assert "has the highest" not in reason
     _check_k_sentence(reason, summary)
+
+
+def test_step_6_quotes_the_same_standardised_differences_as_the_segment_names(demo_run_steps, small_demo, tmp_path):
+    """The profile's standardised difference of a basis variable is the number the description quotes."""
+    run = copy_run(demo_run_steps[0], tmp_path / "run")
+    prof = run_steps(run, small_demo / "study.yaml", ["profiling"])["profiling"].profile.table
+    segments = pd.DataFrame(RunFolder(run).read(artifacts.SEGMENTS))
+    checked = 0
+    for seg in segments.itertuples():
+        for var, value in re.findall(r"(\w+) ([+-]\d+\.\d) SD", seg.description):
+            row = prof[(prof["segment"] == seg.segment) & (prof["variable"] == var)].iloc[0]
+            assert f"{row['std_diff']:+.1f}" == value, (seg.segment, var, row["std_diff"], value)
+            checked += 1
+    assert checked >= 6

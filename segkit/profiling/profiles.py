@@ -19,6 +19,7 @@ from scipy import stats
 from segkit.assignments import check_assignments, join_on_customer
 from segkit.errors import DataError
 from segkit.figures import fmt_num, new_axes, pretty
+from segkit.methods.naming import Z_THRESHOLD
 from segkit.multitest import holm
 from segkit.palette import (
     BASE_COLOUR,
@@ -32,9 +33,9 @@ from segkit.palette import (
 __all__ = ["DISTINCTIVE_STD_DIFF", "ProfileResult", "profile", "separation_plot"]
 
 
-#: |standardised difference| from which a segment differs visibly from the base
-#: (half a standard deviation: a "medium" effect in Cohen's terms).
-DISTINCTIVE_STD_DIFF = 0.5
+#: |standardised difference| from which a segment differs visibly from the base (half a standard
+#: deviation: a "medium" effect in Cohen's terms); the same threshold names the segments.
+DISTINCTIVE_STD_DIFF = Z_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -154,8 +155,14 @@ def profile(
     basis: Sequence[str],
     *,
     threshold: float = DISTINCTIVE_STD_DIFF,
+    prepared: pd.DataFrame | None = None,
 ) -> ProfileResult:
     """Compare each segment's mean of every basis variable with the whole base.
+
+    With ``prepared`` (the basis as the segmentation saw it: log-transformed where skewed,
+    indexed by customer id), the standardised difference of a variable it holds is measured
+    there, so the profile, the segment names and the descriptions quote one number per
+    segment and variable; the means stay on the variable's own scale.
 
     A variable is *distinctive* for a segment when the segment mean lies at
     least ``threshold`` base standard deviations from the base mean. An
@@ -201,10 +208,19 @@ def profile(
             raise DataError(f"basis column {bad_num[0]!r} is not numeric (dtype {df[bad_num[0]].dtype})",
                             column=bad_num[0])
         df[bad] = df[bad].astype(float)
+    scaled = None
+    if prepared is not None:
+        scaled = prepared.reindex(df["customer_id"].astype(str).to_numpy())
+        scaled.index = df.index
     rows = []
     for var in basis:
         x = df[var].astype(float)
         base_mean, base_sd = x.mean(), x.std(ddof=1)
+        z = None
+        if scaled is not None and var in scaled and pd.api.types.is_numeric_dtype(scaled[var]):
+            zx = scaled[var].astype(float)
+            # population SD, as segkit.methods.naming.segment_profile computes the names' numbers
+            z = ((zx - zx.mean()) / zx.std(ddof=0)) if zx.std(ddof=0) > 0 else zx * 0.0
         for seg, grp in df.groupby("segment"):
             xs = grp[var].astype(float).dropna()
             rest = x[df["segment"] != seg].dropna()
@@ -215,9 +231,11 @@ def profile(
                     warnings.simplefilter("ignore", RuntimeWarning)
                     p = stats.ttest_ind(xs, rest, equal_var=False).pvalue
             diff = xs.mean() - base_mean
+            std_diff = (float(z.loc[grp.index].mean()) if z is not None
+                        else diff / base_sd if base_sd > 0 else 0.0)
             rows.append({"segment": int(seg), "segment_name": grp["segment_name"].iloc[0], "variable": var,
                          "n": len(grp), "segment_mean": xs.mean(), "base_mean": base_mean, "base_sd": base_sd,
-                         "diff": diff, "std_diff": diff / base_sd if base_sd > 0 else 0.0, "p_value": p})
+                         "diff": diff, "std_diff": std_diff, "p_value": p})
     table = pd.DataFrame(rows).sort_values(["segment", "variable"], key=lambda s: s.map(
         {v: i for i, v in enumerate(basis)}) if s.name == "variable" else s).reset_index(drop=True)
     table["p_adjusted"] = holm(table["p_value"])

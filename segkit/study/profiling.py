@@ -432,7 +432,8 @@ def run(ctx: StepContext) -> ProfilingResult:
     numeric_basis = numeric_columns(table, basis)
     prof: pr.ProfileResult | None = None
     if numeric_basis:
-        prof = pr.profile(table, assignments, numeric_basis)
+        # the standardised differences on the basis the segments were formed on: the names' numbers
+        prof = pr.profile(table, assignments, numeric_basis, prepared=X)
         profile_note = None
         profiles_table = prof.table
     else:
