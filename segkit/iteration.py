@@ -883,9 +883,7 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
                    f"{th['refit_min_ari']:g}), so its drift says nothing about whether to keep, adjust or "
                    "re-segment them",
                    conclusive_when or ("it becomes conclusive with more history before the earlier cut-off: a "
-                                       "smaller earlier_window_months, or data reaching further back"),
-                   "the tables below compare the two refits on the shorter window and describe them, not step 5's "
-                   "segments"]
+                                       "smaller earlier_window_months, or data reaching further back")]
     elif reasons_reseg:
         decision, reasons = "re-segment", reasons_reseg + reasons_adjust + reasons_ok
     elif reasons_adjust:

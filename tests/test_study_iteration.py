@@ -56,6 +56,10 @@ def test_step8_compares_with_the_earlier_window(demo_run_steps, small_demo, tmp_
     drift_n = result.drift.sizes.set_index("segment")["n_current"]
     assert all(sizes.loc[s, "n_refit"] == n for s, n in drift_n.items() if not isinstance(s, str))
     assert "refit on the current 456-day window (close to step 5's segments" in result.sides_caption
+    # a refit segment named for a step 5 segment it shares few customers with is pointed out, with its numbers
+    for r in result.refit_sizes.itertuples():
+        said = f"{r.refit_also_in_step5_segment:,} of the {r.n_refit:,} in refit segment {r.segment} are in step 5's"
+        assert (said in result.windows_text) == (2 * r.refit_also_in_step5_segment < r.n_refit)
 
     # every customer of the current window is counted once; "new" are those without a purchase in the earlier one
     folder = RunFolder(run)

@@ -254,10 +254,24 @@ class IterationResult:
                          "members and the comparison speaks for them; their sizes are the refit's, not step 5's.")
             else:
                 text += (f"That refit is a different segmentation from step 5's: they agree at ARI "
-                         f"{self.refit_ari:.2f}, below {it.MIN_REFIT_AGREEMENT:g}. Its segments carry the numbers and "
-                         "names of the step 5 segments they share most customers with, but they are not step 5's "
-                         "segments, and the tables below describe the refit.")
+                         f"{self.refit_ari:.2f}, below {it.MIN_REFIT_AGREEMENT:g}. Its segments carry step 5's numbers "
+                         "and names by a one-to-one matching of their members, but they are not step 5's segments, "
+                         "and the tables below describe the refit.")
+            text += self._mismatch_text()
         return text
+
+    def _mismatch_text(self) -> str:
+        """The refit segments most of whose customers are in other step 5 segments than the one they are named for."""
+        if self.refit_sizes is None:
+            return ""
+        t = self.refit_sizes
+        odd = t[t["refit_also_in_step5_segment"] * 2 < t["n_refit"]]
+        if odd.empty:
+            return ""
+        parts = [f"{r.refit_also_in_step5_segment:,} of the {r.n_refit:,} in refit segment {r.segment} are in step "
+                 f"5's segment {r.segment}" for r in odd.itertuples()]
+        return (f" Refit segment(s) {odd['segment'].tolist()} hold mostly customers of other step 5 segments "
+                f"({'; '.join(parts)}): their rows describe other groups under those names.")
 
     @property
     def refit_speaks(self) -> bool | None:
