@@ -251,7 +251,8 @@ class IterationResult:
             if self.refit_speaks:
                 text += (f"That refit agrees with step 5's segments at ARI {self.refit_ari:.2f} (at least "
                          f"{it.MIN_REFIT_AGREEMENT:g}), so its segments take step 5's numbers and names by their "
-                         "members and the comparison speaks for them; their sizes are the refit's, not step 5's.")
+                         "members and the comparison speaks for them as a whole; their sizes are the refit's, not "
+                         "step 5's.")
             else:
                 text += (f"That refit is a different segmentation from step 5's: they agree at ARI "
                          f"{self.refit_ari:.2f}, below {it.MIN_REFIT_AGREEMENT:g}. Its segments carry step 5's numbers "
