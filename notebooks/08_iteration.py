@@ -17,6 +17,7 @@ study_path: str = "../data/demo/study.yaml"  # the study file
 import matplotlib.pyplot as plt
 
 from segkit.display import callout, say, show_table
+from segkit.iteration import INCONCLUSIVE, agreement_words
 from segkit.study import iteration
 from segkit.study.context import open_step
 
@@ -39,9 +40,12 @@ else:
     if result.windows_text:
         say("{text}", text=result.windows_text)
     callout("<b>Recommendation: {decision}.</b> {reasons}",
-            kind={"keep": "good", "adjust": "warn"}.get(comparison.decision, "bad"),
+            kind={"keep": "good", "adjust": "warn", INCONCLUSIVE: "warn"}.get(comparison.decision, "bad"),
             decision=comparison.decision, reasons=comparison.reason)
     say("_Rule: {rule}_", rule=comparison.recommendation.rule)
+    if result.refit_sizes is not None:
+        show_table(result.refit_sizes, caption=f"Step 5's segments and the refit on the shorter window (ARI "
+                   f"{result.refit_ari:.2f}): customers in each, and the refit's customers in the same step 5 segment")
 
 # %% [markdown]
 # ## Migration between segments
@@ -54,13 +58,13 @@ else:
 
 # %% tags=["remove-input"]
 if comparison is not None:
-    show_table(comparison.migration.matches, caption=f"Earlier segments matched to this run's, by "
-               f"{comparison.migration.matched_by}")
+    show_table(comparison.migration.matches, caption=f"Earlier segments matched to the current ones, by "
+               f"{comparison.migration.matched_by}: {result.sides_caption}")
     fig, ax = plt.subplots(figsize=(10, 7))
     comparison.migration.plot(ax=ax)
     plt.show()
-    say("Adjusted Rand index between the two segmentations (customers in both): **{ari}**. "
-        "**{stay}** of customers stayed in their segment.", ari=f"{comparison.migration.ari:.2f}",
+    say("On the customers in both, the two segmentations {agree}. **{stay}** of customers stayed in their segment.",
+        agree=agreement_words(comparison.migration.ari, comparison.recommendation.thresholds),
         stay=f"{100 * comparison.migration.stay_share:.0f}%")
 
 # %% tags=["remove-input"]
@@ -68,7 +72,7 @@ if comparison is not None:
     fig, ax = plt.subplots(figsize=(10, 6))
     comparison.migration.plot_flows(ax=ax)
     plt.show()
-    show_table(comparison.largest_flows, caption="Largest flows", formats={"share": "pct"})
+    show_table(comparison.largest_flows, caption=f"Largest flows: {result.sides_caption}", formats={"share": "pct"})
 
 # %% [markdown]
 # ## Drift in sizes and profiles
@@ -76,10 +80,12 @@ if comparison is not None:
 # %% tags=["remove-input"]
 if comparison is not None:
     sizes = comparison.drift.sizes
-    show_table(sizes, caption="Segment shares then and now", formats={c: "pct" for c in sizes.columns if "share" in c})
+    show_table(sizes, caption=f"Segment shares then and now: {result.sides_caption}. Status 'profile moved': a "
+               f"matched segment whose mean moved by {comparison.drift.profile_limit:g} SD or more on a counted "
+               "variable", formats={c: "pct" for c in sizes.columns if "share" in c})
     if comparison.profile_shift is not None:
         show_table(comparison.profile_shift, caption="Shift of each segment's mean since the earlier segmentation, "
-                   "in standard deviations of the earlier base")
+                   f"in standard deviations of the earlier base: {result.sides_caption}")
     if comparison.window_note:
         callout("{note}", kind="info", note=comparison.window_note)
     show_table(comparison.recommendation.table, caption="Checks behind the recommendation")

@@ -30,10 +30,27 @@ from segkit.figures import new_axes, pretty
 from segkit.palette import DARK_GREY, segment_colour, segment_label
 from segkit.profiling import ProfileResult
 
-__all__ = ["DEFAULT_THRESHOLDS", "WINDOW_DEPENDENT", "Drift", "Migration", "Recommendation", "drift",
-           "match_segments", "migration_matrix", "recommend", "window_days"]
+__all__ = ["DEFAULT_THRESHOLDS", "INCONCLUSIVE", "MIN_REFIT_AGREEMENT", "WINDOW_DEPENDENT", "Drift", "Migration",
+           "Recommendation", "agreement_words", "drift", "match_segments", "migration_matrix", "recommend",
+           "window_days"]
 
 NEW, GONE = "new", "gone"
+#: Status of a matched segment in :attr:`Drift.sizes`: its profile stayed within the keep limit of
+#: :func:`recommend` (``keep_max_profile_shift``), or moved by that much or more on a counted variable.
+KEPT, PROFILE_MOVED = "kept", "profile moved"
+VANISHED = "vanished"
+
+#: The decision when the comparison cannot speak for the delivered segments (see :data:`MIN_REFIT_AGREEMENT`).
+INCONCLUSIVE = "inconclusive"
+
+#: When the data are too short for an earlier window as long as the delivered segmentation's history, the current
+#: side is the same method and k refitted on a shorter window. Its drift speaks for the delivered segments only
+#: when that refit agrees with them at least this much (ARI, on the customers in both); below, the comparison is
+#: inconclusive. 0.6 sits above the re-segment level of :data:`DEFAULT_THRESHOLDS` (0.5): a refit that agrees with
+#: the delivered segments less than two runs must agree to count as the same segmentation is, by this package's
+#: own rule, a different segmentation; the margin of 0.1 allows for the refit seeing fewer days (a shorter window
+#: moves tenure, recency and frequency, so some customers change side even when the segments are the same).
+MIN_REFIT_AGREEMENT = 0.6
 
 #: Basis variables whose values grow with the length of the history window (a longer window holds older first
 #: purchases, more orders, more spend, longer gaps). Between windows of different lengths their shift is an
@@ -357,7 +374,9 @@ class Drift:
         ``segment`` (the current number; ``"earlier N"`` for an earlier segment that matches none),
         ``previous_segment`` (the earlier number it had), ``name``, ``n_previous``,
         ``share_previous``, ``n_current``, ``share_current``, ``shift_points`` (percentage
-        points) and ``status`` ("kept", "vanished" or "new").
+        points) and ``status``: "kept" (matched, no counted mean moved by ``profile_limit`` SD or
+        more), "profile moved" (matched, but some counted mean moved by that much or more),
+        "vanished" (an earlier segment with no match) or "new" (a current segment no earlier one matches).
     profiles : DataFrame
         ``segment``, ``variable``, ``previous_mean``, ``current_mean``, ``shift``, ``std_shift``
         (shift in standard deviations of the variable in the earlier base) and ``counted`` (False
@@ -366,6 +385,9 @@ class Drift:
         Goodness-of-fit test of the current segment counts against the earlier shares (segments in
         both). With thousands of customers it flags shifts too small to matter: read it with
         ``shift_points``.
+    profile_limit : float
+        The shift (base SDs) from which a matched segment's status is "profile moved": the keep limit of
+        :func:`recommend` (``keep_max_profile_shift``), so that the table and the recommendation agree.
     """
 
     sizes: pd.DataFrame
@@ -373,6 +395,7 @@ class Drift:
     chi2: float
     chi2_df: int
     chi2_p: float
+    profile_limit: float = field(default_factory=lambda: DEFAULT_THRESHOLDS["keep_max_profile_shift"])
 
     @property
     def table(self) -> pd.DataFrame:
@@ -404,7 +427,24 @@ class Drift:
     @property
     def vanished(self) -> list[int]:
         """Earlier segments (their own numbers) with no current match."""
-        return [int(s) for s in self.sizes.loc[self.sizes["status"] == "vanished", "previous_segment"]]
+        return [int(s) for s in self.sizes.loc[self.sizes["status"] == VANISHED, "previous_segment"]]
+
+    @property
+    def matched(self) -> pd.DataFrame:
+        """The rows of :attr:`sizes` of segments in both segmentations (kept or with a moved profile)."""
+        return self.sizes[self.sizes["status"].isin([KEPT, PROFILE_MOVED])]
+
+    @property
+    def profile_moved(self) -> list[int]:
+        """Current segments whose match moved by :attr:`profile_limit` SD or more on a counted variable."""
+        return [int(s) for s in self.sizes.loc[self.sizes["status"] == PROFILE_MOVED, "segment"]]
+
+    def with_profile_limit(self, limit: float) -> Drift:
+        """The same drift with the statuses of another profile limit (what :func:`recommend` judges by)."""
+        if limit == self.profile_limit:
+            return self
+        sizes = self.sizes.assign(status=_status(self.sizes, self.profiles, limit))
+        return Drift(sizes, self.profiles, self.chi2, self.chi2_df, self.chi2_p, limit)
 
     @property
     def new(self) -> list[int]:
@@ -459,6 +499,28 @@ class Drift:
         return ax
 
 
+def _status(sizes: pd.DataFrame, profiles: pd.DataFrame, limit: float) -> list[str]:
+    """Each row's status: new, vanished, or a matched segment kept or with its profile moved by ``limit`` SD or more.
+
+    The one place the status is decided; a profile shift on a variable not counted (windows of different
+    lengths) does not move a segment, as it does not count towards the recommendation.
+    """
+    moved: set[int] = set()
+    if len(profiles):
+        counted = profiles[profiles["counted"].astype(bool)]
+        worst = counted.groupby("segment")["std_shift"].apply(lambda x: x.abs().max())
+        moved = {int(s) for s, v in worst.items() if np.isfinite(v) and v >= limit}
+    out = []
+    for seg, prev in zip(sizes["segment"], sizes["previous_segment"]):
+        if pd.isna(prev):
+            out.append(NEW)
+        elif isinstance(seg, str):
+            out.append(VANISHED)
+        else:
+            out.append(PROFILE_MOVED if int(seg) in moved else KEPT)
+    return out
+
+
 def _sizes_frame(sizes: pd.DataFrame, label: str) -> pd.DataFrame:
     if "segment" not in sizes.columns:
         raise DataError(f"{label} needs a segment column", column="segment")
@@ -489,6 +551,7 @@ def drift(
     *,
     mapping: Mapping[int, int | None] | None = None,
     not_counted: Sequence[str] = (),
+    profile_limit: float | None = None,
 ) -> Drift:
     """Compare segment sizes and profiles of two segmentations, in the current numbering.
 
@@ -504,6 +567,9 @@ def drift(
         assumed to agree.
     not_counted : sequence of str
         Variables whose shift is shown but not counted as drift (see :data:`WINDOW_DEPENDENT`).
+    profile_limit : float, optional
+        A matched segment whose mean moved by this many base SDs or more on a counted variable has the
+        status "profile moved", not "kept"; by default the keep limit of :func:`recommend`.
 
     Returns
     -------
@@ -536,11 +602,10 @@ def drift(
     t["share_previous"] = t["n_previous"] / t["n_previous"].sum()
     t["share_current"] = t["n_current"] / t["n_current"].sum()
     t["shift_points"] = (t["share_current"] - t["share_previous"]) * 100
-    t["status"] = np.where(t["previous_segment"].isna(), "new",
-                           np.where([isinstance(x, str) for x in t["segment"]], "vanished", "kept"))
     t = t.assign(_key=[(1, int(str(x).split()[-1])) if isinstance(x, str) else (0, int(x)) for x in t["segment"]])
     t = t.sort_values("_key").drop(columns="_key").reset_index(drop=True)
-    kept = t[t["status"] == "kept"]
+    in_both = t["previous_segment"].notna() & pd.Series([not isinstance(x, str) for x in t["segment"]], index=t.index)
+    kept = t[in_both]
     chi2, dof, p = np.nan, 0, np.nan
     if len(kept) >= 2:
         exp = kept["share_previous"] / kept["share_previous"].sum() * kept["n_current"].sum()
@@ -562,7 +627,10 @@ def drift(
         prof = prof[prof_cols].sort_values(["segment", "variable"])
     else:
         prof = pd.DataFrame(columns=prof_cols)
-    return Drift(t[cols], prof.reset_index(drop=True), float(chi2), int(dof), float(p))
+    prof = prof.reset_index(drop=True)
+    limit = DEFAULT_THRESHOLDS["keep_max_profile_shift"] if profile_limit is None else float(profile_limit)
+    t["status"] = _status(t, prof, limit)
+    return Drift(t[cols], prof, float(chi2), int(dof), float(p), limit)
 
 
 _compute_drift = drift  # recommend() has a parameter named drift
@@ -579,16 +647,45 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "keep_max_profile_shift": 0.5,  # ... and no segment mean moved by half a base SD or more
     "resegment_below_ari": 0.5,  # re-segment: the runs agree less than this
     "vanished_share": 0.01,  # re-segment: a previous segment now holds less than 1% of customers
+    "refit_min_ari": MIN_REFIT_AGREEMENT,  # inconclusive: a refitted current side agrees less with the delivered one
 }
 
 
-def recommendation_rule(th: Mapping[str, float], *, structural: bool = False) -> str:
+def agreement_words(ari: float, th: Mapping[str, float] | None = None) -> str:
+    """How well two segmentations agree, in words, by the ARI levels of :func:`recommend`.
+
+    Below the re-segment level the agreement is called poor and the sentence says how far from chance
+    (ARI 0) it is, so that no sentence waves away near-chance agreement.
+
+    Examples
+    --------
+    >>> agreement_words(0.86)
+    'agree well (ARI 0.86, at least 0.8)'
+    >>> agreement_words(0.65)
+    'agree only moderately (ARI 0.65, below 0.8)'
+    >>> agreement_words(0.08)
+    'agree poorly (ARI 0.08, below 0.5; 0 is chance agreement)'
+    """
+    t = {**DEFAULT_THRESHOLDS, **(th or {})}
+    if ari >= t["keep_min_ari"]:
+        return f"agree well (ARI {ari:.2f}, at least {t['keep_min_ari']:g})"
+    if ari >= t["resegment_below_ari"]:
+        return f"agree only moderately (ARI {ari:.2f}, below {t['keep_min_ari']:g})"
+    return f"agree poorly (ARI {ari:.2f}, below {t['resegment_below_ari']:g}; 0 is chance agreement)"
+
+
+def recommendation_rule(th: Mapping[str, float], *, structural: bool = False, refit: bool = False) -> str:
     """The rule of :func:`recommend` in words, with its thresholds.
+
+    ``refit``: the current side was refitted on a shorter window, so the rule first states when such a
+    comparison speaks for the delivered segments (:data:`MIN_REFIT_AGREEMENT`).
 
     Examples
     --------
     >>> recommendation_rule(DEFAULT_THRESHOLDS)[:64]
     'Keep when the segmentations agree on the customers in both (ARI '
+    >>> recommendation_rule(DEFAULT_THRESHOLDS, refit=True)[:57]
+    'Inconclusive when the current side, refitted on a shorter'
     """
     what = ("the segment boundaries agree (the earlier model places the current customers as the current fit "
             "does, " if structural else "the segmentations agree on the customers in both (")
@@ -597,7 +694,12 @@ def recommendation_rule(th: Mapping[str, float], *, structural: bool = False) ->
             f"{th['keep_max_profile_shift']:g} SD or more on a counted variable, and no segment is new")
     resegment = (f"re-segment when they agree poorly (ARI below {th['resegment_below_ari']:g}) or an earlier "
                  f"segment vanished (no current match, or below {th['vanished_share']:.0%} of customers now)")
-    return f"{keep}; {resegment}; adjust otherwise."
+    rule = f"{keep}; {resegment}; adjust otherwise."
+    if refit:
+        rule = (f"Inconclusive when the current side, refitted on a shorter window, agrees with step 5's segments "
+                f"below ARI {th['refit_min_ari']:g}: the comparison then describes another segmentation. "
+                f"Otherwise: {rule[0].lower()}{rule[1:]}")
+    return rule
 
 
 @dataclass(frozen=True)
@@ -607,7 +709,8 @@ class Recommendation:
     Attributes
     ----------
     decision : str
-        ``"keep"``, ``"adjust"`` or ``"re-segment"``.
+        ``"keep"``, ``"adjust"`` or ``"re-segment"``; ``"inconclusive"`` (:data:`INCONCLUSIVE`) when the
+        current side is a refit that agrees too little with the delivered segments to speak for them.
     reasons : list of str
         Sentences with the numbers that led to the decision, the deciding ones first.
     table : DataFrame
@@ -644,9 +747,13 @@ class Recommendation:
 
 
 def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari: float | None = None,
-              thresholds: Mapping[str, float] | None = None) -> Recommendation:
+              thresholds: Mapping[str, float] | None = None, refit_ari: float | None = None,
+              conclusive_when: str | None = None) -> Recommendation:
     """Recommend to keep, adjust or re-segment (the rule: :func:`recommendation_rule`).
 
+    * **inconclusive** when the current side is a refit on a shorter window (``refit_ari`` given) that
+      agrees with the delivered segments below ``refit_min_ari`` (:data:`MIN_REFIT_AGREEMENT`): its drift
+      describes another segmentation, so no keep / adjust / re-segment is drawn from it;
     * **re-segment** when the segmentations agree poorly (ARI < ``resegment_below_ari``) or an earlier
       segment vanished (no current match, or its match holds less than ``vanished_share`` of customers);
     * **keep** when ARI >= ``keep_min_ari``, no share moved by ``keep_max_size_shift`` points or more, no
@@ -667,6 +774,12 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
         (:attr:`Migration.ari`) is reported as how many customers moved; without it, they judge that.
     thresholds : dict, optional
         Any of the keys of :data:`DEFAULT_THRESHOLDS`.
+    refit_ari : float, optional
+        When the current side is the same method refitted on a shorter window than the delivered
+        segmentation's: the refit's agreement (ARI) with the delivered segments.
+    conclusive_when : str, optional
+        What would make an inconclusive comparison conclusive, in words with its numbers (e.g. the
+        history the data would need); a general sentence is used without it.
 
     Returns
     -------
@@ -677,6 +790,8 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
     >>> prev = pd.DataFrame({"customer_id": list("abcd"), "segment": [1, 1, 2, 2]})
     >>> recommend(migration_matrix(prev, prev)).decision
     'keep'
+    >>> recommend(migration_matrix(prev, prev), refit_ari=0.11).decision
+    'inconclusive'
     """
     th = dict(DEFAULT_THRESHOLDS)
     unknown = set(thresholds or {}) - set(th)
@@ -684,11 +799,20 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
         raise ValueError(f"unknown thresholds {sorted(unknown)}; allowed: {sorted(th)}")
     th.update(thresholds or {})
     structural = structure_ari is not None
+    refit = refit_ari is not None
+    r_ari = float(refit_ari) if refit_ari is not None else np.nan
     ari = float(structure_ari) if structure_ari is not None else migration.ari
     what = "the segment boundaries" if structural else "the segmentations"
     how = ("earlier model vs current fit, current customers" if structural else "customers in both")
     rows: list[dict[str, Any]] = []
-    reasons_reseg, reasons_adjust, reasons_ok = [], [], []
+    reasons_reseg: list[str] = []
+    reasons_adjust: list[str] = []
+    reasons_ok: list[str] = []
+    inconclusive = refit and not (np.isfinite(r_ari) and r_ari >= th["refit_min_ari"])
+    if refit:
+        rows.append(dict(check="agreement (ARI) of the refitted current side with step 5's segments, below the "
+                               "level at which it speaks for them", measured=r_ari,
+                         threshold=th["refit_min_ari"], breached=inconclusive, leads_to=INCONCLUSIVE))
     if not np.isfinite(ari):
         reasons_reseg.append("the two segmentations share no customers, so they cannot be compared")
     else:
@@ -698,16 +822,19 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
         notkeep = ari < th["keep_min_ari"]
         rows.append(dict(check=f"agreement (ARI, {how}) below keep level", measured=ari,
                          threshold=th["keep_min_ari"], breached=notkeep, leads_to="adjust"))
-        if low:
-            reasons_reseg.append(f"{what} agree poorly (ARI {ari:.2f} < {th['resegment_below_ari']:g})")
-        elif notkeep:
-            reasons_adjust.append(f"{what} agree only moderately (ARI {ari:.2f} < {th['keep_min_ari']:g})")
-        else:
-            reasons_ok.append(f"{what} agree well (ARI {ari:.2f}, at least {th['keep_min_ari']:g})")
+        (reasons_reseg if low else reasons_adjust if notkeep else reasons_ok).append(
+            f"{what} {agreement_words(ari, th)}")
     if structural and np.isfinite(migration.ari):
-        reasons_ok.append(f"customers moved between segments as customers do (ARI {migration.ari:.2f} on the "
-                          f"{migration.n_common:,} customers in both; {migration.stay_share:.0%} stayed): shown, "
-                          "not a reason to re-segment")
+        moved = (f"(ARI {migration.ari:.2f} on the {migration.n_common:,} customers in both; "
+                 f"{migration.stay_share:.0%} stayed)")
+        if migration.ari >= th["resegment_below_ari"]:
+            reasons_ok.append(f"customers moved between segments as customers do {moved}: shown, not a reason to "
+                              "re-segment")
+        else:
+            # near-chance agreement is said as such; it is not what the rule judges, and the sentence says so
+            reasons_ok.append(f"a customer's earlier segment says little about their current one: the two agree "
+                              f"poorly {moved}, below {th['resegment_below_ari']:g}, where 0 is chance; shown, not "
+                              "judged, since the rule judges whether the segment boundaries persist")
     if drift is None:
         # sizes can still be compared from the migration counts themselves; profiles cannot
         c = migration.counts
@@ -719,7 +846,8 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
                                    "n": [n for _, n in prev_rows]})
         drift = _compute_drift(prev_sizes, pd.DataFrame({"segment": cur_n.index.astype(int), "n": cur_n.to_numpy()}),
                                mapping=migration.mapping)
-    small = drift.sizes[(drift.sizes["status"] == "kept") & (drift.sizes["share_current"] < th["vanished_share"])]
+    drift = drift.with_profile_limit(th["keep_max_profile_shift"])  # the statuses judge by this rule's limit
+    small = drift.matched[drift.matched["share_current"] < th["vanished_share"]]
     vanished = sorted(set(drift.vanished) | {int(s) for s in small["previous_segment"]})
     mx = drift.max_size_shift
     rows.append(dict(check="largest change of a segment's share (points)", measured=mx,
@@ -732,8 +860,10 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
         rows.append(dict(check="largest shift of a segment mean, counted variables (SD)", measured=mp,
                          threshold=th["keep_max_profile_shift"], breached=mp >= th["keep_max_profile_shift"],
                          leads_to="adjust"))
+        moved_segments = (f": segment(s) {drift.profile_moved} moved by {th['keep_max_profile_shift']:g} SD or more "
+                          "on a counted variable" if drift.profile_moved else "")
         (reasons_adjust if mp >= th["keep_max_profile_shift"] else reasons_ok).append(
-            f"the largest profile shift is {mp:.2f} SD (limit {th['keep_max_profile_shift']:g})")
+            f"the largest profile shift is {mp:.2f} SD (limit {th['keep_max_profile_shift']:g}){moved_segments}")
     if drift.not_counted:
         reasons_ok.append(f"{', '.join(drift.not_counted)} moved with the windows' different lengths and are not "
                           "counted as drift")
@@ -745,11 +875,24 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
                      breached=bool(vanished), leads_to="re-segment"))
     if vanished:
         reasons_reseg.append(f"earlier segment(s) {vanished} vanished (no match, or below {th['vanished_share']:.0%})")
-    if reasons_reseg:
+    if inconclusive:
+        agreement = f"ARI {r_ari:.2f}" if np.isfinite(r_ari) else "no customers in both"
+        decision = INCONCLUSIVE
+        reasons = [f"the comparison is inconclusive for the delivered segments: the shorter window gives a "
+                   f"different segmentation (its refit agrees with step 5's segments at {agreement}, below "
+                   f"{th['refit_min_ari']:g}), so its drift says nothing about whether to keep, adjust or "
+                   "re-segment them",
+                   conclusive_when or ("it becomes conclusive with more history before the earlier cut-off: a "
+                                       "smaller earlier_window_months, or data reaching further back")]
+    elif reasons_reseg:
         decision, reasons = "re-segment", reasons_reseg + reasons_adjust + reasons_ok
     elif reasons_adjust:
         decision, reasons = "adjust", reasons_adjust + reasons_ok
     else:
         decision, reasons = "keep", reasons_ok
+    if refit and not inconclusive:
+        reasons.append(f"the current side, refitted on the shorter window, agrees with step 5's segments at ARI "
+                       f"{r_ari:.2f} (at least {th['refit_min_ari']:g}), so the comparison speaks for them")
     reasons = [r[0].upper() + r[1:] + "." for r in reasons]
-    return Recommendation(decision, reasons, pd.DataFrame(rows), th, recommendation_rule(th, structural=structural))
+    return Recommendation(decision, reasons, pd.DataFrame(rows), th,
+                          recommendation_rule(th, structural=structural, refit=refit))

@@ -8,7 +8,15 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from sklearn.metrics import adjusted_rand_score  # noqa: E402
 
-from segkit.iteration import drift, match_segments, migration_matrix, recommend  # noqa: E402
+from segkit.iteration import (  # noqa: E402
+    DEFAULT_THRESHOLDS,
+    INCONCLUSIVE,
+    MIN_REFIT_AGREEMENT,
+    drift,
+    match_segments,
+    migration_matrix,
+    recommend,
+)
 from segkit.profiling import profile  # noqa: E402
 
 
@@ -138,6 +146,89 @@ def test_drift_sizes_profiles_and_threshold_effect():
     assert size.vanished == [3] and t.loc["earlier 3", "status"] == "vanished"
     # goodness of fit on the kept segments: expected 625 / 375 of 1000
     assert size.chi2 == pytest.approx((600 - 625) ** 2 / 625 + (400 - 375) ** 2 / 375)
+
+
+def _moved_pair():
+    """Two segments kept by number; segment 2's mean moves by about 0.4 base SD, segment 1's not at all."""
+    ids = [f"c{i}" for i in range(8)]
+    f_prev = pd.DataFrame({"customer_id": ids, "frequency": [1.0, 2, 3, 4, 10, 11, 12, 13]})
+    f_cur = f_prev.assign(frequency=f_prev["frequency"] + [0, 0, 0, 0, 2, 2, 2, 2])
+    a = _assign(ids, [1] * 4 + [2] * 4)
+    sizes = pd.DataFrame({"segment": [1, 2], "n": [4, 4]})
+    return a, sizes, profile(f_prev, a, ["frequency"]), profile(f_cur, a, ["frequency"])
+
+
+def _status_follows_the_limit(d):
+    worst = d.counted_profiles.assign(s=lambda t: t["std_shift"].abs()).groupby("segment")["s"].max()
+    for seg, status in zip(d.sizes["segment"], d.sizes["status"]):
+        assert status == ("profile moved" if worst.get(seg, 0) >= d.profile_limit else "kept"), (seg, status)
+
+
+def test_a_matched_segment_whose_profile_moved_past_the_limit_is_not_kept():
+    a, sizes, p_prev, p_cur = _moved_pair()
+    d = drift(sizes, sizes, p_prev, p_cur)
+    # the status judges by the recommendation's own limit: about 0.4 SD < 0.5 SD is kept
+    assert 0.3 < d.max_profile_shift < 0.5
+    assert d.profile_limit == DEFAULT_THRESHOLDS["keep_max_profile_shift"]
+    assert d.sizes["status"].tolist() == ["kept", "kept"] and d.profile_moved == []
+    _status_follows_the_limit(d)
+
+    strict = drift(sizes, sizes, p_prev, p_cur, profile_limit=0.3)
+    assert strict.sizes["status"].tolist() == ["kept", "profile moved"] and strict.profile_moved == [2]
+    _status_follows_the_limit(strict)
+    # moved is still matched: not vanished, and still in the size test
+    assert strict.vanished == [] and strict.new == [] and strict.chi2_df == 1
+    # the recommendation under the same limit names the segment the table marks
+    rec = recommend(migration_matrix(a, a), d, thresholds={"keep_max_profile_shift": 0.3})
+    assert rec.decision == "adjust"
+    assert (f"The largest profile shift is {d.max_profile_shift:.2f} SD (limit 0.3): segment(s) [2] moved by 0.3 SD "
+            "or more on a counted variable.") in rec.reasons
+    # a variable not counted (windows of different lengths) moves no segment
+    ignored = drift(sizes, sizes, p_prev, p_cur, profile_limit=0.3, not_counted=["frequency"])
+    assert ignored.sizes["status"].tolist() == ["kept", "kept"]
+
+
+def test_a_refit_that_disagrees_with_the_delivered_segments_is_inconclusive():
+    a, sizes, p_prev, p_cur = _moved_pair()
+    mig, d = migration_matrix(a, a), drift(sizes, sizes, p_prev, p_cur)
+    assert recommend(mig, d).decision == "keep"
+
+    rec = recommend(mig, d, refit_ari=0.11, conclusive_when="data from 2009-06-01 on would do")
+    assert rec.decision == INCONCLUSIVE
+    assert rec.reasons[0] == ("The comparison is inconclusive for the delivered segments: the shorter window gives a "
+                              "different segmentation (its refit agrees with step 5's segments at ARI 0.11, below "
+                              f"{MIN_REFIT_AGREEMENT:g}), so its drift says nothing about whether to keep, adjust or "
+                              "re-segment them.")
+    assert rec.reasons[1] == "Data from 2009-06-01 on would do."
+    assert len(rec.reasons) == 2  # no keep / adjust / re-segment reason drawn from the refit's drift
+    row = rec.table.iloc[0]
+    assert (row["measured"], row["threshold"], row["breached"], row["leads_to"]) == (
+        0.11, MIN_REFIT_AGREEMENT, True, INCONCLUSIVE)
+    assert rec.rule.startswith(f"Inconclusive when the current side, refitted on a shorter window, agrees with step "
+                               f"5's segments below ARI {MIN_REFIT_AGREEMENT:g}")
+    # without a stated remedy, a general one
+    assert "smaller earlier_window_months" in recommend(mig, d, refit_ari=0.11).reasons[1]
+
+    # a refit that agrees enough speaks for the delivered segments, and says so with its number
+    ok = recommend(mig, d, refit_ari=0.73)
+    assert ok.decision == "keep" and not ok.table.iloc[0]["breached"]
+    assert ok.reasons[-1] == (f"The current side, refitted on the shorter window, agrees with step 5's segments at "
+                              f"ARI 0.73 (at least {MIN_REFIT_AGREEMENT:g}), so the comparison speaks for them.")
+    assert recommend(mig, d, refit_ari=MIN_REFIT_AGREEMENT).decision == "keep"
+
+
+def test_near_chance_movement_is_called_poor_not_natural():
+    rng = np.random.default_rng(1)
+    ids = [f"c{i}" for i in range(600)]
+    prev = _assign(ids, np.repeat([1, 2, 3], 200))
+    shuffled = migration_matrix(prev, _assign(ids, rng.integers(1, 4, 600)))
+    assert shuffled.ari < 0.05
+    text = recommend(shuffled, structure_ari=0.9).text()
+    assert f"the two agree poorly (ARI {shuffled.ari:.2f} on the 600 customers in both" in text
+    assert "below 0.5, where 0 is chance" in text and "as customers do" not in text
+    moved = prev.assign(segment=np.where(np.arange(600) < 60, 2, prev["segment"]))
+    mig = migration_matrix(prev, moved)
+    assert mig.ari >= 0.5 and "moved between segments as customers do" in recommend(mig, structure_ari=0.9).text()
 
 
 def test_figures_render():

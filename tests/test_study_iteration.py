@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import copy_run
@@ -9,6 +10,8 @@ from conftest import copy_run
 from segkit.compare import compare
 from segkit.config import load_config
 from segkit.errors import DataError
+from segkit.index_page import render_index
+from segkit.iteration import INCONCLUSIVE, MIN_REFIT_AGREEMENT
 from segkit.pipeline import earlier_window_assignments
 from segkit.study import artifacts
 from segkit.study import iteration as step8
@@ -34,11 +37,29 @@ def test_step8_compares_with_the_earlier_window(demo_run_steps, small_demo, tmp_
     assert 0 <= result.refit_ari <= 1 and f"ARI {result.refit_ari:.2f}" in result.windows_text
     m, rec = result.migration, result.recommendation
     assert 0 <= m.ari <= 1 and 0 <= m.stay_share <= 1 and m.matched_by == "profiles"
+    # the refit on the shorter window agrees with step 5 enough to speak for it, and the page says so with its number
+    assert result.refit_ari >= MIN_REFIT_AGREEMENT and result.refit_speaks
     assert rec.decision in ("keep", "adjust", "re-segment")
+    assert rec.reasons[-1] == (f"The current side, refitted on the shorter window, agrees with step 5's segments at "
+                               f"ARI {result.refit_ari:.2f} (at least {MIN_REFIT_AGREEMENT:g}), so the comparison "
+                               "speaks for them.")
+    assert rec.table.iloc[0]["leads_to"] == INCONCLUSIVE and not rec.table.iloc[0]["breached"]
     # the recommendation judges whether the boundaries persist; customers moving is shown, not held against it
-    assert rec.rule.startswith("Keep when the segment boundaries agree")
-    assert rec.table["check"].iloc[0].startswith("agreement (ARI, earlier model vs current fit")
+    assert rec.rule.startswith("Inconclusive when the current side") and "Otherwise: keep when the segment " \
+        "boundaries agree" in rec.rule
+    assert rec.table["check"].iloc[1].startswith("agreement (ARI, earlier model vs current fit")
     assert any(f"ARI {m.ari:.2f} on the {m.n_common:,} customers in both" in r for r in rec.reasons)
+    # step 5's sizes beside the refit's, so the drift table's n_current is read for what it is
+    sizes = result.refit_sizes.set_index("segment")
+    own_n = RunFolder(run).read(artifacts.ASSIGNMENTS)["segment"].value_counts()
+    assert sizes["n_step5"].to_dict() == own_n.sort_index().to_dict()
+    drift_n = result.drift.sizes.set_index("segment")["n_current"]
+    assert all(sizes.loc[s, "n_refit"] == n for s, n in drift_n.items() if not isinstance(s, str))
+    assert "refit on the current 456-day window (close to step 5's segments" in result.sides_caption
+    # a refit segment named for a step 5 segment it shares few customers with is pointed out, with its numbers
+    for r in result.refit_sizes.itertuples():
+        said = f"{r.refit_also_in_step5_segment:,} of the {r.n_refit:,} in refit segment {r.segment} are in step 5's"
+        assert (said in result.windows_text) == (2 * r.refit_also_in_step5_segment < r.n_refit)
 
     # every customer of the current window is counted once; "new" are those without a purchase in the earlier one
     folder = RunFolder(run)
@@ -63,6 +84,44 @@ def test_step8_compares_with_the_earlier_window(demo_run_steps, small_demo, tmp_
                    "stay_share": pytest.approx(m.stay_share), "recommendation": rec.decision,
                    "reason": " ".join(rec.reasons), "rule": rec.rule, "matched_by": "profiles",
                    "windows": result.windows_text}
+
+
+def test_step8_says_inconclusive_when_the_refit_is_another_segmentation(demo_run_steps, small_demo, tmp_path):
+    run = copy_run(demo_run_steps[0], tmp_path / "run")
+    folder = RunFolder(run)
+    # step 5's segments scrambled among its customers: the refit on the shorter window cannot agree with them
+    own = folder.read(artifacts.ASSIGNMENTS)
+    order = np.random.default_rng(3).permutation(len(own))
+    scrambled = own.assign(segment=own["segment"].to_numpy()[order], segment_name=own["segment_name"].to_numpy()[order])
+    folder.write(artifacts.ASSIGNMENTS, scrambled, step="stability")
+    result = run_steps(run, small_demo / "study.yaml", ["iteration"])["iteration"]
+
+    ari, rec = result.refit_ari, result.recommendation
+    assert abs(ari) < 0.05 and not result.refit_speaks
+    assert rec.decision == INCONCLUSIVE
+    assert rec.reasons[0] == ("The comparison is inconclusive for the delivered segments: the shorter window gives a "
+                              f"different segmentation (its refit agrees with step 5's segments at ARI {ari:.2f}, "
+                              f"below {MIN_REFIT_AGREEMENT:g}), so its drift says nothing about whether to keep, "
+                              "adjust or re-segment them.")
+    # what would make it conclusive, with the dates: the demo's data begin 2024-01-01, step 5 sees 639 days to
+    # 2025-09-30, and an earlier window as long, ending 2025-03-31, would need data from 2023-07-02
+    assert rec.reasons[1] == ("It becomes conclusive with more history before the earlier cut-off: step 5's segments "
+                              "rest on 639 days (2024-01-01 to 2025-09-30), and an earlier window as long, ending "
+                              "2025-03-31, needs transactions from 2023-07-02 on; with the data as they are, a "
+                              "smaller earlier_window_months (now 6) lengthens both windows towards step 5's "
+                              "history.")
+    assert not any(w in " ".join(rec.reasons) for w in ("Keep", "Adjust", "Re-segment"))
+    assert (rec.table.iloc[0]["measured"], rec.table.iloc[0]["breached"]) == (pytest.approx(ari), True)
+    assert f"That refit is a different segmentation from step 5's: they agree at ARI {ari:.2f}, below " \
+           f"{MIN_REFIT_AGREEMENT:g}" in result.windows_text
+    assert result.sides_caption.endswith(f"(not step 5's segments: ARI {ari:.2f} with them) against the refit on "
+                                         "the earlier one")
+    # the tables are still there, for what they are
+    assert result.drift.sizes["n_current"].sum() == result.refit_sizes["n_refit"].sum() > 0
+    doc = folder.read(artifacts.ITERATION)
+    assert doc["recommendation"] == INCONCLUSIVE and doc["reason"] == " ".join(rec.reasons)
+    page = render_index(run, {"steps": []})
+    assert f"<b>Over time:</b> {INCONCLUSIVE} — The comparison is inconclusive" in page
 
 
 def test_step8_with_itself_as_previous_run_keeps(demo_run_steps, make_study, tmp_path):

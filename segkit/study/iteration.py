@@ -12,7 +12,11 @@ with, in order of preference:
    too) are measured up to its own cut-off. When the data do not reach back far
    enough for the earlier window to be as long as step 5's history, the current
    side is refitted on its last days too, and its segments take step 5's
-   numbers and names by their members; else
+   numbers and names by their members. Such a refit speaks for step 5's
+   segments only when it agrees with them at least at
+   :data:`segkit.iteration.MIN_REFIT_AGREEMENT` (ARI); below, the
+   recommendation is "inconclusive" and names the history that would make it
+   conclusive; else
 3. nothing: a study without transactions and without a previous run has no
    earlier segmentation, and the step says so.
 
@@ -27,6 +31,7 @@ compare`` makes the same comparison between two finished runs.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -127,7 +132,8 @@ def not_counted_for(previous_table: pd.DataFrame, current_table: pd.DataFrame, b
 
 def compare_segmentations(previous: pd.DataFrame, current: pd.DataFrame, *, previous_table: pd.DataFrame,
                           current_table: pd.DataFrame, basis: list[str], by_rule: bool = False,
-                          structure_ari: float | None = None) -> Comparison:
+                          structure_ari: float | None = None, refit_ari: float | None = None,
+                          conclusive_when: str | None = None) -> Comparison:
     """Compare ``current`` assignments with ``previous`` ones: migration, drift and recommendation.
 
     The current numbering is kept. The earlier segments are matched to the current ones by their
@@ -150,6 +156,10 @@ def compare_segmentations(previous: pd.DataFrame, current: pd.DataFrame, *, prev
         against the current fit (ARI). When given it is the agreement the recommendation judges; the
         agreement on the customers in both is then how much customers moved, which segments defined by
         a life cycle (new, lapsed) show by nature.
+    refit_ari, conclusive_when : float, str, optional
+        When ``current`` is a refit on a shorter window than the delivered segmentation's: its agreement
+        with the delivered segments, and what would make the comparison conclusive
+        (:func:`segkit.iteration.recommend`).
 
     Returns
     -------
@@ -171,7 +181,9 @@ def compare_segmentations(previous: pd.DataFrame, current: pd.DataFrame, *, prev
         current.drop_duplicates("segment")[["segment", "segment_name"]].rename(columns={"segment_name": "name"}),
         on="segment"), profile(previous_table, previous, shared), profile(current_table, current, shared),
         mapping=migration.mapping, not_counted=not_counted)
-    return Comparison(migration, drift, it.recommend(migration, drift, structure_ari=structure_ari), shared, note)
+    recommendation = it.recommend(migration, drift, structure_ari=structure_ari, refit_ari=refit_ari,
+                                  conclusive_when=conclusive_when)
+    return Comparison(migration, drift, recommendation, shared, note)
 
 
 @dataclass
@@ -197,6 +209,8 @@ class IterationResult:
     refit_ari : float or None
         When the current side had to be refitted on a shorter window: the agreement (ARI) of that refit
         with step 5's segments, whose numbers and names it took by its members.
+    refit_sizes : DataFrame or None
+        With ``refit_ari``: each segment's customers in step 5 and in the refit on the shorter window.
     """
 
     source: Literal["previous_run", "earlier_window", "none"]
@@ -207,6 +221,7 @@ class IterationResult:
     previous_run: Path | None = None
     current_window: StudyWindow | None = None
     refit_ari: float | None = None
+    refit_sizes: pd.DataFrame | None = None
 
     @property
     def has_comparison(self) -> bool:
@@ -232,10 +247,50 @@ class IterationResult:
                 "its own cut-off.")
         if self.refit_ari is not None:
             text += (" The data do not reach back far enough for an earlier window as long as step 5's history, so "
-                     "the current side is the same method and k refitted on its last "
-                     f"{days:,} days; its segments take step 5's numbers and names by their members (agreement with "
-                     f"step 5: ARI {self.refit_ari:.2f}).")
+                     f"the current side is the same method and k refitted on its last {days:,} days. ")
+            if self.refit_speaks:
+                text += (f"That refit agrees with step 5's segments at ARI {self.refit_ari:.2f} (at least "
+                         f"{it.MIN_REFIT_AGREEMENT:g}), so its segments take step 5's numbers and names by their "
+                         "members and the comparison speaks for them as a whole; their sizes are the refit's, not "
+                         "step 5's.")
+            else:
+                text += (f"That refit is a different segmentation from step 5's: they agree at ARI "
+                         f"{self.refit_ari:.2f}, below {it.MIN_REFIT_AGREEMENT:g}. Its segments carry step 5's numbers "
+                         "and names by a one-to-one matching of their members, but they are not step 5's segments, "
+                         "and the tables below describe the refit.")
+            text += self._mismatch_text()
         return text
+
+    def _mismatch_text(self) -> str:
+        """The refit segments most of whose customers are in other step 5 segments than the one they are named for."""
+        if self.refit_sizes is None:
+            return ""
+        t = self.refit_sizes
+        odd = t[t["refit_also_in_step5_segment"] * 2 < t["n_refit"]]
+        if odd.empty:
+            return ""
+        parts = [f"{r.refit_also_in_step5_segment:,} of the {r.n_refit:,} in refit segment {r.segment} are in step "
+                 f"5's segment {r.segment}" for r in odd.itertuples()]
+        return (f" Refit segment(s) {odd['segment'].tolist()} hold mostly customers of other step 5 segments "
+                f"({'; '.join(parts)}): their rows describe other groups under those names.")
+
+    @property
+    def refit_speaks(self) -> bool | None:
+        """Whether a refitted current side agrees with step 5 enough to speak for it (None without a refit)."""
+        if self.refit_ari is None:
+            return None
+        return bool(self.refit_ari >= it.MIN_REFIT_AGREEMENT)
+
+    @property
+    def sides_caption(self) -> str:
+        """What the migration and drift tables compare, for their captions."""
+        if self.refit_ari is None or self.comparison_windows is None:
+            return "this run's segments against the earlier ones"
+        e, c = self.comparison_windows
+        days = (c.cutoff - c.history_start).days + 1 if c.history_start else None
+        which = "close to" if self.refit_speaks else "not"
+        return (f"the refit on the current {days:,}-day window ({which} step 5's segments: ARI "
+                f"{self.refit_ari:.2f} with them) against the refit on the earlier one")
 
     @property
     def migration(self) -> it.Migration | None:
@@ -298,6 +353,33 @@ def with_numbers_of(refit: pd.DataFrame, own: pd.DataFrame) -> tuple[pd.DataFram
     return out, ari
 
 
+def refit_sizes(refit: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
+    """Each segment's customers in step 5's assignments (``own``) and in the refit on a shorter window.
+
+    ``in_both`` counts the refit's customers who are in the same-numbered segment in step 5 too.
+    """
+    names = own.drop_duplicates("segment").set_index("segment")["segment_name"]
+    both = refit.merge(own, on="customer_id", suffixes=("", "_own"))
+    out = pd.DataFrame({"segment": sorted(set(own["segment"].astype(int)) | set(refit["segment"].astype(int)))})
+    out["name"] = out["segment"].map(names).fillna(out["segment"].map(
+        refit.drop_duplicates("segment").set_index("segment")["segment_name"]))
+    out["n_step5"] = out["segment"].map(own["segment"].value_counts()).fillna(0).astype(int)
+    out["n_refit"] = out["segment"].map(refit["segment"].value_counts()).fillna(0).astype(int)
+    same = both.loc[both["segment"] == both["segment_own"], "segment"].value_counts()
+    out["refit_also_in_step5_segment"] = out["segment"].map(same).fillna(0).astype(int)
+    return out
+
+
+def conclusive_when(window: StudyWindow, earlier: StudyWindow, data_start: dt.date, months: int) -> str:
+    """What would let the earlier window hold step 5's whole history, with the dates, in words."""
+    length = (window.cutoff - data_start).days
+    needed = earlier.cutoff - dt.timedelta(days=length)
+    return (f"it becomes conclusive with more history before the earlier cut-off: step 5's segments rest on "
+            f"{length + 1:,} days ({data_start} to {window.cutoff}), and an earlier window as long, ending "
+            f"{earlier.cutoff}, needs transactions from {needed} on; with the data as they are, a smaller "
+            f"earlier_window_months (now {months}) lengthens both windows towards step 5's history")
+
+
 def run(ctx: StepContext) -> IterationResult:
     """Compare with the previous run, else the earlier window, else nothing; write ``iteration.json``.
 
@@ -316,6 +398,8 @@ def run(ctx: StepContext) -> IterationResult:
     method, k = str(segmentation["method"]), segmentation["k"]
     by_rule = not get_method(method).data_driven
     structure_ari: float | None = None
+    refit_ari: float | None = None
+    remedy: str | None = None
     if cfg.previous_run is not None:
         prev, previous, previous_table = _read_previous_run(cfg.resolve(cfg.previous_run))
         result = IterationResult("previous_run", f"the previous run {prev.path.name}", previous_run=prev.path)
@@ -332,26 +416,31 @@ def run(ctx: StepContext) -> IterationResult:
         after = window_segmentation(cfg, now, **inputs)
         # do the boundaries persist? the earlier model places the current window's customers as the current fit does
         structure_ari = _ari(before.place(after), after.assignments)
-        refit_ari = None
+        sizes: pd.DataFrame | None = None
+        months = cfg.earlier_window_months
         history = transactions.loc[window.in_history(transactions["date"]), "date"]
-        if now.history_start is not None and now.history_start > history.min().date():
+        data_start = max(history.min().date(), window.history_start or dt.date.min)
+        if now.history_start is not None and now.history_start > data_start:
             # step 5 saw more history than the earlier window can hold: the current side is the refit on as many days
             table = after.table
             # a rule's classes are the same classes in both fits; a data-driven refit takes step 5's numbers
-            current, refit_ari = ((after.assignments, _ari(after.assignments, current)) if by_rule
-                                  else with_numbers_of(after.assignments, current))
-        months = cfg.earlier_window_months
+            refit, refit_ari = ((after.assignments, _ari(after.assignments, current)) if by_rule
+                                else with_numbers_of(after.assignments, current))
+            sizes = refit_sizes(refit, current)
+            current = refit
+            remedy = conclusive_when(window, earlier, data_start, months)
         result = IterationResult(
             "earlier_window",
             f"the same method refitted with k = {k} on the earlier window ending {earlier.cutoff} ({months} months "
             "before the cut-off), as long as the current one",
-            earlier_window=earlier, current_window=now, refit_ari=refit_ari)
+            earlier_window=earlier, current_window=now, refit_ari=refit_ari, refit_sizes=sizes)
     else:
         return IterationResult("none", None, why_not=NOTHING_TO_COMPARE)
 
     result.comparison = compare_segmentations(previous, current, previous_table=previous_table,
                                               current_table=table, basis=list(cfg.basis), by_rule=by_rule,
-                                              structure_ari=structure_ari)
+                                              structure_ari=structure_ari, refit_ari=refit_ari,
+                                              conclusive_when=remedy)
     ctx.write(artifacts.ITERATION, result.as_document())
     return result
 
