@@ -91,6 +91,8 @@ if result.gains is not None:
         mine=f"{100 * top['cum_gain']:.1f}%")
     for b in result.gains.baselines:
         say("The top tenth ranked by {b} brought **{share}**.", b=b, share=f"{100 * top[f'cum_gain {b}']:.1f}%")
+    if "past spend" in result.gains.baselines:
+        callout("{answer}", kind="info", answer=result.gains.answer("past spend"))
     show_table(result.gains.summary(), caption="Gains and lift by tenth of the value ranking",
                formats={c: "pct" for c in result.gains.summary().columns
                         if c.startswith("cum_gain") or c == "cum_customer_share"})

@@ -324,6 +324,35 @@ class GainsResult:
         """The baseline rankings drawn with the score (``cum_gain <name>`` columns)."""
         return [c.removeprefix("cum_gain ") for c in self.table.columns if c.startswith("cum_gain ")]
 
+    def answer(self, baseline: str = "past spend", *, bins: int = 3, score: str = "potential value",
+               outcome: str = "the later revenue") -> str:
+        """Whether the score ranks later buyers better than ``baseline`` over the first ``bins`` bins, in words.
+
+        Compares the cumulative gains as the table shows them (one decimal of a percent): "better"
+        only when the score gathers at least as much at every depth and more at one, "worse" the
+        other way round, otherwise neither.
+
+        Examples
+        --------
+        >>> t = pd.DataFrame({"cum_customer_share": [0.1, 0.2], "cum_gain": [0.4, 0.6],
+        ...                   "cum_gain past spend": [0.4, 0.55]})
+        >>> GainsResult(t, float("nan")).answer(bins=2).split(": ")[-1]
+        'potential value ranks better than past spend at these depths.'
+        """
+        t = self.table.head(bins)
+        mine = (100 * t["cum_gain"]).round(1)
+        theirs = (100 * t[f"cum_gain {baseline}"]).round(1)
+        depths = ", ".join(f"{100 * x:.0f}%" for x in t["cum_customer_share"])
+        if (mine >= theirs).all() and (mine > theirs).any():
+            verdict = f"{score} ranks better than {baseline} at these depths."
+        elif (mine <= theirs).all() and (mine < theirs).any():
+            verdict = f"{baseline} ranks at least as well at every one of these depths: {score} adds nothing over it."
+        else:
+            verdict = "neither ranks consistently better than the other at these depths."
+        return (f"Over the top {depths} of customers, ranking by {score} gathers "
+                f"{', '.join(f'{x:.1f}%' for x in mine)} of {outcome}, ranking by {baseline} "
+                f"{', '.join(f'{x:.1f}%' for x in theirs)}: {verdict}")
+
     def summary(self) -> pd.DataFrame:
         return self.table[["bin", "n", "rate", "cum_customer_share", "cum_gain",
                            *(f"cum_gain {b}" for b in self.baselines), "lift", "cum_lift"]]

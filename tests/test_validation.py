@@ -198,3 +198,17 @@ def test_outcome_plot_with_constant_and_single_member_segments():
     res = outcome_tests(a, out)
     axes = res.plot()
     assert len(np.ravel(axes)) >= 3
+
+
+def test_gains_answer_compares_with_past_spend_as_the_table_rounds():
+    from segkit.validation import GainsResult
+
+    t = pd.DataFrame({"cum_customer_share": [0.1, 0.2, 0.3], "cum_gain": [0.527, 0.649, 0.724],
+                      "cum_gain past spend": [0.527, 0.654, 0.736]})
+    worse = GainsResult(t, float("nan")).answer()
+    assert worse == ("Over the top 10%, 20%, 30% of customers, ranking by potential value gathers 52.7%, 64.9%, "
+                     "72.4% of the later revenue, ranking by past spend 52.7%, 65.4%, 73.6%: past spend ranks at "
+                     "least as well at every one of these depths: potential value adds nothing over it.")
+    t["cum_gain past spend"] = [0.50, 0.66, 0.70]
+    assert GainsResult(t, float("nan")).answer().endswith("neither ranks consistently better than the other at "
+                                                          "these depths.")
