@@ -289,8 +289,9 @@ class _MLModel:
         if missing:
             detail = f"no standard error for {', '.join(missing)}: the likelihood is flat in some direction"
         elif weak:
-            detail = (f"standard error above the estimate for {', '.join(weak)}: the data barely identify it, and "
-                      "predictions that lean on it are uncertain")
+            it = "it" if len(weak) == 1 else "them"
+            detail = (f"standard error above the estimate for {', '.join(weak)}: the data barely identify {it}, and "
+                      f"predictions that lean on {it} are uncertain")
         else:
             detail = "every standard error (from the curvature of the likelihood) is below its estimate"
         rows.append({"model": self.model_name, "check": "standard errors", "flagged": bool(missing or weak),
