@@ -37,7 +37,10 @@ __all__ = ["DEFAULT_THRESHOLDS", "INCONCLUSIVE", "MIN_REFIT_AGREEMENT", "WINDOW_
 NEW, GONE = "new", "gone"
 #: Status of a matched segment in :attr:`Drift.sizes`: its profile stayed within the keep limit of
 #: :func:`recommend` (``keep_max_profile_shift``), or moved by that much or more on a counted variable.
-KEPT, PROFILE_MOVED = "kept", "profile moved"
+KEPT, PROFILE_MOVED, SIZE_MOVED = "kept", "profile moved", "share moved"
+PROFILE_AND_SIZE_MOVED = "profile and share moved"
+#: The statuses of an earlier segment that has a current match.
+MATCHED_STATUSES = (KEPT, PROFILE_MOVED, SIZE_MOVED, PROFILE_AND_SIZE_MOVED)
 VANISHED = "vanished"
 
 #: The decision when the comparison cannot speak for the delivered segments (see :data:`MIN_REFIT_AGREEMENT`).
@@ -375,8 +378,9 @@ class Drift:
         ``previous_segment`` (the earlier number it had), ``name``, ``n_previous``,
         ``share_previous``, ``n_current``, ``share_current``, ``shift_points`` (percentage
         points) and ``status``: "kept" (matched, no counted mean moved by ``profile_limit`` SD or
-        more), "profile moved" (matched, but some counted mean moved by that much or more),
-        "vanished" (an earlier segment with no match) or "new" (a current segment no earlier one matches).
+        more and its share by less than the keep limit in points), "profile moved", "share moved" or
+        "profile and share moved" (matched, but past those limits), "vanished" (an earlier segment with
+        no match) or "new" (a current segment no earlier one matches).
     profiles : DataFrame
         ``segment``, ``variable``, ``previous_mean``, ``current_mean``, ``shift``, ``std_shift``
         (shift in standard deviations of the variable in the earlier base) and ``counted`` (False
@@ -432,18 +436,19 @@ class Drift:
     @property
     def matched(self) -> pd.DataFrame:
         """The rows of :attr:`sizes` of segments in both segmentations (kept or with a moved profile)."""
-        return self.sizes[self.sizes["status"].isin([KEPT, PROFILE_MOVED])]
+        return self.sizes[self.sizes["status"].isin(MATCHED_STATUSES)]
 
     @property
     def profile_moved(self) -> list[int]:
         """Current segments whose match moved by :attr:`profile_limit` SD or more on a counted variable."""
-        return [int(s) for s in self.sizes.loc[self.sizes["status"] == PROFILE_MOVED, "segment"]]
+        return [int(s) for s in self.sizes.loc[self.sizes["status"].isin([PROFILE_MOVED, PROFILE_AND_SIZE_MOVED]),
+                                               "segment"]]
 
-    def with_profile_limit(self, limit: float) -> Drift:
-        """The same drift with the statuses of another profile limit (what :func:`recommend` judges by)."""
-        if limit == self.profile_limit:
+    def with_profile_limit(self, limit: float, size_limit: float | None = None) -> Drift:
+        """The same drift with the statuses of other keep limits (what :func:`recommend` judges by)."""
+        if limit == self.profile_limit and size_limit is None:
             return self
-        sizes = self.sizes.assign(status=_status(self.sizes, self.profiles, limit))
+        sizes = self.sizes.assign(status=_status(self.sizes, self.profiles, limit, size_limit))
         return Drift(sizes, self.profiles, self.chi2, self.chi2_df, self.chi2_p, limit)
 
     @property
@@ -499,25 +504,31 @@ class Drift:
         return ax
 
 
-def _status(sizes: pd.DataFrame, profiles: pd.DataFrame, limit: float) -> list[str]:
-    """Each row's status: new, vanished, or a matched segment kept or with its profile moved by ``limit`` SD or more.
+def _status(sizes: pd.DataFrame, profiles: pd.DataFrame, limit: float, size_limit: float | None = None) -> list[str]:
+    """Each row's status: new, vanished, or a matched segment kept, or moved in profile or share.
 
-    The one place the status is decided; a profile shift on a variable not counted (windows of different
+    A matched segment's profile moved when a counted mean moved by ``limit`` SD or more; its share moved
+    when it changed by ``size_limit`` points or more (the keep limits of :func:`recommend`). The one
+    place the status is decided; a profile shift on a variable not counted (windows of different
     lengths) does not move a segment, as it does not count towards the recommendation.
     """
+    size_limit = DEFAULT_THRESHOLDS["keep_max_size_shift"] if size_limit is None else float(size_limit)
     moved: set[int] = set()
     if len(profiles):
         counted = profiles[profiles["counted"].astype(bool)]
         worst = counted.groupby("segment")["std_shift"].apply(lambda x: x.abs().max())
         moved = {int(s) for s, v in worst.items() if np.isfinite(v) and v >= limit}
     out = []
-    for seg, prev in zip(sizes["segment"], sizes["previous_segment"]):
+    shifts = sizes["shift_points"] if "shift_points" in sizes else pd.Series(0.0, index=sizes.index)
+    for seg, prev, shift in zip(sizes["segment"], sizes["previous_segment"], shifts):
         if pd.isna(prev):
             out.append(NEW)
         elif isinstance(seg, str):
             out.append(VANISHED)
         else:
-            out.append(PROFILE_MOVED if int(seg) in moved else KEPT)
+            p = int(seg) in moved
+            z = bool(np.isfinite(shift) and abs(shift) >= size_limit)
+            out.append(PROFILE_AND_SIZE_MOVED if p and z else PROFILE_MOVED if p else SIZE_MOVED if z else KEPT)
     return out
 
 
@@ -697,7 +708,8 @@ def recommendation_rule(th: Mapping[str, float], *, structural: bool = False, re
     rule = f"{keep}; {resegment}; adjust otherwise."
     if refit:
         rule = (f"Inconclusive when the current side, refitted on a shorter window, agrees with step 5's segments "
-                f"below ARI {th['refit_min_ari']:g}: the comparison then describes another segmentation. "
+                f"below ARI {th['refit_min_ari']:g}, or one of its segments holds mostly customers of other step 5 "
+                "segments: the comparison then describes other groups than the delivered segments. "
                 f"Otherwise: {rule[0].lower()}{rule[1:]}")
     return rule
 
@@ -748,7 +760,7 @@ class Recommendation:
 
 def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari: float | None = None,
               thresholds: Mapping[str, float] | None = None, refit_ari: float | None = None,
-              conclusive_when: str | None = None) -> Recommendation:
+              conclusive_when: str | None = None, refit_mismatched: Sequence[int] = ()) -> Recommendation:
     """Recommend to keep, adjust or re-segment (the rule: :func:`recommendation_rule`).
 
     * **inconclusive** when the current side is a refit on a shorter window (``refit_ari`` given) that
@@ -780,6 +792,10 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
     conclusive_when : str, optional
         What would make an inconclusive comparison conclusive, in words with its numbers (e.g. the
         history the data would need); a general sentence is used without it.
+    refit_mismatched : sequence of int
+        Refit segments most of whose customers are in other delivered segments than the one they are
+        named for: their rows describe other groups, so the comparison is inconclusive for the
+        delivered segments even when the refit agrees with them as a whole.
 
     Returns
     -------
@@ -808,11 +824,16 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
     reasons_reseg: list[str] = []
     reasons_adjust: list[str] = []
     reasons_ok: list[str] = []
-    inconclusive = refit and not (np.isfinite(r_ari) and r_ari >= th["refit_min_ari"])
+    low_refit = refit and not (np.isfinite(r_ari) and r_ari >= th["refit_min_ari"])
+    mismatched = sorted(int(x) for x in refit_mismatched) if refit else []
+    inconclusive = low_refit or bool(mismatched)
     if refit:
         rows.append(dict(check="agreement (ARI) of the refitted current side with step 5's segments, below the "
                                "level at which it speaks for them", measured=r_ari,
-                         threshold=th["refit_min_ari"], breached=inconclusive, leads_to=INCONCLUSIVE))
+                         threshold=th["refit_min_ari"], breached=low_refit, leads_to=INCONCLUSIVE))
+        rows.append(dict(check="refit segments holding mostly other step 5 segments' customers",
+                         measured=float(len(mismatched)), threshold=0.0, breached=bool(mismatched),
+                         leads_to=INCONCLUSIVE))
     if not np.isfinite(ari):
         reasons_reseg.append("the two segmentations share no customers, so they cannot be compared")
     else:
@@ -846,7 +867,8 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
                                    "n": [n for _, n in prev_rows]})
         drift = _compute_drift(prev_sizes, pd.DataFrame({"segment": cur_n.index.astype(int), "n": cur_n.to_numpy()}),
                                mapping=migration.mapping)
-    drift = drift.with_profile_limit(th["keep_max_profile_shift"])  # the statuses judge by this rule's limit
+    # the statuses judge by this rule's limits
+    drift = drift.with_profile_limit(th["keep_max_profile_shift"], th["keep_max_size_shift"])
     small = drift.matched[drift.matched["share_current"] < th["vanished_share"]]
     vanished = sorted(set(drift.vanished) | {int(s) for s in small["previous_segment"]})
     mx = drift.max_size_shift
@@ -878,10 +900,12 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
     if inconclusive:
         agreement = f"ARI {r_ari:.2f}" if np.isfinite(r_ari) else "no customers in both"
         decision = INCONCLUSIVE
-        reasons = [f"the comparison is inconclusive for the delivered segments: the shorter window gives a "
-                   f"different segmentation (its refit agrees with step 5's segments at {agreement}, below "
-                   f"{th['refit_min_ari']:g}), so its drift says nothing about whether to keep, adjust or "
-                   "re-segment them",
+        why = (f"the shorter window gives a different segmentation (its refit agrees with step 5's segments at "
+               f"{agreement}, below {th['refit_min_ari']:g})" if low_refit else
+               f"although the refit agrees with step 5's segments as a whole (ARI {r_ari:.2f}), its segment(s) "
+               f"{mismatched} hold mostly customers of other step 5 segments (those rows describe other groups)")
+        reasons = [f"the comparison is inconclusive for the delivered segments: {why}, so its drift says nothing "
+                   "about whether to keep, adjust or re-segment them",
                    conclusive_when or ("it becomes conclusive with more history before the earlier cut-off: a "
                                        "smaller earlier_window_months, or data reaching further back")]
     elif reasons_reseg:

@@ -242,3 +242,27 @@ def test_figures_render():
     assert d.plot().get_xlabel() == "share of customers (%)"
     recommend(m, d).plot()
     plt.close("all")
+
+
+def test_a_share_that_moved_past_the_limit_is_not_kept_and_mismatched_refit_segments_are_inconclusive():
+    a, sizes, p_prev, p_cur = _moved_pair()
+    # segment 2 grows by 10 points: its share moved past the keep limit (5 points) though its profile did not
+    grown = sizes.assign(n=sizes["n"] * [0.8, 1.2]) if "n" in sizes else sizes.assign(
+        n_customers=sizes["n_customers"] * [0.8, 1.2])
+    d = drift(sizes, grown, p_prev, p_cur)
+    assert d.max_size_shift >= DEFAULT_THRESHOLDS["keep_max_size_shift"]
+    assert "kept" not in d.sizes["status"].tolist()
+    assert set(d.sizes["status"]) == {"share moved"}
+    rec = recommend(migration_matrix(a, a), d)
+    assert rec.decision == "adjust" and rec.table.set_index("check").loc[
+        "largest change of a segment's share (points)", "breached"]
+    # a refit that agrees as a whole but one of whose segments is another step 5 segment's: inconclusive
+    mig, same = migration_matrix(a, a), drift(sizes, sizes, p_prev, p_cur)
+    rec = recommend(mig, same, refit_ari=0.73, refit_mismatched=[2])
+    assert rec.decision == INCONCLUSIVE
+    assert rec.reasons[0] == ("The comparison is inconclusive for the delivered segments: although the refit agrees "
+                              "with step 5's segments as a whole (ARI 0.73), its segment(s) [2] hold mostly customers "
+                              "of other step 5 segments (those rows describe other groups), so its drift says "
+                              "nothing about whether to keep, adjust or re-segment them.")
+    check = rec.table.set_index("check").loc["refit segments holding mostly other step 5 segments' customers"]
+    assert (check["measured"], check["breached"]) == (1.0, True)

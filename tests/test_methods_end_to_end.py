@@ -26,6 +26,9 @@ def _study(folder, method: str):
     if method == "classify_stratify":
         st["stratify"] = {"type_column": "gender", "size_column": "monetary_total",
                           "thresholds": [500, 2000], "tier_labels": ["small", "medium", "large"]}
+    if method == "gmm":
+        # a full-covariance mixture refits slowly: two values of k show the search
+        st["k_range"] = [3, 4]
     if method == "kprototypes":
         # k-prototypes (kmodes) refits slowly: two values of k show the search without doubling the suite
         st["k_range"] = [3, 4]

@@ -47,7 +47,8 @@ def test_step8_compares_with_the_earlier_window(demo_run_steps, small_demo, tmp_
     # the recommendation judges whether the boundaries persist; customers moving is shown, not held against it
     assert rec.rule.startswith("Inconclusive when the current side") and "Otherwise: keep when the segment " \
         "boundaries agree" in rec.rule
-    assert rec.table["check"].iloc[1].startswith("agreement (ARI, earlier model vs current fit")
+    assert rec.table["check"].iloc[1] == "refit segments holding mostly other step 5 segments' customers"
+    assert rec.table["check"].iloc[2].startswith("agreement (ARI, earlier model vs current fit")
     assert any(f"ARI {m.ari:.2f} on the {m.n_common:,} customers in both" in r for r in rec.reasons)
     # step 5's sizes beside the refit's, so the drift table's n_current is read for what it is
     sizes = result.refit_sizes.set_index("segment")

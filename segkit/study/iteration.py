@@ -32,6 +32,7 @@ compare`` makes the same comparison between two finished runs.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -133,7 +134,7 @@ def not_counted_for(previous_table: pd.DataFrame, current_table: pd.DataFrame, b
 def compare_segmentations(previous: pd.DataFrame, current: pd.DataFrame, *, previous_table: pd.DataFrame,
                           current_table: pd.DataFrame, basis: list[str], by_rule: bool = False,
                           structure_ari: float | None = None, refit_ari: float | None = None,
-                          conclusive_when: str | None = None) -> Comparison:
+                          conclusive_when: str | None = None, refit_mismatched: Sequence[int] = ()) -> Comparison:
     """Compare ``current`` assignments with ``previous`` ones: migration, drift and recommendation.
 
     The current numbering is kept. The earlier segments are matched to the current ones by their
@@ -160,6 +161,8 @@ def compare_segmentations(previous: pd.DataFrame, current: pd.DataFrame, *, prev
         When ``current`` is a refit on a shorter window than the delivered segmentation's: its agreement
         with the delivered segments, and what would make the comparison conclusive
         (:func:`segkit.iteration.recommend`).
+    refit_mismatched : sequence of int
+        Refit segments most of whose customers are in other step 5 segments (:func:`mismatched_segments`).
 
     Returns
     -------
@@ -182,7 +185,7 @@ def compare_segmentations(previous: pd.DataFrame, current: pd.DataFrame, *, prev
         on="segment"), profile(previous_table, previous, shared), profile(current_table, current, shared),
         mapping=migration.mapping, not_counted=not_counted)
     recommendation = it.recommend(migration, drift, structure_ari=structure_ari, refit_ari=refit_ari,
-                                  conclusive_when=conclusive_when)
+                                  conclusive_when=conclusive_when, refit_mismatched=refit_mismatched)
     return Comparison(migration, drift, recommendation, shared, note)
 
 
@@ -253,6 +256,11 @@ class IterationResult:
                          f"{it.MIN_REFIT_AGREEMENT:g}), so its segments take step 5's numbers and names by their "
                          "members and the comparison speaks for them as a whole; their sizes are the refit's, not "
                          "step 5's.")
+            elif self.refit_ari >= it.MIN_REFIT_AGREEMENT:
+                text += (f"That refit agrees with step 5's segments as a whole (ARI {self.refit_ari:.2f}, at least "
+                         f"{it.MIN_REFIT_AGREEMENT:g}) and its segments take step 5's numbers and names by their "
+                         "members, but not every one of them is step 5's segment (below), so the comparison does "
+                         "not speak for the delivered segments.")
             else:
                 text += (f"That refit is a different segmentation from step 5's: they agree at ARI "
                          f"{self.refit_ari:.2f}, below {it.MIN_REFIT_AGREEMENT:g}. Its segments carry step 5's numbers "
@@ -266,7 +274,7 @@ class IterationResult:
         if self.refit_sizes is None:
             return ""
         t = self.refit_sizes
-        odd = t[t["refit_also_in_step5_segment"] * 2 < t["n_refit"]]
+        odd = t[t["segment"].isin(mismatched_segments(t))]
         if odd.empty:
             return ""
         parts = [f"{r.refit_also_in_step5_segment:,} of the {r.n_refit:,} in refit segment {r.segment} are in step "
@@ -279,7 +287,7 @@ class IterationResult:
         """Whether a refitted current side agrees with step 5 enough to speak for it (None without a refit)."""
         if self.refit_ari is None:
             return None
-        return bool(self.refit_ari >= it.MIN_REFIT_AGREEMENT)
+        return bool(self.refit_ari >= it.MIN_REFIT_AGREEMENT) and not mismatched_segments(self.refit_sizes)
 
     @property
     def sides_caption(self) -> str:
@@ -353,6 +361,14 @@ def with_numbers_of(refit: pd.DataFrame, own: pd.DataFrame) -> tuple[pd.DataFram
     return out, ari
 
 
+def mismatched_segments(sizes: pd.DataFrame | None) -> list[int]:
+    """Refit segments most of whose customers are in other step 5 segments than the one they are named for."""
+    if sizes is None:
+        return []
+    odd = sizes[(sizes["n_refit"] > 0) & (sizes["refit_also_in_step5_segment"] * 2 < sizes["n_refit"])]
+    return [int(x) for x in odd["segment"]]
+
+
 def refit_sizes(refit: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
     """Each segment's customers in step 5's assignments (``own``) and in the refit on a shorter window.
 
@@ -400,6 +416,7 @@ def run(ctx: StepContext) -> IterationResult:
     structure_ari: float | None = None
     refit_ari: float | None = None
     remedy: str | None = None
+    sizes: pd.DataFrame | None = None
     if cfg.previous_run is not None:
         prev, previous, previous_table = _read_previous_run(cfg.resolve(cfg.previous_run))
         result = IterationResult("previous_run", f"the previous run {prev.path.name}", previous_run=prev.path)
@@ -416,7 +433,6 @@ def run(ctx: StepContext) -> IterationResult:
         after = window_segmentation(cfg, now, **inputs)
         # do the boundaries persist? the earlier model places the current window's customers as the current fit does
         structure_ari = _ari(before.place(after), after.assignments)
-        sizes: pd.DataFrame | None = None
         months = cfg.earlier_window_months
         history = transactions.loc[window.in_history(transactions["date"]), "date"]
         data_start = max(history.min().date(), window.history_start or dt.date.min)
@@ -440,7 +456,7 @@ def run(ctx: StepContext) -> IterationResult:
     result.comparison = compare_segmentations(previous, current, previous_table=previous_table,
                                               current_table=table, basis=list(cfg.basis), by_rule=by_rule,
                                               structure_ari=structure_ari, refit_ari=refit_ari,
-                                              conclusive_when=remedy)
+                                              conclusive_when=remedy, refit_mismatched=mismatched_segments(sizes))
     ctx.write(artifacts.ITERATION, result.as_document())
     return result
 
