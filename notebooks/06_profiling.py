@@ -53,13 +53,16 @@ else:
 #
 # The segment profile plot (Dolnicar, Grün & Leisch 2018, ch. 8) shows, for each segment, every basis
 # variable against the whole base (red mark). Coloured bars are distinctive differences (at least half a
-# standard deviation from the base); grey bars are not.
+# standard deviation from the base); grey bars are not. The means are in each variable's own units; the
+# standardised difference is measured on the basis as the segments were formed on it (skewed variables
+# log-transformed, see step 4), so it is the number the segment names and descriptions quote.
 
 # %% tags=["remove-input"]
 if result.profile is not None:
     _ = result.profile.plot()
     plt.show()
-    show_table(result.distinctive, caption="Distinctive differences from the base")
+    show_table(result.distinctive, caption="Distinctive differences from the base (means in the variable's units; "
+               "std_diff on the prepared basis)")
 else:
     say("{note}", note=result.profile_note)
 
