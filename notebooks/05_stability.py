@@ -123,7 +123,8 @@ if result.slsw is not None:
     say(SLSW_READING)
     weakest = segs.loc[segs["median"].idxmin()]
     if segs["verdict"].nunique() == 1:
-        say("All {n} segments read the same: {v} (median Jaccard {lo} to {hi}).", n=len(segs), v=weakest["verdict"],
+        say("{all} segments read the same: {v} (median Jaccard {lo} to {hi}).",
+            all="Both" if len(segs) == 2 else f"All {len(segs)}", v=weakest["verdict"],
             lo=f"{segs['median'].min():.2f}", hi=f"{segs['median'].max():.2f}")
     else:
         say("Least stable: segment {s} ({name}), median Jaccard {m} ({v}); most stable: segment {s2} ({name2}), "

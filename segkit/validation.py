@@ -131,7 +131,8 @@ class OutcomeTests:
         ax.set_xticks(x, [segment_label(s, n) for s, n in zip(m["segment"], m["segment_name"])],
                       rotation=30, ha="right", fontsize=9)
         row = self.table[self.table["outcome"] == outcome].iloc[0]
-        ax.set_title(f"{pretty(outcome)}\n{row['test']} p = {_fmt_p(row['p_value'])}, "
+        p_text = _fmt_p(row["p_value"])
+        ax.set_title(f"{pretty(outcome)}\n{row['test']} p {p_text if p_text.startswith('<') else '= ' + p_text}, "
                      f"{row['effect_measure']} = {row['effect_size']:.2f}", fontsize=10)
         ax.set_ylabel("% of customers" if binary else f"mean {pretty(outcome)} per customer")
         ax.legend(fontsize=8, loc="upper right")
