@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -225,6 +225,8 @@ class IterationResult:
     current_window: StudyWindow | None = None
     refit_ari: float | None = None
     refit_sizes: pd.DataFrame | None = None
+    #: refit segments holding mostly other step 5 segments' customers (never for a rule's classes)
+    refit_mismatched: list[int] = field(default_factory=list)
 
     @property
     def has_comparison(self) -> bool:
@@ -274,7 +276,7 @@ class IterationResult:
         if self.refit_sizes is None:
             return ""
         t = self.refit_sizes
-        odd = t[t["segment"].isin(mismatched_segments(t))]
+        odd = t[t["segment"].isin(self.refit_mismatched)]
         if odd.empty:
             return ""
         parts = [f"{r.refit_also_in_step5_segment:,} of the {r.n_refit:,} in refit segment {r.segment} are in step "
@@ -287,7 +289,7 @@ class IterationResult:
         """Whether a refitted current side agrees with step 5 enough to speak for it (None without a refit)."""
         if self.refit_ari is None:
             return None
-        return bool(self.refit_ari >= it.MIN_REFIT_AGREEMENT) and not mismatched_segments(self.refit_sizes)
+        return bool(self.refit_ari >= it.MIN_REFIT_AGREEMENT) and not self.refit_mismatched
 
     @property
     def sides_caption(self) -> str:
@@ -449,14 +451,16 @@ def run(ctx: StepContext) -> IterationResult:
             "earlier_window",
             f"the same method refitted with k = {k} on the earlier window ending {earlier.cutoff} ({months} months "
             "before the cut-off), as long as the current one",
-            earlier_window=earlier, current_window=now, refit_ari=refit_ari, refit_sizes=sizes)
+            earlier_window=earlier, current_window=now, refit_ari=refit_ari, refit_sizes=sizes,
+            # a rule's class N is class N in any window: its name is never misplaced
+            refit_mismatched=[] if by_rule else mismatched_segments(sizes))
     else:
         return IterationResult("none", None, why_not=NOTHING_TO_COMPARE)
 
     result.comparison = compare_segmentations(previous, current, previous_table=previous_table,
                                               current_table=table, basis=list(cfg.basis), by_rule=by_rule,
                                               structure_ari=structure_ari, refit_ari=refit_ari,
-                                              conclusive_when=remedy, refit_mismatched=mismatched_segments(sizes))
+                                              conclusive_when=remedy, refit_mismatched=result.refit_mismatched)
     ctx.write(artifacts.ITERATION, result.as_document())
     return result
 
