@@ -80,9 +80,11 @@ if comparison is not None:
 # %% tags=["remove-input"]
 if comparison is not None:
     sizes = comparison.drift.sizes
+    limits = comparison.recommendation.thresholds
     show_table(sizes, caption=f"Segment shares then and now: {result.sides_caption}. Status 'profile moved': a "
                f"matched segment whose mean moved by {comparison.drift.profile_limit:g} SD or more on a counted "
-               "variable", formats={c: "pct" for c in sizes.columns if "share" in c})
+               f"variable; 'share moved': its share moved by {limits['keep_max_size_shift']:g} points or more",
+               formats={c: "pct" for c in sizes.columns if "share" in c})
     if comparison.profile_shift is not None:
         show_table(comparison.profile_shift, caption="Shift of each segment's mean since the earlier segmentation, "
                    f"in standard deviations of the earlier base: {result.sides_caption}")
