@@ -16,6 +16,10 @@ from segkit.errors import SegkitError
 
 
 def _run(args: argparse.Namespace) -> int:
+    from segkit.config import load_config
+
+    # the study file is checked before the analysis libraries load: a bad one costs a fraction of a second
+    load_config(args.study)
     from segkit.report import run_study
 
     result = run_study(args.study, out_dir=args.out, progress=lambda line: print(line, flush=True),
@@ -47,6 +51,20 @@ def _new(args: argparse.Namespace) -> int:
             else f"put your files in {path.parent / 'data'}, fill in the column mapping")
     print(f"wrote {path}; {what}, then: segkit run {path}")
     return 0
+
+
+def _demo_size(text: str) -> int:
+    """``--n-customers`` checked before anything is written (argparse exits 2 with the message)."""
+    from segkit.demo import DEMO_MAX_CUSTOMERS, DEMO_MIN_CUSTOMERS
+
+    try:
+        n = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not DEMO_MIN_CUSTOMERS <= n <= DEMO_MAX_CUSTOMERS:
+        raise argparse.ArgumentTypeError(f"the demo generates {DEMO_MIN_CUSTOMERS} to {DEMO_MAX_CUSTOMERS:,} "
+                                         f"customers, not {n:,}")
+    return n
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -90,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="write the demo data set (deterministic from the seed)")
     d.add_argument("folder", help="output folder")
-    d.add_argument("--n-customers", type=int, default=5000)
+    d.add_argument("--n-customers", type=_demo_size, default=5000,
+                   help="customers to generate (50 to 99,999; default 5,000)")
     d.add_argument("--seed", type=int, default=2026)
     d.set_defaults(func=_demo)
     return p

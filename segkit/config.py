@@ -97,6 +97,22 @@ class TableSpec(_Strict):
             raise ValueError(f"separator must be one character or {WHITESPACE!r}")
         return v
 
+    @field_validator("date_format")
+    @classmethod
+    def _valid_date_format(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if "%" not in v:
+            raise ValueError(f"date_format {v!r} has no % directive (e.g. '%d/%m/%Y')")
+        import time
+
+        try:
+            # a format strptime cannot read back (a bad directive) fails here, before any file is read
+            time.strptime(time.strftime(v, time.gmtime(1_700_000_000)), v)
+        except ValueError as err:
+            raise ValueError(f"date_format {v!r} is not a valid format: {err}") from None
+        return v
+
     @field_validator("ordinal")
     @classmethod
     def _levels_distinct(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -448,6 +464,23 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | str = ".", source: st
     return cfg.model_copy(update={"base_dir": Path(base_dir).resolve()})
 
 
+#: A study file holds settings, never data: a larger file is refused before it is parsed.
+MAX_STUDY_FILE_BYTES = 1_000_000
+
+
+def _refuse_aliases(text: str, path: Path) -> None:
+    """Refuse YAML aliases (``*name``) before anything is built: nested ones expand exponentially.
+
+    The parser's events name each alias without expanding it, so a "billion laughs" file is refused
+    in the time it takes to read it; a study file has no use for anchors.
+    """
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else "?"
+            raise ConfigError(f"study file {path}, line {line}: YAML aliases (*{event.anchor}) are not allowed in a "
+                              "study file; write the value out")
+
+
 def load_config(path: Path | str) -> StudyConfig:
     """Read and validate a study file.
 
@@ -460,8 +493,20 @@ def load_config(path: Path | str) -> StudyConfig:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"study file {path} does not exist")
+    size = path.stat().st_size
+    if size > MAX_STUDY_FILE_BYTES:
+        raise ConfigError(f"study file {path} is {size:,} bytes; a study file is at most {MAX_STUDY_FILE_BYTES:,} "
+                          "(it holds settings, not data)")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"study file {path} is not valid YAML: {err}") from None
+    try:
+        _refuse_aliases(text, path)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"study file {path} is not valid YAML: {err}") from None
+    try:
+        data = yaml.safe_load(text)
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise ConfigError(f"study file {path} is not valid YAML: {err}") from None
     except ValueError as err:  # YAML reads 2025-09-31 as a date, and there is no such day

@@ -34,6 +34,8 @@ import pandas as pd
 
 __all__ = [
     "CHAINS",
+    "DEMO_MAX_CUSTOMERS",
+    "DEMO_MIN_CUSTOMERS",
     "NEEDS_SEGMENTS",
     "PRODUCTS",
     "SEGMENTS",
@@ -352,6 +354,10 @@ _CNY = ("2020-01-25", "2021-02-12", "2022-02-01", "2023-01-22", "2024-02-10", "2
         "2026-02-17", "2027-02-06", "2028-01-26", "2029-02-13", "2030-02-03")
 _MID_AUTUMN = ("2020-10-01", "2021-09-21", "2022-09-10", "2023-09-29", "2024-09-17", "2025-10-06",
                "2026-09-25", "2027-09-15", "2028-10-03", "2029-09-22", "2030-09-12")
+
+
+#: The demo's customer ids have five digits: this many customers at most, and at least this few.
+DEMO_MIN_CUSTOMERS, DEMO_MAX_CUSTOMERS = 50, 99_999
 
 
 def _peaks(days: pd.DatetimeIndex) -> np.ndarray:
@@ -849,8 +855,9 @@ def generate_demo(
     >>> generate_demo(200, seed=1, messy=False).injected.empty
     True
     """
-    if not 50 <= n_customers <= 99_999:
-        raise ValueError(f"n_customers must be between 50 and 99999, got {n_customers}")
+    if not DEMO_MIN_CUSTOMERS <= n_customers <= DEMO_MAX_CUSTOMERS:
+        raise ValueError(f"n_customers must be between {DEMO_MIN_CUSTOMERS} and {DEMO_MAX_CUSTOMERS}, "
+                         f"got {n_customers}")
     if not 0.0 <= survey_share <= 1.0:
         raise ValueError(f"survey_share must be between 0 and 1, got {survey_share}")
     t0, tc, t1 = (dt.date.fromisoformat(d) for d in (start, cutoff, end))

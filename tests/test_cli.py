@@ -57,3 +57,56 @@ def test_new_study_without_data_makes_a_data_folder(tmp_path, monkeypatch):
     assert (tmp_path / "my-study" / "data").is_dir()
     cfg = load_config(tmp_path / "my-study" / "study.yaml")
     assert cfg.input_files()["transactions"] == (tmp_path / "my-study" / "data" / "transactions.csv").resolve()
+
+
+def _laughs(path):
+    """A 'billion laughs' study file: nine levels of nested aliases (9**8 strings if expanded)."""
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    prev = "a"
+    for name in "bcdefg":
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+        prev = name
+    lines.append(f"name: [{', '.join([f'*{prev}'] * 9)}]")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_billion_laughs_study_file_is_refused_before_expanding(tmp_path, capsys):
+    import time
+
+    path = _laughs(tmp_path / "laughs.yaml")
+    t = time.perf_counter()
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    # refused while parsing: nothing expanded (a loose bound, no timing threshold: expanding takes many seconds)
+    assert time.perf_counter() - t < 30
+    err = capsys.readouterr().err
+    assert "line 2: YAML aliases (*a) are not allowed in a study file" in err and len(err) < 500
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_oversized_study_file_is_refused(tmp_path, capsys):
+    path = tmp_path / "big.yaml"
+    path.write_text("name: x\n" + "# " + "x" * 1_100_000 + "\n", encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "a study file is at most 1,000,000" in capsys.readouterr().err
+
+
+def test_demo_size_out_of_range_exits_2_before_writing(tmp_path, capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", str(tmp_path / "d"), "--n-customers", "100001"])
+    assert exit_.value.code == 2
+    assert "the demo generates 50 to 99,999 customers, not 100,001" in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()
+
+
+def test_a_bad_date_format_is_a_study_file_error(tmp_path, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump({"name": "x", "data": {"transactions": {
+        "path": "t.csv", "date_format": "%Q-%d", "columns": {"customer_id": "c", "date": "d", "amount": "a"}}}}),
+        encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "'data.transactions.date_format': date_format '%Q-%d' is not a valid format: 'Q' is a bad directive" in err
+    assert not (tmp_path / "out").exists()
