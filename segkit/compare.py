@@ -43,6 +43,16 @@ def _check_run(path: Path) -> dict[str, Any]:
     return manifest
 
 
+def _check_shared_customers(run_a: Path, run_b: Path) -> None:
+    """Refuse two runs with no segmented customer in common: their migration and ARI would be empty (nan)."""
+    ids_a = set(RunFolder(run_a).read(artifacts.ASSIGNMENTS)["customer_id"].astype(str))
+    ids_b = set(RunFolder(run_b).read(artifacts.ASSIGNMENTS)["customer_id"].astype(str))
+    if not ids_a & ids_b:
+        raise DataError(f"runs {run_a.name} ({len(ids_a):,} customers) and {run_b.name} ({len(ids_b):,} customers) "
+                        "share no segmented customer, so there is nothing to compare; compare two runs on the same "
+                        "customers (e.g. this study re-run on newer data)", file=str(run_b))
+
+
 @dataclass(frozen=True, kw_only=True)
 class ComparisonResult(Comparison):
     """Two finished runs compared: the later run's segments against the earlier run's.
@@ -141,6 +151,7 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, out_dir: Path | str = 
 
     run_a, run_b = Path(run_a).resolve(), Path(run_b).resolve()
     man_a, man_b = _check_run(run_a), _check_run(run_b)
+    _check_shared_customers(run_a, run_b)
     now = now or dt.datetime.now()
     run = RunFolder.create(out_dir, f"compare-{man_a['study']}-vs-{man_b['study']}", now=now)
     folder = run.path

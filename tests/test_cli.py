@@ -110,3 +110,26 @@ def test_a_bad_date_format_is_a_study_file_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "'data.transactions.date_format': date_format '%Q-%d' is not a valid format: 'Q' is a bad directive" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_compare_refuses_two_runs_without_shared_customers(demo_run_steps, tmp_path, capsys):
+    import pandas as pd
+    from conftest import copy_run
+
+    from segkit.study import artifacts
+
+    a = copy_run(demo_run_steps[0], tmp_path / "a")
+    b = copy_run(demo_run_steps[0], tmp_path / "b")
+    import json
+
+    for run in (a, b):  # steps run in-process write no manifest; a finished run's would hold its settings
+        (run / "manifest.json").write_text(json.dumps({"study": "demo", "title": "demo", "run_id": run.name,
+                                                       "config": {"basis": ["frequency"]}}), encoding="utf-8")
+    path = b / "artifacts" / artifacts.ASSIGNMENTS.name
+    other = pd.read_parquet(path)
+    other["customer_id"] = "other-" + other["customer_id"].astype(str)
+    other.to_parquet(path, index=False)
+    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "share no segmented customer, so there is nothing to compare" in err
+    assert not (tmp_path / "out").exists()
