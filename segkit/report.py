@@ -303,6 +303,24 @@ def _plan(start: str | int | None, only: str | int | None, reuse: Path | str | N
     return first, last
 
 
+def check_out_dir(out_dir: Path | str) -> None:
+    """Refuse an output folder that cannot be created or written, before any input is read.
+
+    Raises
+    ------
+    ConfigError
+        Naming the folder and what is in the way (a file, or no write permission).
+    """
+    out = Path(out_dir).resolve()
+    probe = out
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ConfigError(f"--out {out_dir}: {probe} is a file, so the run folder cannot be created there")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError(f"--out {out_dir}: {probe} is not writable, so the run folder cannot be created there")
+
+
 def _check_data(cfg: StudyConfig, progress: Callable[[str], None] = print) -> Any:
     """Read and audit the data, and check names and the named method, before any folder exists.
 
@@ -312,10 +330,11 @@ def _check_data(cfg: StudyConfig, progress: Callable[[str], None] = print) -> An
     """
     from segkit.brief import make_brief
     from segkit.study.method import check_named_method
-    from segkit.study.resources import assess, read_inputs
+    from segkit.study.resources import assess, check_window, read_inputs
 
     t0 = time.perf_counter()
     data = read_inputs(cfg, progress=progress)
+    check_window(cfg, data)
     _, ranked = assess(cfg, make_brief(cfg), data)
     check_named_method(cfg.method, ranked)
     seconds = time.perf_counter() - t0
@@ -437,6 +456,7 @@ def run_study(
         check_reuse(source, cfg, inputs, reused_steps)
     nb_dir = Path(notebooks) if notebooks else notebooks_dir()
     check_notebook_parameters(nb_dir, [s.name for s in STEPS if first <= s.number <= last])
+    check_out_dir(out_dir)
     data = None
     if not any(s.reads_inputs for s in reused_steps):
         data = _check_data(cfg, progress)

@@ -133,3 +133,22 @@ def test_compare_refuses_two_runs_without_shared_customers(demo_run_steps, tmp_p
     err = capsys.readouterr().err
     assert "share no segmented customer, so there is nothing to compare" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_cutoff_outside_the_data_stops_before_any_folder(small_demo, tmp_path, capsys):
+    late = _study(small_demo, tmp_path, cutoff="2030-01-31")
+    assert main(["run", str(late), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "the study file's cutoff 2030-01-31; the transactions run from" in err
+    assert "leaves 0 days of later behaviour to validate the segments (at least 28 are needed)" in err
+    early = _study(small_demo, tmp_path, cutoff="2001-01-31")
+    assert main(["run", str(early), "--out", str(tmp_path / "out")]) == 2
+    assert "the cut-off is before the first purchase, so there is no history to segment" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_that_cannot_be_made_stops_before_reading(small_demo, tmp_path, capsys):
+    path = _study(small_demo, tmp_path)
+    (tmp_path / "a_file").write_text("x")
+    assert main(["run", str(path), "--out", str(tmp_path / "a_file" / "reports")]) == 2
+    assert f"{tmp_path / 'a_file'} is a file, so the run folder cannot be created there" in capsys.readouterr().err

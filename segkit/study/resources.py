@@ -14,6 +14,7 @@ by hand, :func:`segkit.study.context.run_steps`), it reads the files itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -165,6 +166,47 @@ def read_inputs(cfg: StudyConfig, *, progress: Any = None) -> StudyData:
     data = load_study_data(cfg, **({"progress": progress} if progress else {}))
     check_names(cfg, {"customers": data.customers, "transactions": data.transactions, "survey": data.survey})
     return data
+
+
+#: Days of transactions a study needs after its cut-off, to validate the segments on later behaviour (step 7).
+MIN_OUTCOME_DAYS = 28
+#: Customers with a purchase up to the cut-off a study needs per segment of the smallest k it tries.
+MIN_CUSTOMERS_PER_SEGMENT = 10
+
+
+def check_window(cfg: StudyConfig, data: StudyData) -> None:
+    """Refuse a cut-off outside the transactions, or one that leaves too little before or after it.
+
+    Raises
+    ------
+    DataError
+        Naming the study file's ``cutoff``, the transactions' first and last day and what is missing.
+    """
+    from segkit.errors import DataError
+
+    tx = data.transactions
+    if tx is None or cfg.cutoff is None or tx.empty:
+        return
+    dates = pd.to_datetime(tx["date"])
+    first, last = dates.min().date(), dates.max().date()
+    cut = cfg.cutoff
+    where = f"the study file's cutoff {cut}; the transactions run from {first} to {last}"
+    where_file = str(data.files.get("transactions", "transactions"))
+    if cut < first:
+        raise DataError(f"{where}: the cut-off is before the first purchase, so there is no history to segment; "
+                        "set a cutoff inside the data", file=where_file, column="date")
+    after = (last - cut).days
+    if after < MIN_OUTCOME_DAYS:
+        what = "after the last purchase" if after < 0 else f"{after} days before the last purchase"
+        raise DataError(f"{where}: the cut-off is {what}, which leaves {max(after, 0)} days of later behaviour to "
+                        f"validate the segments (at least {MIN_OUTCOME_DAYS} are needed); set the cutoff on or before "
+                        f"{last - dt.timedelta(days=MIN_OUTCOME_DAYS)}", file=where_file, column="date")
+    n = int(tx.loc[dates.dt.date <= cut, "customer_id"].nunique())
+    need = MIN_CUSTOMERS_PER_SEGMENT * int(cfg.k_range[0])
+    if n < need:
+        raise DataError(f"{where}: {n:,} customers bought up to the cut-off, too few to segment into "
+                        f"k = {cfg.k_range[0]} or more (at least {MIN_CUSTOMERS_PER_SEGMENT} per segment, "
+                        f"{need:,} in all); move the cutoff later or lower k_range", file=where_file, column="date")
 
 
 def stage_audit(data: StudyData, cfg: StudyConfig, folder: RunFolder) -> Path:
