@@ -1,5 +1,6 @@
 """The segkit command: what it refuses before anything is written, and segkit new."""
 
+import pytest
 import yaml
 
 from segkit.cli import main
@@ -152,3 +153,30 @@ def test_an_output_folder_that_cannot_be_made_stops_before_reading(small_demo, t
     (tmp_path / "a_file").write_text("x")
     assert main(["run", str(path), "--out", str(tmp_path / "a_file" / "reports")]) == 2
     assert f"{tmp_path / 'a_file'} is a file, so the run folder cannot be created there" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("values, message", [
+    (lambda n: [None] * n, "has no value in any of its"),
+    (lambda n: ["same"] * n, "holds one value only ('same'"),
+    (lambda n: [f"person{i}@example.com" for i in range(n)], "looks like e-mail addresses (100% of its values"),
+    (lambda n: [f"+44 20 7946 {i:04d}" for i in range(n)], "phone number"),
+    (lambda n: [f"Customer Name {i}" for i in range(n)], "has a different value for nearly every row"),
+])
+def test_a_descriptor_that_describes_nothing_or_identifies_people_is_refused(small_demo, tmp_path, capsys, values,
+                                                                             message):
+    import pandas as pd
+
+    path = _study(small_demo, tmp_path)
+    study = yaml.safe_load(path.read_text())
+    customers = pd.read_csv(study["data"]["customers"]["path"]) if study["data"]["customers"]["path"].endswith(
+        ".csv") else pd.read_parquet(study["data"]["customers"]["path"])
+    customers["contact"] = values(len(customers))
+    out = tmp_path / "customers.parquet"
+    customers.to_parquet(out, index=False)
+    study["data"]["customers"]["path"] = str(out)
+    study["descriptors"] = [*study["descriptors"], "contact"]
+    path.write_text(yaml.safe_dump(study), encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "column 'contact'" in err and message in err and "remove it from descriptors" in err
+    assert not (tmp_path / "out").exists()

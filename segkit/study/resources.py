@@ -209,6 +209,78 @@ def check_window(cfg: StudyConfig, data: StudyData) -> None:
                         f"{need:,} in all); move the cutoff later or lower k_range", file=where_file, column="date")
 
 
+#: A text descriptor is identifier-like when at least this share of its values look like e-mail addresses or
+#: phone numbers, or when it holds a different value for (nearly) every customer.
+IDENTIFIER_SHARE = 0.5
+#: Below this many customers a column with one value each is not yet identifier-like (small studies).
+IDENTIFIER_MIN_ROWS = 50
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+_PHONE = r"^\+?[\d\s().-]{7,}$"
+
+
+def check_descriptors(cfg: StudyConfig, data: StudyData) -> None:
+    """Refuse a descriptor that is empty, constant, or identifies people (e-mails, phone numbers, names).
+
+    A descriptor describes segments; one with no values or a single value describes nothing, and one
+    holding a personal identifier both leaks it into the reports and makes step 6 test thousands of
+    levels. Numeric descriptors with many values (age, income) are fine.
+
+    Raises
+    ------
+    DataError
+        Naming the file, the column, what was found and a few examples.
+    """
+    from segkit.errors import DataError
+
+    tables = {"customers": data.customers, "survey": data.survey, "transactions": data.transactions}
+    for name in cfg.descriptors:
+        table_name, table = next(((t, df) for t, df in tables.items() if df is not None and name in df.columns),
+                                 (None, None))
+        if table is None or table_name is None:
+            continue  # a feature computed later (check_names has found it)
+        col = table[name]
+        file = str(data.files.get(table_name, table_name))
+        if table_name == "transactions":
+            # one value per customer: the one step 4 will use (the most frequent)
+            col = table.dropna(subset=[name]).groupby("customer_id")[name].agg(lambda v: v.mode().iloc[0])
+        values = col.dropna()
+        if pd.api.types.is_string_dtype(values) or values.dtype == object:
+            values = values.astype(str).str.strip()
+            values = values[values != ""]
+        if values.empty:
+            raise DataError(f"descriptor {name!r} has no value in any of its {len(col):,} rows: it describes nothing; "
+                            "remove it from descriptors", file=file, column=name)
+        if values.nunique() == 1:
+            raise DataError(f"descriptor {name!r} holds one value only ({values.iloc[0]!r} in all {len(values):,} rows "
+                            "with a value): it cannot tell segments apart; remove it from descriptors",
+                            file=file, column=name)
+        if pd.api.types.is_bool_dtype(values):
+            continue
+        if pd.api.types.is_numeric_dtype(values):
+            # age or income may be unique per person; a long whole number unique per row is an id or a phone
+            num = values.astype(float)
+            if (len(num) >= IDENTIFIER_MIN_ROWS and num.nunique() >= (1 - 0.05) * len(num)
+                    and bool((num == num.round()).all()) and float(num.abs().median()) >= 1e6):
+                raise DataError(f"descriptor {name!r} holds a different long whole number for nearly every row "
+                                f"({num.nunique():,} values in {len(num):,}, e.g. {int(num.iloc[0])}): an id or a "
+                                "phone number, not a description of groups; remove it from descriptors",
+                                file=file, column=name)
+            continue
+        text = values.astype(str)
+        examples = ", ".join(repr(v) for v in text.head(3))
+        for what, pattern in (("e-mail addresses", _EMAIL), ("phone numbers", _PHONE)):
+            share = float(text.str.match(pattern).mean())
+            if share >= IDENTIFIER_SHARE:
+                raise DataError(f"descriptor {name!r} looks like {what} ({share:.0%} of its values, e.g. {examples}): "
+                                "a personal identifier describes no segment and must not reach the reports; remove "
+                                "it from descriptors", file=file, column=name)
+        if len(text) >= IDENTIFIER_MIN_ROWS and text.nunique() >= (1 - 0.05) * len(text):
+            raise DataError(f"descriptor {name!r} has a different value for nearly every "
+                            f"{'customer' if table_name == 'transactions' else 'row'} ({text.nunique():,} values in "
+                            f"{len(text):,}, e.g. {examples}): it identifies people (a name or an id) rather than "
+                            "describing groups; remove it from descriptors", file=file, column=name)
+
+
 def stage_audit(data: StudyData, cfg: StudyConfig, folder: RunFolder) -> Path:
     """Hand the audited inputs to a new run folder, for step 2 to take over instead of reading the files."""
     staged = folder.path / STAGED_AUDIT
