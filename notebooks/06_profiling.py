@@ -126,6 +126,9 @@ else:
 # base for comparison.
 
 # %% tags=["remove-input"]
+if result.descriptor_levels_note:
+    callout("Descriptors with many values are cut to their most frequent ones: {note}", kind="info",
+            note=result.descriptor_levels_note)
 if result.personas is not None:
     for text in result.persona_texts.values():
         say("- {text}", text=text)

@@ -126,3 +126,30 @@ def test_segment_actions_and_separation(profiled):
     sep = result.separation
     assert len(sep.X) == len(sep.labels) == result.n_customers
     assert set(np.unique(sep.labels)) == set(result.names)
+
+
+def test_a_descriptor_with_many_values_is_cut_to_its_most_frequent(demo_run_steps, small_demo, tmp_path):
+    """A store column with hundreds of values: step 6 keeps the 19 most frequent plus 'other', and says so."""
+    import yaml
+
+    from segkit.study.profiling import MAX_DESCRIPTOR_LEVELS
+
+    run = copy_run(demo_run_steps[0], tmp_path / "run")
+    folder = RunFolder(run)
+    path = folder.artifact_path(artifacts.CUSTOMER_TABLE)
+    table = pd.read_parquet(path)
+    rng = np.random.default_rng(0)
+    table["store"] = [f"store {i}" for i in rng.zipf(1.6, len(table)) % 400]
+    table.to_parquet(path, index=False)
+    study = yaml.safe_load((small_demo / "study.yaml").read_text())
+    study["descriptors"] = [*study["descriptors"], "store"]
+    for spec in study["data"].values():
+        spec["path"] = str(small_demo / spec["path"])
+    study_path = tmp_path / "s.yaml"
+    study_path.write_text(yaml.safe_dump(study), encoding="utf-8")
+    result = run_steps(run, study_path, ["profiling"])["profiling"]
+    n_values = table["store"].nunique()
+    assert n_values > MAX_DESCRIPTOR_LEVELS
+    assert result.descriptor_levels_note.startswith(f"store has {n_values:,} values: the 19 most frequent are kept")
+    tested = result.descriptor_tests
+    assert "store" in set(tested["descriptor"])

@@ -39,6 +39,46 @@ BEST_LIST_LENGTH = 15
 #: Depth of the behaviour rule: 4 still reads as a short rule and lets the tree use every basis
 #: variable of a 5-8 segment solution.
 BEHAVIOUR_RULE_DEPTH = 4
+#: A text descriptor keeps at most this many levels in step 6: the most frequent, the rest pooled as "other"
+#: (a store or city column with thousands of values would make the tests and rules run for many minutes).
+MAX_DESCRIPTOR_LEVELS = 20
+OTHER_LEVEL = "other"
+
+
+def bucket_levels(table: pd.DataFrame, descriptors: list[str], *, max_levels: int = MAX_DESCRIPTOR_LEVELS
+                  ) -> tuple[pd.DataFrame, str | None]:
+    """``table`` with each text descriptor cut to its ``max_levels - 1`` most frequent levels plus "other".
+
+    Returns the table (a copy when anything changed) and a sentence saying what was pooled, or None.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"city": [f"c{i % 30}" for i in range(300)]})
+    >>> out, note = bucket_levels(t, ["city"], max_levels=5)
+    >>> sorted(out["city"].unique())[:2], out["city"].nunique()
+    (['c0', 'c1'], 5)
+    >>> note
+    "city has 30 values: the 4 most frequent are kept and the other 26 pooled as 'other' (260 customers)."
+    """
+    notes, out = [], table
+    for d in descriptors:
+        col = table[d]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            continue
+        counts = col.dropna().astype(str).value_counts()
+        if len(counts) <= max_levels:
+            continue
+        keep = set(counts.index[:max_levels - 1])
+        if out is table:
+            out = table.copy()
+        text = col.astype(str).where(col.notna())
+        out[d] = text.where(text.isin(keep) | text.isna(), OTHER_LEVEL)
+        pooled = int(counts.iloc[max_levels - 1:].sum())
+        notes.append(f"{d} has {len(counts):,} values: the {max_levels - 1} most frequent are kept and the other "
+                     f"{len(counts) - max_levels + 1:,} pooled as {OTHER_LEVEL!r} ({pooled:,} customers)")
+    return out, ("; ".join(notes) + ".") if notes else None
+
+
 #: Depth of the descriptor rule: staff ask at most three questions of a prospect.
 DESCRIPTOR_RULE_DEPTH = 3
 
@@ -192,6 +232,8 @@ class ProfilingResult:
     early_rule_note: str | None = None
     early_window_days: int = EARLY_WINDOW_DAYS
     min_segment_share: float = 0.05
+    #: text descriptors cut to their most frequent levels (:func:`bucket_levels`), in a sentence; None when none was
+    descriptor_levels_note: str | None = None
 
     # ------------------------------------------------------------------ views the report shows
     @property
@@ -457,10 +499,11 @@ def run(ctx: StepContext) -> ProfilingResult:
         whale = pr.whale_curve(table, assignments, profit_col=profit_col, label=profit_label or "profit")
 
     descriptors = [d for d in cfg.descriptors if d in table.columns]
-    persona, persona_texts, personas_note = _personas(table, assignments, descriptors)
-    desc_tests = pr.descriptor_tests(table, assignments, descriptors) if descriptors else None
-    logit, logit_note = _logit(table, assignments, descriptors)
-    descriptor_rule, descriptor_rule_note = _descriptor_rule(table, assignments, descriptors, cfg.seed)
+    described, levels_note = bucket_levels(table, descriptors)
+    persona, persona_texts, personas_note = _personas(described, assignments, descriptors)
+    desc_tests = pr.descriptor_tests(described, assignments, descriptors) if descriptors else None
+    logit, logit_note = _logit(described, assignments, descriptors)
+    descriptor_rule, descriptor_rule_note = _descriptor_rule(described, assignments, descriptors, cfg.seed)
 
     ctx.progress("identification rules")
     early_rule, early_rule_note = _early_rule(ctx.read_optional(artifacts.EARLY_BEHAVIOUR), assignments, cfg.seed)
@@ -493,6 +536,7 @@ def run(ctx: StepContext) -> ProfilingResult:
         whale=whale, whale_note=whale_note, descriptors=descriptors, personas=persona, persona_texts=persona_texts,
         personas_note=personas_note, descriptor_tests=desc_tests, logit=logit, logit_note=logit_note,
         behaviour_rule=behaviour_rule, descriptor_rule=descriptor_rule, descriptor_rule_note=descriptor_rule_note,
+        descriptor_levels_note=levels_note,
         likelihood=likelihood, likelihood_note=likelihood_note, targets=targets, targets_note=targets_note,
         targets_by_spend=targets_by_spend, early_rule=early_rule, early_rule_note=early_rule_note,
         min_segment_share=float(brief["min_segment_share"]))
