@@ -303,6 +303,75 @@ def _plan(start: str | int | None, only: str | int | None, reuse: Path | str | N
     return first, last
 
 
+def _raise_on_sigterm() -> Any:
+    """Turn SIGTERM into KeyboardInterrupt while a run goes, so the run is marked interrupted like after Ctrl-C."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    return signal.signal(signal.SIGTERM, handler)
+
+
+def _restore_sigterm(previous: Any) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def mark_stale_runs(out_dir: Path | str) -> list[Path]:
+    """Mark as interrupted every run under ``out_dir`` still "running" whose process on this machine is gone.
+
+    A run killed with ``kill -9`` (or stopped with the machine) never reaches its last write; the
+    next segkit that reads the reports folder finds it here, so no run looks forever "running".
+
+    Returns
+    -------
+    list of Path
+        The run folders marked.
+    """
+    out = Path(out_dir)
+    marked: list[Path] = []
+    if not out.is_dir():
+        return marked
+    host = platform.node()
+    for path in sorted(out.glob(f"*/*/{RunFolder.MANIFEST}")):
+        run = RunFolder(path.parent)
+        try:
+            manifest = run.read_manifest()
+        except (OSError, ValueError):
+            continue
+        pid = manifest.get("pid")
+        if manifest.get("status") != "running" or manifest.get("finished") or not isinstance(pid, int):
+            continue
+        if manifest.get("host") != host or _process_alive(pid):
+            continue
+        manifest["error"] = (f"the process (pid {pid}) ended without finishing the run: killed, or the machine "
+                             "stopped; its steps marked running did not complete")
+        try:
+            run.write_manifest(manifest)
+            run.finish("interrupted")
+        except OSError:
+            continue
+        marked.append(run.path)
+    return marked
+
+
 def check_out_dir(out_dir: Path | str) -> None:
     """Refuse an output folder that cannot be created or written, before any input is read.
 
@@ -458,6 +527,8 @@ def run_study(
     nb_dir = Path(notebooks) if notebooks else notebooks_dir()
     check_notebook_parameters(nb_dir, [s.name for s in STEPS if first <= s.number <= last])
     check_out_dir(out_dir)
+    for stale in mark_stale_runs(out_dir):
+        progress(f"marked {stale} as interrupted: its process ended without finishing it")
     data = None
     if not any(s.reads_inputs for s in reused_steps):
         data = _check_data(cfg, progress)
@@ -478,6 +549,8 @@ def run_study(
         "seed": cfg.seed, "inputs": {k: {**v, "path": Path(v["path"]).name} for k, v in inputs.items()},
         "segkit_version": __version__, "git_commit": _git_commit(), "platform": platform.platform(),
         "packages": package_versions(), "reused": None, "steps": [],
+        # who is running it: a later segkit finds a run whose process is gone (kill -9) by these
+        "pid": os.getpid(), "host": platform.node(),
     }
 
     def save() -> None:
@@ -499,6 +572,7 @@ def run_study(
     failed = False
     status = "failed"
     relay = _ProgressRelay(progress)
+    old_term = _raise_on_sigterm()
     try:
         relay.__enter__()
         for rec in records[first - 1: last]:
@@ -520,6 +594,7 @@ def run_study(
         status = "failed" if failed else "ok"
     finally:
         relay.__exit__()
+        _restore_sigterm(old_term)
         from segkit.study.resources import STAGED_AUDIT
 
         # a staged audit step 2 did not take over (it failed, or was not run) is no part of the run
