@@ -121,11 +121,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except SegkitError as err:
-        print(f"segkit: error: {err}", file=sys.stderr)
+        print(f"segkit: error: {short_message(str(err))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("segkit: interrupted", file=sys.stderr)
+        print("segkit: interrupted; the run folder, if one was made, is marked 'interrupted'", file=sys.stderr)
         return 130
+
+
+#: An error message is read by a person: longer ones are cut (their start names the file, key and column).
+MAX_ERROR_CHARS = 3000
+
+
+def short_message(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out.
+
+    Examples
+    --------
+    >>> short_message("x" * 10, limit=4)
+    'xxxx ... (6 more characters)'
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} ... ({len(text) - limit:,} more characters)"
 
 
 if __name__ == "__main__":

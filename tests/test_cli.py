@@ -180,3 +180,22 @@ def test_a_descriptor_that_describes_nothing_or_identifies_people_is_refused(sma
     err = capsys.readouterr().err
     assert "column 'contact'" in err and message in err and "remove it from descriptors" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_all_zero_amounts_say_so_not_a_join_error(small_demo, tmp_path, capsys):
+    import pandas as pd
+
+    path = _study(small_demo, tmp_path)
+    study = yaml.safe_load(path.read_text())
+    src = study["data"]["transactions"]["path"]
+    tx = pd.read_csv(src) if src.endswith(".csv") else pd.read_parquet(src)
+    tx["amount"] = 0.0
+    out = tmp_path / "zero.parquet"
+    tx.to_parquet(out, index=False)
+    study["data"]["transactions"]["path"] = str(out)
+    path.write_text(yaml.safe_dump(study), encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "no line of zero.parquet is left after the audit's rules" in err
+    assert "zero or negative prices: " in err and "appears in" not in err
+    assert not (tmp_path / "out").exists()

@@ -191,6 +191,20 @@ def check_formats(cfg: StudyConfig) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _nothing_left(path: Path, ledger: Ledger, attrs: dict[str, Any]) -> None:
+    """Stop with what removed every line, rule by rule, instead of failing later on an empty table."""
+    from segkit.io.waterfall import STAGE_LABELS
+
+    read = int(attrs.get("n_read") or 0)
+    removed = [(STAGE_LABELS.get(st["rule"], st["rule"].replace("_", " ")), int(st["rows"]))
+               for st in ledger.stages[1:] if int(st["rows"])]
+    removed.sort(key=lambda x: -x[1])
+    parts = "; ".join(f"{label}: {n:,}" for label, n in removed[:5]) or "none recorded"
+    raise DataError(f"no line of {path.name} is left after the audit's rules ({read:,} lines read; lines removed by "
+                    f"rule: {parts}); when all amounts are 0 or negative, check the amount (or quantity and unit "
+                    "price) columns of the mapping", file=str(path))
+
+
 def load_study_data(
     cfg: StudyConfig, *, today: dt.date | None = None, min_customers: int | None = None,
     progress: Callable[[str], None] = _silent,
@@ -268,6 +282,8 @@ def load_study_data(
             df = net_returns(df, outcome_start=window.history_end, report=report, cancel_prefix=spec.cancel_prefix,
                              ledger=ledger)
             df = cap_outliers(df, report=report, ledger=ledger)
+            if df.empty:
+                _nothing_left(path, ledger, attrs)
             threshold = df.attrs.get("outlier_threshold")
             df["after_cutoff"] = window.in_outcome(df["date"])
             report.add(name, attrs["file"], "after_cutoff", rows=df.index[df["after_cutoff"]].tolist(),
