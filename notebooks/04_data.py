@@ -167,6 +167,9 @@ if result.value is not None:
     check = result.loyalty
     callout("<b>Loyalty</b> (value × potential × loyalty scheme): {note}", kind="info" if check.usable else "warn",
             note=check.note)
+elif result.value_note:
+    callout("{note} The study goes on without potential value: the value schemes are not offered (step 3) and "
+            "step 7 has no value ranking.", kind="warn", note=result.value_note)
 else:
     say("Not available without transactions.")
 
@@ -190,6 +193,8 @@ if vm is not None:
                 kind="good")
     show_table(vm.parameters, caption="Value model parameters with standard errors")
     show_table(vm.diagnostics, caption="Checks of the value model fits")
+elif result.value_note:
+    say("No value model was fitted (see above), so there is nothing to check.")
 else:
     say("Not available without transactions.")
 

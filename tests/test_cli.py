@@ -199,3 +199,27 @@ def test_all_zero_amounts_say_so_not_a_join_error(small_demo, tmp_path, capsys):
     assert "no line of zero.parquet is left after the audit's rules" in err
     assert "zero or negative prices: " in err and "appears in" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_value_model_that_cannot_be_fitted_leaves_the_study_going(small_demo, tmp_path):
+    """Every customer bought once: no BG/NBD fit; step 4 says so and a basis without value runs on."""
+    import pandas as pd
+
+    from segkit.study.context import run_steps
+
+    path = _study(small_demo, tmp_path, basis=["recency_days", "monetary_avg"], method="kmeans", k_range=[2, 3],
+                  n_boot=3, n_init=2)
+    study = yaml.safe_load(path.read_text())
+    src = study["data"]["transactions"]["path"]
+    tx = pd.read_csv(src) if src.endswith(".csv") else pd.read_parquet(src)
+    once = tx.sort_values("date").groupby("customer_id").head(1)
+    out = tmp_path / "once.parquet"
+    once.to_parquet(out, index=False)
+    study["data"]["transactions"]["path"] = str(out)
+    path.write_text(yaml.safe_dump(study), encoding="utf-8")
+    results = run_steps(tmp_path / "run", path, ["goals", "resources", "method", "data", "stability"])
+    data = results["data"]
+    assert data.value is None and data.value_model is None
+    assert data.value_note.startswith("The potential-value model could not be fitted on this history:")
+    assert "repeat purchases" in data.value_note
+    assert results["stability"].k in (2, 3)

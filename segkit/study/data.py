@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.early import early_behaviour
-from segkit.errors import SegkitWarning
+from segkit.errors import DataError, SegkitWarning
 from segkit.features import FEATURE_DEFINITIONS, OUTCOME_DEFINITIONS, compute_features, compute_outcomes, feature_engine
 from segkit.io import QUALITY_RULES
 from segkit.io.waterfall import Ledger, plot_waterfall, waterfall_table
@@ -91,6 +91,8 @@ class DataResult:
     engine: str
     cutoff: Any = None
     value_model: Any = None
+    #: why there is no potential value although there are transactions (the model could not be fitted)
+    value_note: str | None = None
     feature_definitions: pd.DataFrame = field(default_factory=lambda: FEATURE_DEFINITIONS)
     outcome_definitions: pd.DataFrame = field(default_factory=lambda: OUTCOME_DEFINITIONS)
     #: the waterfall from the raw file to the analysed customers (None without transactions)
@@ -242,6 +244,7 @@ def run(ctx: StepContext) -> DataResult:
     survey = ctx.read_optional(artifacts.TABLE_SURVEY)
 
     features = outcomes = value = value_model = None
+    value_note: str | None = None
     if transactions is not None and window is not None:
         ctx.progress(f"computing customer features and outcomes from {len(transactions):,} lines")
         with feature_engine(cfg.engine) as engine:
@@ -252,8 +255,15 @@ def run(ctx: StepContext) -> DataResult:
         with warnings.catch_warnings():
             # The diagnostics are shown on the page, next to the parameters they concern.
             warnings.simplefilter("ignore", SegkitWarning)
-            value_model = purchase_value_model(transactions.loc[history], cutoff=window.cutoff, **value_settings(cfg))
-        value = value_model.customers
+            try:
+                value_model = purchase_value_model(transactions.loc[history], cutoff=window.cutoff,
+                                                   **value_settings(cfg))
+            except (DataError, ValueError, FloatingPointError, np.linalg.LinAlgError) as err:
+                # a study whose method does not read value goes on without it (step 3 refuses the value
+                # schemes on such data); the page says why there is no potential value
+                value_note = f"The potential-value model could not be fitted on this history: {err}."
+                ctx.progress("the potential-value model could not be fitted; going on without potential value")
+        value = None if value_model is None else value_model.customers
         ctx.write(artifacts.OUTCOMES, outcomes)
         ctx.write(artifacts.EARLY_BEHAVIOUR, early_behaviour(transactions.loc[history], cutoff=window.cutoff))
     table = customer_table(features=features, customers=customers, survey=survey, value=value,
@@ -277,7 +287,8 @@ def run(ctx: StepContext) -> DataResult:
     return DataResult(issues=issues, rules=QUALITY_RULES, joins=ctx.read(artifacts.JOINS), features=features,
                       value=value, outcomes=outcomes, segmented=segmented, prepared=prepared, basis=basis,
                       n_incomplete=n_incomplete, engine=engine_text,
-                      cutoff=window.cutoff if window else None, value_model=value_model, waterfall=waterfall,
+                      cutoff=window.cutoff if window else None, value_model=value_model, value_note=value_note,
+                      waterfall=waterfall,
                       non_product=pd.DataFrame(quality.get("non_product") or [],
                                                columns=["matched_on", "value", "kind", "rows", "customers",
                                                         "amount"]),
