@@ -71,23 +71,20 @@ else:
 
 # %% tags=["remove-input"]
 if result.waterfall is not None:
-    w = result.waterfall
-    excluded = float(w["amount"].iloc[1:-1].sum())
+    w, num = result.waterfall, result.waterfall_numbers
     show_table(result.waterfall_display, caption="The audit's waterfall: what each rule excluded, and what was left",
                formats={c: "cents" if "money" in c or "margin" in c else "int"
                         for c in result.waterfall_display.columns if c != "rule"})
     say("The raw file totals **{raw}** ({source}, every line as exported); the analysed customers' lines up to "
         "the cut-off total **{analysed}**; the rules took **{excluded}** out between them: {raw} = {analysed} + "
         "{excluded}, to the cent. Of it, {after} is the outcome period after the cut-off, kept apart to validate "
-        "the segments.", raw=f"{result.raw_total:,.2f}", analysed=f"{result.analysed_total:,.2f}",
-        excluded=f"{excluded:,.2f}", source=result.amount_source,
-        after=f"{float(w.loc[w['rule'] == 'after_cutoff', 'amount'].sum()):,.2f}")
-    no_id = w.loc[w["rule"] == "missing_customer_id"]
-    if len(no_id) and no_id["rows"].iloc[0]:
+        "the segments.", raw=f"{num['raw']:,.2f}", analysed=f"{num['analysed']:,.2f}",
+        excluded=f"{num['excluded']:,.2f}", source=result.amount_source, after=f"{num['after']:,.2f}")
+    if num["no_id_rows"]:
         callout("{rows} lines ({share} of the file, {money} of its money) have no customer id: they cannot be "
-                "attributed to a customer and are left out.", kind="warn", rows=f"{int(no_id['rows'].iloc[0]):,}",
-                share=fmt_share(no_id["rows"].iloc[0] / w["rows_left"].iloc[0]),
-                money=fmt_share(no_id["amount"].iloc[0] / result.raw_total) if result.raw_total else "–")
+                "attributed to a customer and are left out.", kind="warn", rows=f"{num['no_id_rows']:,}",
+                share=fmt_share(num["no_id_row_share"]),
+                money="–" if num["no_id_money_share"] is None else fmt_share(num["no_id_money_share"]))
     fig, ax = plt.subplots(figsize=(9.5, 0.45 * len(w) + 1.4))
     result.plot_waterfall(ax=ax)
     plt.show()
@@ -104,7 +101,7 @@ elif "survey" in result.rows_read:
         "{n} respondents enter the segmentation ({dropped} rows were dropped by the rules above, {incomplete} "
         "respondents left out for a missing basis answer).", read=f"{result.rows_read['survey']:,}",
         n=f"{len(result.segmented):,}", incomplete=f"{result.n_incomplete:,}",
-        dropped=f"{result.rows_read['survey'] - len(result.segmented) - result.n_incomplete:,}")
+        dropped=f"{result.survey_dropped:,}")
 if len(result.transaction_descriptors):
     show_table(result.transaction_descriptors.rename(columns={
         "column": "descriptor", "several_values": "customers with several values",

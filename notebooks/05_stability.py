@@ -70,9 +70,7 @@ if ic is not None:
         say("The solution of this study has **{k}** segments, chosen {how}; the information criteria, which judge "
             "how well a model describes the answers rather than whether it comes back in new samples, would pick "
             "{pick}. Both views are shown so the team can weigh them; segments at {icl} are "
-            "one `k_range: [{icl}, {icl}]` away.", k=result.k, icl=ic.chosen_k,
-            pick=(f"{ic.chosen_k} (ICL and BIC)" if ic.bic_k == ic.chosen_k
-                  else f"{ic.chosen_k} (ICL) or {ic.bic_k} (BIC)"),
+            "one `k_range: [{icl}, {icl}]` away.", k=result.k, icl=ic.chosen_k, pick=result.information_choice,
             how="from the given centres" if result.start is not None else "by global stability (above)")
     else:
         say("The information criteria's choice, {k} segments, is also the solution of this study.", k=result.k)
@@ -121,16 +119,14 @@ if result.slsw is not None:
                caption="SLSW: Jaccard index of each segment over bootstrap pairs (verdict of the median)",
                formats={"n_customers": "int"})
     say(SLSW_READING)
-    weakest = segs.loc[segs["median"].idxmin()]
-    if segs["verdict"].nunique() == 1:
+    r = result.slsw_reading
+    if r["same"]:
         say("{all} segments read the same: {v} (median Jaccard {lo} to {hi}).",
-            all="Both" if len(segs) == 2 else f"All {len(segs)}", v=weakest["verdict"],
-            lo=f"{segs['median'].min():.2f}", hi=f"{segs['median'].max():.2f}")
+            all="Both" if r["n"] == 2 else f"All {r['n']}", v=r["verdict"], lo=f"{r['lo']:.2f}", hi=f"{r['hi']:.2f}")
     else:
         say("Least stable: segment {s} ({name}), median Jaccard {m} ({v}); most stable: segment {s2} ({name2}), "
-            "median {m2}.", s=int(weakest["segment"]), name=weakest["name"], m=f"{weakest['median']:.2f}",
-            v=weakest["verdict"], s2=int(segs.loc[segs["median"].idxmax(), "segment"]),
-            name2=segs.loc[segs["median"].idxmax(), "name"], m2=f"{segs['median'].max():.2f}")
+            "median {m2}.", s=r["weak_segment"], name=r["weak_name"], m=f"{r['lo']:.2f}", v=r["verdict"],
+            s2=r["strong_segment"], name2=r["strong_name"], m2=f"{r['hi']:.2f}")
 elif result.data_driven:
     say("Computed for k-means and latent class, the methods of the book; this study's method is {m}.",
         m=result.method)

@@ -34,15 +34,7 @@ if result.sizes is not None:
     sizes = result.sizes
     show_table(sizes, caption="Segment size and value up to the cut-off",
                formats={c: "pct" for c in sizes.columns if "share" in c})
-    fig, axes = plt.subplots(1, 2, figsize=(11, 0.9 + 0.5 * len(sizes)), sharey=True)
-    lab = [f"{s}. {n}" for s, n in zip(sizes["segment"], sizes["name"])]
-    axes[0].barh(lab[::-1], sizes["share"][::-1] * 100, color="#9AA5B1")
-    axes[0].set_xlabel("% of customers")
-    axes[0].set_title("Share of customers")
-    axes[1].barh(lab[::-1], sizes["value_share"][::-1] * 100, color="#2f5d8a")
-    axes[1].set_xlabel("% of spend")
-    axes[1].set_title("Share of spend")
-    fig.tight_layout()
+    result.plot_sizes()
     plt.show()
 else:
     show_table(result.size_table, formats={"share": "pct"})

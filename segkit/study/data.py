@@ -109,6 +109,30 @@ class DataResult:
     rows_read: dict[str, int] = field(default_factory=dict)
 
     @property
+    def waterfall_numbers(self) -> dict[str, Any] | None:
+        """The numbers the waterfall's sentences quote: raw, analysed, excluded and after-cut-off money, lines
+        without a customer id (count and shares of the file's lines and money); None without transactions."""
+        w = self.waterfall
+        if w is None:
+            return None
+        no_id = w.loc[w["rule"] == "missing_customer_id"]
+        n_no_id = int(no_id["rows"].iloc[0]) if len(no_id) else 0
+        raw = self.raw_total
+        return {
+            "raw": raw, "analysed": self.analysed_total,
+            "excluded": float(w["amount"].iloc[1:-1].sum()),
+            "after": float(w.loc[w["rule"] == "after_cutoff", "amount"].sum()),
+            "no_id_rows": n_no_id,
+            "no_id_row_share": n_no_id / float(w["rows_left"].iloc[0]) if n_no_id else 0.0,
+            "no_id_money_share": float(no_id["amount"].iloc[0]) / raw if n_no_id and raw else None,
+        }
+
+    @property
+    def survey_dropped(self) -> int:
+        """Survey rows the audit's rules dropped (read, minus entering, minus missing a basis answer)."""
+        return int(self.rows_read.get("survey", 0) - len(self.segmented) - self.n_incomplete)
+
+    @property
     def raw_total(self) -> float | None:
         """The raw file's total amount (before any rule), to the cent."""
         return None if self.waterfall is None else float(self.waterfall["amount_left"].iloc[0])

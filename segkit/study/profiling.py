@@ -273,6 +273,23 @@ class ProfilingResult:
         """The behaviour rule as lines for the CRM system."""
         return pd.DataFrame({"rule": self.behaviour_rule.text().splitlines()})
 
+    def plot_sizes(self) -> Any:
+        """Each segment's share of customers beside its share of spend (two bar charts); returns the Figure."""
+        import matplotlib.pyplot as plt
+
+        sizes = self.sizes
+        if sizes is None:
+            raise ValueError(f"no sizes to plot: {self.sizes_note}")
+        fig, axes = plt.subplots(1, 2, figsize=(11, 0.9 + 0.5 * len(sizes)), sharey=True)
+        lab = [f"{s}. {n}" for s, n in zip(sizes["segment"], sizes["name"])]
+        for ax, col, colour, what in ((axes[0], "share", "#9AA5B1", "customers"),
+                                      (axes[1], "value_share", "#2f5d8a", "spend")):
+            ax.barh(lab[::-1], sizes[col][::-1] * 100, color=colour)
+            ax.set_xlabel(f"% of {what}")
+            ax.set_title(f"Share of {what}")
+        fig.tight_layout()
+        return fig
+
     @property
     def descriptor_rule_lines(self) -> pd.DataFrame | None:
         """The descriptor rule as lines for staff without purchase data."""

@@ -123,6 +123,30 @@ class StabilityResult:
         return self.segment_stability.summary().merge(self.segments[["segment", "name"]], on="segment", how="left")
 
     @property
+    def slsw_reading(self) -> dict[str, Any] | None:
+        """What the SLSW sentence quotes: whether every segment reads the same, the weakest and strongest segment.
+
+        Keys ``same``, ``n``, ``verdict`` (of the weakest), ``lo``/``hi`` (lowest and highest median), and the
+        weakest's and strongest's ``segment`` and ``name`` (``weak_*``, ``strong_*``); None without SLSW.
+        """
+        segs = self.slsw_table
+        if segs is None:
+            return None
+        weak, strong = segs.loc[segs["median"].idxmin()], segs.loc[segs["median"].idxmax()]
+        return {"same": segs["verdict"].nunique() == 1, "n": len(segs), "verdict": weak["verdict"],
+                "lo": float(weak["median"]), "hi": float(strong["median"]),
+                "weak_segment": int(weak["segment"]), "weak_name": weak["name"],
+                "strong_segment": int(strong["segment"]), "strong_name": strong["name"]}
+
+    @property
+    def information_choice(self) -> str | None:
+        """The information criteria's choice of k in words (``4 (ICL) or 5 (BIC)``); None without them."""
+        ic = self.information_criteria
+        if ic is None:
+            return None
+        return f"{ic.chosen_k} (ICL and BIC)" if ic.bic_k == ic.chosen_k else f"{ic.chosen_k} (ICL) or {ic.bic_k} (BIC)"
+
+    @property
     def slsw_table(self) -> pd.DataFrame | None:
         """Per-segment SLSW summary (median, quartiles, verdict of the median) with the segment names."""
         if self.slsw is None:
