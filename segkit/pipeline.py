@@ -141,13 +141,13 @@ def purchase_value_model(transactions: pd.DataFrame, *, cutoff: Any, horizon_mon
     rate); they are no transactions for the purchase model, so only lines with a
     positive amount enter it. Adds ``repeat_purchase_days`` (the model's ``frequency``).
     """
-    from segkit.value import fit_customer_value, rfm_summary
+    from segkit.value import fit_customer_value
 
     purchases = transactions.loc[transactions["amount"] > 0]
     result = fit_customer_value(purchases, cutoff=cutoff, horizon_months=horizon_months,
                                 annual_discount_rate=annual_discount_rate)
-    # the repeat purchase days say for whom the model identifies P(alive) (loyalty_score)
-    repeat = rfm_summary(purchases, observation_period_end=cutoff).set_index("customer_id")["frequency"]
+    # the repeat purchase days say for whom the model identifies P(alive) (loyalty_score): the fit's own summary
+    repeat = result.summary.set_index("customer_id")["frequency"]
     value = result.customers
     customers = value.assign(repeat_purchase_days=value["customer_id"].map(repeat).fillna(0).astype(int))
     customers.attrs = dict(value.attrs)

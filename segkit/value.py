@@ -762,12 +762,16 @@ class ValueResult:
     settings : dict
         ``cutoff``, ``horizon_months``, ``annual_discount_rate``, ``history_months`` (first purchase
         to cut-off), ``n_customers``, ``n_repeat`` (customers with a repeat purchase).
+    summary : DataFrame
+        The RFM summary both models were fitted on (:func:`rfm_summary`); ``frequency`` is each
+        customer's repeat purchase days.
     """
 
     customers: pd.DataFrame
     parameters: pd.DataFrame
     diagnostics: pd.DataFrame
     settings: dict
+    summary: pd.DataFrame
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -887,7 +891,7 @@ def fit_customer_value(
                 "history_months": round(float((end - first.normalize()).days / TIME_UNITS["M"]), 1),
                 "n_customers": int(len(summary)), "n_repeat": int((summary["frequency"] > 0).sum())}
     return ValueResult(out, pd.concat([bg.parameter_table(), gg.parameter_table()], ignore_index=True),
-                       diagnostics, settings)
+                       diagnostics, settings, summary)
 
 
 def customer_value(
