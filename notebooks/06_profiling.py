@@ -18,6 +18,7 @@ study_path: str = "../data/demo/study.yaml"  # the study file
 import matplotlib.pyplot as plt
 
 from segkit.display import callout, say, show_table
+from segkit.methods.naming import ITEM_THRESHOLD
 from segkit.study import profiling
 from segkit.study.context import open_step
 
@@ -44,12 +45,16 @@ else:
 # ## What makes each segment different
 #
 # The segment profile plot (Dolnicar, Grün & Leisch 2018, ch. 8) shows, for each segment, every basis
-# variable against the whole base (red mark). Coloured bars are distinctive differences (at least half a
-# standard deviation from the base); grey bars are not. The means are in each variable's own units; the
-# standardised difference is measured on the basis as the segments were formed on it (skewed variables
-# log-transformed, see step 4), so it is the number the segment names and descriptions quote.
+# variable against the whole base (red mark). Coloured bars are distinctive differences; grey bars are not.
 
 # %% tags=["remove-input"]
+if result.basis_kind == "binary":
+    say("For yes/no items a difference is distinctive when the segment's share of yes differs from the base's by "
+        "{pts} points or more: the rule the segment names use.", pts=f"{100 * ITEM_THRESHOLD:.0f}")
+else:
+    say("A difference is distinctive at half a standard deviation or more from the base. The means are in each "
+        "variable's own units; the standardised difference is measured on the basis as the segments were formed "
+        "on it (skewed variables log-transformed, see step 4), so it is the number the segment names quote.")
 if result.profile is not None:
     _ = result.profile.plot()
     plt.show()

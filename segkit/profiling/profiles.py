@@ -19,7 +19,7 @@ from scipy import stats
 from segkit.assignments import check_assignments, join_on_customer
 from segkit.errors import DataError
 from segkit.figures import fmt_num, new_axes, pretty
-from segkit.methods.naming import Z_THRESHOLD
+from segkit.methods.naming import ITEM_THRESHOLD, Z_THRESHOLD
 from segkit.multitest import holm
 from segkit.palette import (
     BASE_COLOUR,
@@ -164,7 +164,9 @@ def profile(
     there, so the profile, the segment names and the descriptions quote one number per
     segment and variable; the means stay on the variable's own scale.
 
-    A variable is *distinctive* for a segment when the segment mean lies at
+    A yes/no item is *distinctive* when the segment's share of yes differs from the base's by at least
+    :data:`~segkit.methods.naming.ITEM_THRESHOLD` (the rule the segment names use). Another
+    variable is *distinctive* for a segment when the segment mean lies at
     least ``threshold`` base standard deviations from the base mean. An
     effect-size rule rather than a significance test decides, because with
     thousands of customers almost every difference is "significant"; the
@@ -239,9 +241,12 @@ def profile(
     table = pd.DataFrame(rows).sort_values(["segment", "variable"], key=lambda s: s.map(
         {v: i for i, v in enumerate(basis)}) if s.name == "variable" else s).reset_index(drop=True)
     table["p_adjusted"] = holm(table["p_value"])
-    table["distinctive"] = table["std_diff"].abs() >= threshold
     table.attrs["n_total"] = len(df)
     table.attrs["binary"] = bool(all(set(df[c].dropna().unique()) <= {0, 1} for c in basis))
+    # yes/no items are named by their difference in share of yes (segkit.methods.naming); the profile marks the
+    # same items, so a name never mentions an item the plot shows grey
+    table["distinctive"] = (table["diff"].abs() >= ITEM_THRESHOLD if table.attrs["binary"]
+                            else table["std_diff"].abs() >= threshold)
     return ProfileResult(table, threshold, basis)
 
 
