@@ -484,10 +484,20 @@ def _share_groups(s: _Session, lines: ir.Table, cols: list[str]) -> dict[str, di
 
 
 def _slug(value: Any) -> str:
-    """Column-name-safe form of a category or channel value."""
+    """Column-name-safe form of a category or channel value.
+
+    Letters and digits of any script are kept (a Chinese channel name stays Chinese, rather than
+    every one collapsing to ``blank``); runs of anything else become one ``_``.
+
+    Examples
+    --------
+    >>> [_slug(v) for v in ("Frozen Food", "天猫", "京东 自营", "  ", None)]
+    ['frozen_food', '天猫', '京东_自营', 'blank', 'missing']
+    """
     if value is None:
         return "missing"
-    text = re.sub(r"[^0-9a-z]+", "_", str(value).strip().lower(), flags=re.ASCII).strip("_")
+    # casefold for Latin text; \w is Unicode-aware, so CJK characters count as letters
+    text = re.sub(r"[\W_]+", "_", str(value).strip().casefold()).strip("_")
     return text or "blank"
 
 

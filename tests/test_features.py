@@ -249,3 +249,12 @@ def test_errors_name_what_is_wrong(tx, tmp_path):
         compute_features(tx, cutoff=CUTOFF, features="rf")
     with pytest.raises(ValueError, match=r"backend 'pyspark' needs a connected Ibis backend"):
         compute_features(tx, cutoff=CUTOFF, backend="pyspark")
+
+
+def test_chinese_channel_names_keep_their_own_feature(tx):
+    # before, every Chinese value slugged to "blank" and the channels were pooled into one column
+    zh = tx.assign(channel=tx["channel"].map({"web": "天猫", "store": "京东 自营"}))
+    got = compute_features(zh, cutoff=CUTOFF)
+    assert "share_channel_天猫" in got and "share_channel_京东_自营" in got and "share_channel_blank" not in got
+    assert got["share_channel_天猫"].tolist() == pytest.approx(EXPECTED["share_channel_web"].tolist())
+    assert got["share_channel_京东_自营"].tolist() == pytest.approx(EXPECTED["share_channel_store"].tolist())
