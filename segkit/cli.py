@@ -20,6 +20,11 @@ def _run(args: argparse.Namespace) -> int:
 
     # the study file is checked before the analysis libraries load: a bad one costs a fraction of a second
     load_config(args.study)
+    if args.pdf:
+        from segkit.pdf import check_pdf_tools
+
+        # a missing printer is found before the run, not after its minutes of work
+        check_pdf_tools()
     from segkit.report import run_study
 
     result = run_study(args.study, out_dir=args.out, progress=lambda line: print(line, flush=True),
@@ -29,8 +34,24 @@ def _run(args: argparse.Namespace) -> int:
         print(f"\nstep {step.name} ({step.title}) failed: {step.error}", file=sys.stderr)
         print(f"report with the error: {result.run_dir / step.html}", file=sys.stderr)
         print(f"index: {result.index}", file=sys.stderr)
+        if args.pdf:
+            print(f"PDF (up to the failure): {_print_pdf(result.run_dir)}", file=sys.stderr)
         return 1
     print(f"\nindex: {result.index}")
+    if args.pdf:
+        print(f"PDF: {_print_pdf(result.run_dir)}")
+    return 0
+
+
+def _print_pdf(run_dir: Path, out: str | None = None) -> Path:
+    from segkit.pdf import print_run
+
+    return print_run(run_dir, out, progress=lambda line: print(f"      {line}", flush=True))
+
+
+def _pdf(args: argparse.Namespace) -> int:
+    path = _print_pdf(Path(args.run), args.out)
+    print(f"PDF: {path}")
     return 0
 
 
@@ -91,7 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--reuse", metavar="RUN",
                    help="a finished run folder whose earlier steps to re-use (their inputs and settings must be "
                         "unchanged); the result is a new run folder")
+    r.add_argument("--pdf", action="store_true",
+                   help="also print the index and every report into one PDF beside the run folder (needs "
+                        "headless Chromium and the pdf extra)")
     r.set_defaults(func=_run)
+
+    f = sub.add_parser("pdf", help="print a run folder's index and reports into one PDF (headless Chromium)")
+    f.add_argument("run", help="the run folder (reports/DATE/<study>-HHMMSS)")
+    f.add_argument("--out", help="the PDF to write (default: beside the run folder, RUN.pdf)")
+    f.set_defaults(func=_pdf)
 
     c = sub.add_parser("compare", help="compare two run folders (migration, ARI, drift) in a dated report")
     c.add_argument("run_a", help="the earlier run folder")

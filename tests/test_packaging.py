@@ -17,8 +17,8 @@ def test_environment_yml_mirrors_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = {_name(r): r for r in project["dependencies"]}
     extras = project["optional-dependencies"]
-    for extra in ("spark", "test", "lab"):
-        # segkit[spark] inside the test extra stands for the spark extra, listed itself
+    for extra in ("spark", "pdf", "test", "lab"):
+        # segkit[spark] and segkit[pdf] inside the test extra stand for those extras, listed themselves
         wanted.update({_name(r): r for r in extras[extra] if _name(r) != "segkit"})
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
