@@ -167,7 +167,9 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, out_dir: Path | str = 
         "step_title": f"Comparison of run {man_a['run_id']} with run {man_b['run_id']}",
         "run_id": folder.name, "date": now.strftime("%Y-%m-%d %H:%M"), "version": __version__,
         "status": status, "status_text": status.upper(), "error": error or "", "steps": [],
-        "study_file": "-", "notebook": "compare.ipynb",
+        "study_file": "-", "notebook": "compare.ipynb", "run_text": f"Run {folder.name}", "overview": "Overview",
+        "failed_text": f"This step failed: {error}. The output up to the failure is shown below.",
+        "footer": f"Produced by segkit {__version__}; the executed notebook is notebooks/compare.ipynb.",
     }
     html = folder / "compare.html"
     html.write_text(export_html(executed, resources=resources), encoding="utf-8")

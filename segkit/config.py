@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from segkit.criteria import IDENTIFICATION_SOURCES, MEASURE_NAMES, OUTCOMES
 from segkit.errors import ConfigError
+from segkit.i18n import LANGUAGES
 from segkit.method_names import METHOD_NAMES
 
 #: Every method a study can name; "auto" lets step 3 choose a feasible one.
@@ -354,6 +355,12 @@ class StudyConfig(_Strict):
     engine: EngineSpec = Field(default_factory=EngineSpec)
     start: StartSpec | None = None
     value: ValueSpec = Field(default_factory=ValueSpec)
+    #: the language of the reports' fixed text (headings, callouts, verdicts, the index)
+    language: Literal[LANGUAGES] = "en"  # type: ignore[valid-type]
+    #: the client's currency, a code ("CNY") or a symbol ("¥"), shown with every money figure
+    currency: str | None = Field(None, min_length=1, max_length=5)
+    #: the client's word for each variable (column or feature name -> label), used in tables and figures
+    labels: dict[str, str] = Field(default_factory=dict)
     #: where the file itself lives; filled in by :func:`load_config`
     base_dir: Path = Field(default=Path("."), exclude=True)
 
@@ -381,6 +388,28 @@ class StudyConfig(_Strict):
                 raise ValueError(f"segments {seen[name]} and {k} are both named {name!r}; a name identifies one "
                                  "segment")
             seen[name] = k
+        return clean
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_ok(cls, v: str | None) -> str | None:
+        if v is not None and (v != v.strip() or not v.strip()):
+            raise ValueError(f"currency {v!r} must be a code such as CNY or a symbol such as ¥, without spaces")
+        return v
+
+    @field_validator("labels")
+    @classmethod
+    def _labels_ok(cls, v: dict[str, str]) -> dict[str, str]:
+        empty = [k for k, label in v.items() if not str(label).strip()]
+        if empty:
+            raise ValueError(f"variable {empty[0]!r} has an empty label")
+        clean = {str(k): str(label).strip() for k, label in v.items()}
+        seen: dict[str, str] = {}
+        for k, label in clean.items():
+            if label in seen:
+                raise ValueError(f"variables {seen[label]!r} and {k!r} are both labelled {label!r}; a label names "
+                                 "one variable")
+            seen[label] = k
         return clean
 
     @model_validator(mode="after")

@@ -4,6 +4,10 @@ Everything that comes from the data (column names, category values, segment
 labels, file names) is escaped here before it reaches a report, so a value
 such as ``<script>`` shows as text and is never interpreted as HTML.
 Notebooks call these helpers instead of ``display(df)`` or ``Markdown(f"...")``.
+
+They also apply the client's words (:mod:`segkit.i18n`): fixed text (sentence templates, table
+headings, captions) in the study's language, each variable's label instead of its column name,
+and the currency with every money figure.
 """
 
 from __future__ import annotations
@@ -16,7 +20,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["callout", "escape", "fmt", "say", "show_table", "table_html"]
+from segkit.i18n import current, money_label, translate
+
+__all__ = ["MONEY_COLUMNS", "callout", "escape", "fmt", "label", "money", "say", "show_table", "table_html"]
+
+#: Columns of report tables whose values are money (besides those a table formats as ``money`` or ``cents``):
+#: their heading carries the study's currency. The features among them are those with unit "currency" in
+#: :data:`segkit.features.FEATURE_DEFINITIONS` (a test checks).
+MONEY_COLUMNS = frozenset({
+    "amount", "money", "revenue", "revenue_after", "monetary_total", "monetary_avg", "margin_total", "profit",
+    "profit_per_customer", "value_per_customer", "clv", "clv_per_customer", "value_sum", "revenue_per_customer",
+})
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
 
@@ -35,12 +49,13 @@ def fmt(value: Any, kind: str | None = None) -> str:
         The value.
     kind : {"pct", "int", "money", "cents", "p", None}
         ``pct`` shows a share (0.253 -> "25.3%"), ``p`` a p-value
-        ("< 0.001" below one in a thousand), ``cents`` money to the cent (1,234.50).
+        ("< 0.001" below one in a thousand), ``money`` an amount with the study's
+        currency (:func:`money`), ``cents`` the same to the cent.
     """
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return "–"
     if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
+        return translate("yes" if value else "no")
     if kind == "pct":
         v = float(value)
         # a few rows in a large table must not read as none
@@ -50,10 +65,8 @@ def fmt(value: Any, kind: str | None = None) -> str:
         return "< 0.001" if v < 0.001 else f"{v:.3f}"
     if kind == "int":
         return f"{int(round(float(value))):,}"
-    if kind == "money":
-        return f"{float(value):,.0f}"
-    if kind == "cents":
-        return f"{float(value):,.2f}"
+    if kind in ("money", "cents"):
+        return money(value, cents=kind == "cents")
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
     if isinstance(value, (float, np.floating)):
@@ -68,6 +81,55 @@ def fmt(value: Any, kind: str | None = None) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     return str(value)
+
+
+def money(value: Any, *, cents: bool = False, currency: str | None = None) -> str:
+    """An amount of money as every report shows it: the study's currency, thousands separators.
+
+    A symbol goes before the number, a code (letters) before it with a space. ``currency``
+    defaults to the study's (:func:`segkit.i18n.current`); without one the number stands alone.
+
+    Examples
+    --------
+    >>> money(1234.6, currency="¥"), money(-1234.5, cents=True, currency="CNY"), money(99.6)
+    ('¥1,235', '-CNY 1,234.50', '100')
+    """
+    cur = currency if currency is not None else current().currency
+    v = float(value)
+    text = f"{abs(v):,.2f}" if cents else f"{abs(v):,.0f}"
+    sign = "-" if v < 0 and text.strip("0.,") else ""
+    if not cur:
+        return f"{sign}{text}"
+    return f"{sign}{cur} {text}" if cur.isalpha() else f"{sign}{cur}{text}"
+
+
+def label(name: Any) -> str:
+    """The study's label of a variable (``labels`` in the study file), else the name itself.
+
+    Examples
+    --------
+    >>> from segkit.i18n import Words, words_of
+    >>> with words_of(Words(labels={"recency_days": "days since last purchase"})):
+    ...     label("recency_days"), label("frequency")
+    ('days since last purchase', 'frequency')
+    """
+    return current().labels.get(str(name), str(name))
+
+
+def _heading(col: Any, kind: str | None) -> str:
+    """A table column's heading: the variable's label or the translated fixed name, with the currency for money."""
+    name = str(col)
+    text = label(name) if name in current().labels else translate(name)
+    return money_label(text) if kind in ("money", "cents") or name in MONEY_COLUMNS else text
+
+
+def _cell(value: Any, kind: str | None) -> str:
+    # the heading carries the currency of a money column, so its cells show the number alone
+    if kind in ("money", "cents") and not (value is None or value is pd.NA or pd.isna(value)):
+        return money(value, cents=kind == "cents", currency="")
+    if isinstance(value, str) and value in current().labels:
+        return label(value)
+    return fmt(value, kind)
 
 
 def table_html(
@@ -109,20 +171,20 @@ def table_html(
     shown = data.head(max_rows)
     hrefs = {col: shown[target].tolist() for col, target in links.items()}
     shown = shown.drop(columns=[t for t in links.values() if t in shown.columns])
-    head = "".join(f"<th>{escape(c)}</th>" for c in shown.columns)
+    head = "".join(f"<th>{escape(_heading(c, formats.get(c)))}</th>" for c in shown.columns)
     rows = []
     for i, rec in enumerate(shown.itertuples(index=False, name=None)):
         cells = []
         for col, val in zip(shown.columns, rec):
             numeric = isinstance(val, (int, float, np.integer, np.floating)) and not isinstance(val, bool)
             cls = ' class="num"' if numeric else ""
-            text = escape(fmt(val, formats.get(col)))
+            text = escape(_cell(val, formats.get(col)))
             href = hrefs[col][i] if col in hrefs else None
             if isinstance(href, str) and href:
                 text = f'<a href="{escape(href)}">{text}</a>'
             cells.append(f"<td{cls}>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    cap = f"<caption>{escape(translate(caption))}</caption>" if caption else ""
     more = ""
     if len(data) > max_rows:
         more = f'<p class="sk-more">{len(data) - max_rows:,} more rows not shown.</p>'
@@ -144,7 +206,8 @@ def _md_escape(value: Any) -> str:
 def say(template: str, /, **values: Any) -> None:
     """Display Markdown text with data-derived ``values`` escaped.
 
-    The template is trusted (written by us); the values are not.
+    The template is trusted (written by us) and shown in the study's language when the catalog
+    of :mod:`segkit.i18n` has it; the values are not trusted.
 
     Examples
     --------
@@ -152,7 +215,7 @@ def say(template: str, /, **values: Any) -> None:
     """
     from IPython.display import Markdown, display
 
-    display(Markdown(template.format(**{k: _md_escape(v) for k, v in values.items()})))
+    display(Markdown(translate(template).format(**{k: _md_escape(v) for k, v in values.items()})))
 
 
 def callout(text: str, *, kind: str = "info", **values: Any) -> None:
@@ -164,6 +227,6 @@ def callout(text: str, *, kind: str = "info", **values: Any) -> None:
     from IPython.display import HTML, display
 
     # The template is trusted and may hold simple HTML such as <b>; the values are escaped.
-    body = text.format(**{k: escape(v) for k, v in values.items()})
+    body = translate(text).format(**{k: escape(v) for k, v in values.items()})
     cls = {"info": "", "good": " sk-good", "warn": " sk-warn", "bad": " sk-bad"}[kind]
     display(HTML(f'<div class="sk-callout{cls}">{body}</div>'))

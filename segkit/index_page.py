@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 
 from segkit.display import fmt
+from segkit.i18n import translate
 from segkit.study import artifacts
 from segkit.study.folder import RunFolder
 
@@ -46,8 +47,20 @@ def _verdict_rows(verdict: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _language(manifest: dict[str, Any]) -> str:
+    return (manifest.get("config") or {}).get("language") or "en"
+
+
 def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    """Everything the index template shows, read from the run's artifacts (missing ones are skipped)."""
+    """Everything the index template shows, read from the run's artifacts (missing ones are skipped).
+
+    ``_`` puts the template's fixed text in the study's language (:mod:`segkit.i18n`).
+    """
+    language = _language(manifest)
+
+    def _(text: Any, **values: Any) -> str:
+        return translate(str(text), language).format(**values) if text is not None else ""
+
     run = RunFolder(run_dir)
     brief = _read(run, artifacts.BRIEF) or {}
     inventory = _read(run, artifacts.INVENTORY) or {}
@@ -75,30 +88,37 @@ def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "css": (_TEMPLATES / "report.css").read_text(encoding="utf-8"),
         "total_seconds": round(sum(s.get("seconds") or 0 for s in manifest.get("steps", [])), 1),
         "run_summary": run_summary(manifest),
+        "_": _,
+        "lang": "zh-CN" if language == "zh" else language,
     }
 
 
 def run_summary(manifest: dict[str, Any]) -> str:
     """The run's status in words: which steps ran, were re-used, failed or were not run."""
     steps = manifest.get("steps", [])
+    language = _language(manifest)
+
+    def _(text: str, **values: Any) -> str:
+        return translate(text, language).format(**values)
+
     by = {st: [s for s in steps if s.get("status") == st] for st in ("ok", "reused", "failed", "not run")}
     status = manifest.get("status")
     if status == "running":
-        return "running"
+        return _("running")
     if status == "interrupted":
-        return "run interrupted before it finished"
+        return _("run interrupted before it finished")
     if by["failed"]:
-        return f"run FAILED at step {by['failed'][0]['step']}"
+        return _("run FAILED at step {step}", step=by["failed"][0]["step"])
     if len(by["ok"]) + len(by["reused"]) == len(steps) and not by["reused"]:
-        return "all eight steps completed"
+        return _("all eight steps completed")
     parts = []
     if by["reused"]:
-        parts.append(f"steps {by['reused'][0]['step'][:2].lstrip('0')}-{by['reused'][-1]['step'][:2].lstrip('0')} "
-                     f"re-used from run {by['reused'][0].get('reused_from')}")
+        parts.append(_("steps {first}-{last} re-used from run {run}", first=by["reused"][0]["step"][:2].lstrip("0"),
+                       last=by["reused"][-1]["step"][:2].lstrip("0"), run=by["reused"][0].get("reused_from")))
     if by["ok"]:
-        parts.append(", ".join(s["step"] for s in by["ok"]) + " run")
+        parts.append(_("{steps} run", steps=", ".join(s["step"] for s in by["ok"])))
     if by["not run"]:
-        parts.append(", ".join(s["step"] for s in by["not run"]) + " not run")
+        parts.append(_("{steps} not run", steps=", ".join(s["step"] for s in by["not run"])))
     return "; ".join(parts)
 
 

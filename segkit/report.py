@@ -149,12 +149,22 @@ def check_inputs(cfg: StudyConfig) -> dict[str, dict[str, Any]]:
     return inputs
 
 
-def load_step_notebook(path: Path) -> Any:
-    """Read a step notebook (jupytext percent ``.py`` or ``.ipynb``) with deterministic cell ids."""
+def load_step_notebook(path: Path, language: str = "en") -> Any:
+    """Read a step notebook (jupytext percent ``.py`` or ``.ipynb``) with deterministic cell ids.
+
+    The headings of its Markdown cells are put in the report's ``language`` (:mod:`segkit.i18n`);
+    the text its code cells show is translated as it is displayed (:mod:`segkit.display`).
+    """
     import jupytext
+
+    from segkit.i18n import translate_markdown
 
     nb = jupytext.read(path)
     normalise_notebook(nb, path.stem)
+    if language != "en":
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = translate_markdown(cell.source, language)
     return nb
 
 
@@ -579,7 +589,8 @@ def run_study(
             if failed:
                 progress(f"[{rec.number}/8] {rec.title:<11} not run")
                 continue
-            ex = execute_notebook(load_step_notebook(nb_dir / f"{rec.name}.py"), run.notebook_path(rec.name),
+            ex = execute_notebook(load_step_notebook(nb_dir / f"{rec.name}.py", cfg.language),
+                                  run.notebook_path(rec.name),
                                   parameters={"run_dir": str(run.path), "study_path": str(study_path)},
                                   cwd=run.path, stem=rec.name, timeout=timeout)
             rec.status, rec.error, rec.seconds, rec.peak_mb = ex.status, ex.error, ex.seconds, ex.peak_mb
@@ -633,18 +644,33 @@ def _reuse_steps(run: RunFolder, source: RunFolder, steps: list[StepInfo], recor
 
 def _html_resources(cfg: StudyConfig, run: RunFolder, rec: StepRecord, steps: list[StepRecord],
                     study_path: Path, now: dt.datetime) -> dict[str, Any]:
-    status_text = {"failed": "FAILED", "reused": f"re-used from run {rec.reused_from}"}.get(rec.status, rec.status)
+    from segkit.i18n import translate
+
+    def t(text: str, **values: Any) -> str:
+        return translate(text, cfg.language).format(**values)
+
+    status_text = {"failed": t("FAILED"), "reused": t("re-used from run {run}", run=rec.reused_from)}.get(
+        rec.status, t(rec.status))
     return {
+        "lang": "zh-CN" if cfg.language == "zh" else cfg.language,
         "study_title": cfg.title or cfg.name,
         "step_number": rec.number,
-        "step_title": rec.title,
+        "step_heading": t("Step {n} of 8", n=rec.number),
+        "step_title": t(rec.title),
+        "overview": t("Overview"),
+        "failed_text": t("This step failed: {error}. The output up to the failure is shown below; later steps were "
+                         "not run.", error=rec.error or ""),
+        "footer": t("Produced by segkit {version} from study file {study}; inputs and settings are recorded in "
+                    "manifest.json. The executed notebook is notebooks/{notebook}.", version=__version__,
+                    study=study_path.name, notebook=f"{rec.name}.ipynb"),
+        "run_text": t("Run {run}", run=run.path.name),
         "run_id": run.path.name,
         "date": now.strftime("%Y-%m-%d %H:%M"),
         "version": __version__,
         "status": rec.status,
         "status_text": status_text,
         "error": rec.error or "",
-        "steps": [{"number": s.number, "title": s.title, "html": s.html} for s in steps],
+        "steps": [{"number": s.number, "title": t(s.title), "html": s.html} for s in steps],
         "study_file": study_path.name,
         "notebook": f"{rec.name}.ipynb",
     }

@@ -28,7 +28,7 @@ def test_spark_engine():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"colour": "red"}, r"(?s)unknown key 'colour'.*allowed top-level keys: basis, cutoff"),
+        ({"colour": "red"}, r"(?s)unknown key 'colour'.*allowed top-level keys: basis, currency, cutoff"),
         ({"method": "kmeanz"}, r"'method': got 'kmeanz'; input should be 'auto', 'kmeans'"),
         ({"k_range": [5, 2]}, r"'k_range': k_range must be \[low, high\] with 2 <= low <= high <= 30"),
         ({"n_boot": "many"}, r"'n_boot': Input should be a valid integer"),
@@ -45,6 +45,12 @@ def test_spark_engine():
         ({"engine": {"master": "yarn"}}, r"'engine': master and conf are Spark settings; they need name: pyspark"),
         ({"engine": {"name": "pyspark", "memory_limit": "8GB"}}, r"memory_limit is a DuckDB setting"),
         ({"engine": {"name": "pyspark", "cores": 4}}, r"unknown key 'engine.cores'"),
+        ({"language": "fr"}, r"'language': got 'fr'; input should be 'en' or 'zh'"),
+        ({"currency": "¥ "}, r"'currency': currency '¥ ' must be a code such as CNY or a symbol"),
+        ({"currency": "Renminbi"}, r"'currency': String should have at most 5 characters"),
+        ({"labels": {"frequency": "orders", "recency_days": "orders"}},
+         r"'labels': variables 'frequency' and 'recency_days' are both labelled 'orders'"),
+        ({"labels": {"frequency": " "}}, r"'labels': variable 'frequency' has an empty label"),
     ],
 )
 def test_bad_values_are_named(change, message):
@@ -94,3 +100,10 @@ def test_transaction_column_names_are_checked():
     # customer attributes may have any name
     parse_config({**BASE, "data": {**data, "transactions": {"path": "t.csv"}, "customers": {
         "path": "c.csv", "columns": {"age": "Alter"}}}})
+
+
+def test_the_clients_words_are_read():
+    cfg = parse_config({**BASE, "language": "zh", "currency": "¥", "labels": {"recency_days": "距上次购买天数 "}},
+                       source="s.yaml")
+    assert (cfg.language, cfg.currency, cfg.labels) == ("zh", "¥", {"recency_days": "距上次购买天数"})
+    assert parse_config(BASE, source="s.yaml").language == "en"

@@ -16,6 +16,7 @@ from typing import Any
 
 from segkit.config import StudyConfig, load_config
 from segkit.errors import SegkitError
+from segkit.i18n import Words, has_cjk, use_words, words_of
 from segkit.study.artifacts import Artifact
 from segkit.study.folder import FinishedRunError, RunFolder
 from segkit.study.steps import STEPS, StepInfo, get_step
@@ -140,8 +141,24 @@ def open_step(step: str | int, run_dir: str | Path, study_path: str | Path) -> S
             f"its earlier steps, run `segkit run {study_path} --from {info.name} --reuse {folder.path}`, which "
             "writes a new run folder, or set run_dir to a new folder and run the notebooks from step 1")
     ctx = new_context(folder, study_path, info, progress=_progress_file(os.environ.get(PROGRESS_ENV)))
-    set_theme()
+    words = Words.from_config(ctx.cfg)
+    use_words(words)
+    if set_theme() is None and _needs_cjk(ctx.cfg):
+        from segkit.display import callout
+
+        callout(NO_CJK_FONT, kind="warn")
     return ctx
+
+
+#: Said on a page whose figures may hold Chinese text when no CJK font is installed.
+NO_CJK_FONT = ("No Chinese (CJK) font is installed, so Chinese text in the figures shows as empty boxes: install one "
+               "(Debian/Ubuntu: apt-get install fonts-noto-cjk) and run the study again.")
+
+
+def _needs_cjk(cfg: StudyConfig) -> bool:
+    """Whether the figures may show Chinese: a zh report, or Chinese in the names and labels the study gives."""
+    given = [*cfg.segment_names.values(), *cfg.labels.values(), *cfg.basis, *cfg.descriptors]
+    return cfg.language == "zh" or any(has_cjk(t) for t in given)
 
 
 def run_step(ctx: StepContext) -> Any:
@@ -167,6 +184,7 @@ def run_steps(run_dir: RunFolder | str | Path, study: StudyConfig | str | Path,
     cfg = _config(study)
     chosen = [get_step(s) for s in steps] if steps is not None else list(STEPS)
     out: dict[str, Any] = {}
-    for info in chosen:
-        out[info.key] = run_step(new_context(run_dir, cfg, info, progress=progress))
+    with words_of(Words.from_config(cfg)):
+        for info in chosen:
+            out[info.key] = run_step(new_context(run_dir, cfg, info, progress=progress))
     return out

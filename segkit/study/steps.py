@@ -71,7 +71,8 @@ class StepInfo:
 
 #: The eight steps in order. ``settings`` lists what each step adds to the study-file keys its results depend on.
 STEPS: tuple[StepInfo, ...] = (
-    StepInfo(1, "goals", "Goals", ("goal",)),
+    # the presentation keys belong to step 1: every report, re-used ones too, is in one language and currency
+    StepInfo(1, "goals", "Goals", ("goal", "language", "currency", "labels")),
     StepInfo(2, "resources", "Resources", ("data", "cutoff", "basis", "descriptors", "k_range", "stratify", "value"),
              reads_inputs=True),
     StepInfo(3, "method", "Method", ("method",)),

@@ -1,0 +1,346 @@
+"""The client's words: the language of the reports' fixed text, the currency and the variables' labels.
+
+Fixed text (headings, callout and sentence templates, table headings, the index and the page
+banners) is written in English in the code and looked up here by that English text: a catalog
+per language maps it to the translation, placeholders such as ``{n}`` kept. Text with no entry
+stays English, so adding a language never breaks a report; a test lists every heading that has
+no entry. Anything keyed by English text (a mapping of labels, say) is translated with
+:func:`translate_mapping`.
+
+The study's choices (``language``, ``currency``, ``labels``) are set once per step with
+:func:`use_words` (``open_step`` and ``run_steps`` do it) and read by :mod:`segkit.display`,
+so every table and sentence of a report uses them without each notebook passing them on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["CATALOGS", "LANGUAGES", "Words", "current", "has_cjk", "money_label", "translate", "translate_mapping",
+           "translate_markdown", "use_words", "words_of"]
+
+#: The languages a study file may choose for its reports; English is the text of the code itself.
+LANGUAGES = ("en", "zh")
+
+#: Simplified Chinese, keyed by the English text of the code (headings keep their Markdown ``#``s off).
+ZH: dict[str, str] = {
+    # pages, banners, navigation, footers
+    "Customer segmentation study": "客户细分研究",
+    "segmentation study": "细分研究",
+    "Overview": "概览",
+    "Step {n} of 8": "第 {n} 步（共 8 步）",
+    "Run {run}": "运行 {run}",
+    "started {when}": "开始于 {when}",
+    "re-used from run {run}": "沿用运行 {run} 的结果",
+    "FAILED": "失败",
+    "This step failed: {error}. The output up to the failure is shown below; later steps were not run.":
+        "此步骤失败：{error}。下方显示失败之前的输出；后续步骤未运行。",
+    "Produced by segkit {version} from study file {study}; inputs and settings are recorded in manifest.json. "
+    "The executed notebook is notebooks/{notebook}.":
+        "由 segkit {version} 根据研究文件 {study} 生成；输入与设置记录在 manifest.json 中。"
+        "执行过的笔记本为 notebooks/{notebook}。",
+    # the eight steps
+    "Goals": "目标",
+    "Resources": "资源",
+    "Method": "方法",
+    "Data": "数据",
+    "Stability": "稳定性",
+    "Profiling": "画像",
+    "Validation": "验证",
+    "Iteration": "迭代",
+    # the index
+    "Goal": "目标",
+    "KPI:": "关键绩效指标：",
+    "Horizon:": "期限：",
+    "short-term": "短期",
+    "long-term": "长期",
+    "{rows} rows, {customers} customers": "{rows} 行，{customers} 位客户",
+    "Cut-off:": "截止日期：",
+    "{k} segments": "{k} 个细分",
+    "Why this method, and the alternatives": "为何选择此方法，以及其他备选方法",
+    "Verdict": "结论",
+    "Against the obvious heuristic:": "与直观经验法则相比：",
+    "Over time:": "随时间变化：",
+    "Verdict against the brief": "对照研究目标的结论",
+    "Result": "结果",
+    "Criterion": "标准",
+    "Kind": "类型",
+    "Measured": "测量值",
+    "Threshold": "阈值",
+    "Evidence": "依据",
+    "The segments at a glance": "细分一览",
+    "Segment": "细分",
+    "Customers": "客户数",
+    "Share": "占比",
+    "Value share": "价值占比",
+    "What to do": "行动建议",
+    "The eight steps": "八个步骤",
+    "Step": "步骤",
+    "Report": "报告",
+    "Status": "状态",
+    "Seconds": "秒",
+    "ok": "完成",
+    "failed": "失败",
+    "reused": "沿用",
+    "not run": "未运行",
+    "from {run}": "来自 {run}",
+    "pass": "通过",
+    "FAIL": "未通过",
+    "team judges": "由团队判断",
+    "not measured": "未测量",
+    "success": "成功标准",
+    "knock-out": "淘汰标准",
+    "Step {step} failed: {error}. Its report shows the output up to the failure; the steps after it were not run.":
+        "第 {step} 步失败：{error}。其报告显示失败之前的输出；之后的步骤未运行。",
+    "Total {seconds} s. Inputs, their SHA-256, settings, seed and package versions:":
+        "共 {seconds} 秒。输入文件及其 SHA-256、设置、随机种子和软件包版本：",
+    "Executed notebooks:": "执行过的笔记本：",
+    "Data handed between steps:": "步骤之间传递的数据：",
+    "Study file {study} · seed {seed}": "研究文件 {study} · 随机种子 {seed}",
+    "segkit commit": "segkit 提交",
+    "running": "运行中",
+    "run interrupted before it finished": "运行在完成前被中断",
+    "run FAILED at step {step}": "运行在第 {step} 步失败",
+    "all eight steps completed": "八个步骤全部完成",
+    "steps {first}-{last} re-used from run {run}": "第 {first}-{last} 步沿用运行 {run} 的结果",
+    "{steps} run": "{steps} 已运行",
+    "{steps} not run": "{steps} 未运行",
+    # headings of the step reports
+    "What this segmentation is for": "本次细分的用途",
+    "Success criteria": "成功标准",
+    "Knock-out criteria": "淘汰标准",
+    "Attractiveness criteria": "吸引力标准",
+    "What data the study has": "研究拥有哪些数据",
+    "How the tables join": "各数据表如何关联",
+    "Which methods the data make feasible": "数据支持哪些方法",
+    "The method chosen": "所选方法",
+    "The alternatives": "备选方法",
+    "Data quality audit": "数据质量审核",
+    "From the raw file to the analysed customers": "从原始文件到分析客户",
+    "Customer features": "客户特征",
+    "Potential value": "潜在价值",
+    "Can the value models be trusted?": "价值模型是否可信？",
+    "The segmentation basis": "细分依据",
+    "Is there a stable segmentation, and how many segments?": "是否存在稳定的细分？分为几个细分？",
+    "Which segments are stable?": "哪些细分是稳定的？",
+    "Segment-level stability within the solution (SLSW)": "方案内各细分的稳定性（SLSW）",
+    "How segments split and merge as k grows": "随着 k 增大，细分如何拆分与合并",
+    "Latent class models: what the likelihood says about k": "潜在类别模型：似然对 k 的判断",
+    "The segments": "细分结果",
+    "Size and value of each segment": "各细分的规模与价值",
+    "What makes each segment different": "各细分的差异所在",
+    "How well the segments separate": "细分之间的区分程度",
+    "Where the {what} comes from": "{what}来自哪里",
+    "Who the members are: personas": "成员是谁：人物画像",
+    "Are the descriptor differences real?": "描述变量的差异是否真实？",
+    "How to recognise a member: the identification rule": "如何识别成员：识别规则",
+    "What to do with each segment": "各细分的行动建议",
+    "Whom to call first: likelihood to buy": "优先联系谁：购买可能性",
+    "Target segments": "目标细分",
+    "Did the segments behave differently afterwards?": "细分在截止日期之后的行为是否不同？",
+    "Do the segments beat ranking by past spend?": "细分是否优于按历史消费排序？",
+    "Does potential value rank future buyers?": "潜在价值能否为未来购买者排序？",
+    "Do the segments replicate?": "细分能否复现？",
+    "Segmentation is a process": "细分是一个持续的过程",
+    "Migration between segments": "细分之间的迁移",
+    "Drift in sizes and profiles": "规模与画像的漂移",
+    "profit": "利润",
+    "spend": "消费额",
+    # fixed sentences and callouts of the step reports
+    "<b>Goal.</b> {goal}": "<b>目标。</b>{goal}",
+    "**Owner of the segmentation:** {owner}": "**细分负责人：**{owner}",
+    "**Minimum segment share:** {share} of the customer base.": "**最小细分占比：**客户总数的 {share}。",
+    "_The study file gives no success criteria, so segkit's defaults are used._":
+        "_研究文件未给出成功标准，因此使用 segkit 的默认标准。_",
+    "_The study file gives no knock-out criteria, so segkit's defaults are used._":
+        "_研究文件未给出淘汰标准，因此使用 segkit 的默认标准。_",
+    "_The study file gives no attractiveness criteria, so segkit's defaults are used._":
+        "_研究文件未给出吸引力标准，因此使用 segkit 的默认标准。_",
+    "{n} of {total} methods are feasible with these data.": "在这些数据下，{total} 种方法中有 {n} 种可行。",
+    "Only one table was given, so there is nothing to join.": "只提供了一个数据表，因此无需关联。",
+    "**What it does:** {desc}": "**作用：**{desc}",
+    "No rule found anything to fix: every row passed every check.":
+        "没有规则发现需要修正之处：每一行都通过了全部检查。",
+    "{n} customers lack a value in a basis variable and are left out of the segmentation.":
+        "{n} 位客户缺少某个细分依据变量的值，未纳入细分。",
+    "**{n}** customers enter the segmentation on **{p}** basis variables.":
+        "**{n}** 位客户基于 **{p}** 个细分依据变量进入细分。",
+    "Not available without transactions.": "没有交易数据，无法提供。",
+    "Not applicable to a rule-based scheme.": "不适用于基于规则的方案。",
+    "Criteria the data cannot measure, left for the team to judge: {c}.": "数据无法测量、留给团队判断的标准：{c}。",
+    "Cross-validated AUC of the score: **{auc}**.": "评分的交叉验证 AUC：**{auc}**。",
+    "This run is compared with {what}.": "本次运行与{what}进行比较。",
+    "<b>Recommendation: {decision}.</b> {reasons}": "<b>建议：{decision}。</b>{reasons}",
+    "No Chinese (CJK) font is installed, so Chinese text in the figures shows as empty boxes: install one "
+    "(Debian/Ubuntu: apt-get install fonts-noto-cjk) and run the study again.":
+        "未安装中文（CJK）字体，图中的中文会显示为空白方框：请安装字体（Debian/Ubuntu：apt-get install "
+        "fonts-noto-cjk）后重新运行研究。",
+    # common table headings
+    "segment": "细分",
+    "name": "名称",
+    "segment_name": "细分名称",
+    "share": "占比",
+    "n": "人数",
+    "n_customers": "客户数",
+    "customers": "客户数",
+    "value_share": "价值占比",
+    "action": "行动",
+    "criterion": "标准",
+    "threshold": "阈值",
+    "measured by": "测量方式",
+    "weight": "权重",
+    "variable": "变量",
+    "description": "描述",
+    "rank": "排名",
+    "method": "方法",
+    "family": "类别",
+    "feasible": "可行",
+    "score": "得分",
+    "reasons": "理由",
+    "table": "数据表",
+    "file": "文件",
+    "rows": "行数",
+    "verdict": "判定",
+    "outcome": "结果变量",
+    "test": "检验",
+    "p_value": "p 值",
+    "reading": "解读",
+    "result": "结果",
+    "kind": "类型",
+    "evidence": "依据",
+    "note": "说明",
+    "yes": "是",
+    "no": "否",
+}
+
+#: Every language's catalog; English needs none.
+CATALOGS: dict[str, dict[str, str]] = {"en": {}, "zh": ZH}
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def has_cjk(text: Any) -> bool:
+    """Whether ``text`` holds Chinese, Japanese or Korean characters.
+
+    Examples
+    --------
+    >>> has_cjk("share_channel_天猫"), has_cjk("share_channel_web")
+    (True, False)
+    """
+    return bool(_CJK.search(str(text)))
+
+
+@dataclass(frozen=True)
+class Words:
+    """The client's words for one study's reports (the study file's ``language``, ``currency``, ``labels``)."""
+
+    language: str = "en"
+    currency: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> Words:
+        """The words a :class:`~segkit.config.StudyConfig` chooses."""
+        return cls(language=cfg.language, currency=cfg.currency, labels=dict(cfg.labels))
+
+
+_WORDS: ContextVar[Words] = ContextVar("segkit_words", default=Words())  # noqa: B039 (frozen, never mutated)
+
+
+def current() -> Words:
+    """The words of the study whose step is being reported (English, no currency, no labels by default)."""
+    return _WORDS.get()
+
+
+def use_words(words: Words) -> None:
+    """Make ``words`` the current ones (a step notebook, or :func:`segkit.study.context.run_steps`)."""
+    _WORDS.set(words)
+
+
+@contextmanager
+def words_of(words: Words) -> Iterator[Words]:
+    """The ``with`` form of :func:`use_words`: the earlier words come back at the end of the block.
+
+    Examples
+    --------
+    >>> with words_of(Words(language="zh")):
+    ...     translate("Overview")
+    '概览'
+    >>> translate("Overview")
+    'Overview'
+    """
+    token = _WORDS.set(words)
+    try:
+        yield words
+    finally:
+        _WORDS.reset(token)
+
+
+def translate(text: str, language: str | None = None) -> str:
+    """``text`` in ``language`` (default: the current words' language); English when it has no entry.
+
+    Examples
+    --------
+    >>> translate("Step {n} of 8", "zh").format(n=3)
+    '第 3 步（共 8 步）'
+    >>> translate("a sentence no catalog knows", "zh")
+    'a sentence no catalog knows'
+    """
+    lang = language or current().language
+    return CATALOGS.get(lang, {}).get(text, text)
+
+
+def translate_mapping(mapping: Mapping[str, str], language: str | None = None) -> dict[str, str]:
+    """Each value of a mapping of English fixed text translated (keys unchanged).
+
+    Examples
+    --------
+    >>> translate_mapping({"title": "Verdict", "odd": "no entry"}, "zh")
+    {'title': '结论', 'odd': 'no entry'}
+    """
+    return {k: translate(v, language) for k, v in mapping.items()}
+
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*$", re.MULTILINE)
+
+
+def translate_markdown(source: str, language: str | None = None) -> str:
+    r"""A Markdown cell with its headings translated (a paragraph is translated when the catalog holds it whole).
+
+    Examples
+    --------
+    >>> translate_markdown("## Target segments\nThe top right.", "zh")
+    '## 目标细分\nThe top right.'
+    """
+    whole = translate(source.strip(), language)
+    if whole != source.strip():
+        return whole
+    return _HEADING.sub(lambda m: f"{m.group(1)} {translate(m.group(2), language)}", source)
+
+
+def markdown_headings(source: str) -> list[str]:
+    r"""The text of each Markdown heading in ``source``.
+
+    Examples
+    --------
+    >>> markdown_headings("# A\ntext\n### B c")
+    ['A', 'B c']
+    """
+    return [m.group(2) for m in _HEADING.finditer(source)]
+
+
+def money_label(name: str, currency: str | None = None) -> str:
+    """A money column's or axis's name with the currency, when the study gives one.
+
+    Examples
+    --------
+    >>> money_label("profit", "¥"), money_label("profit", None)
+    ('profit (¥)', 'profit')
+    """
+    cur = currency if currency is not None else current().currency
+    return f"{name} ({cur})" if cur else name

@@ -1,0 +1,159 @@
+"""The client's words: language (en | zh) of the fixed text, currency with money, labels for variables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+
+from segkit.config import load_config
+from segkit.display import MONEY_COLUMNS, fmt, table_html
+from segkit.i18n import ZH, Words, has_cjk, markdown_headings, translate, translate_mapping, words_of
+from segkit.index_page import render_index
+from segkit.report import StepRecord, _html_resources, export_html, load_step_notebook, notebooks_dir
+from segkit.study import STEPS
+from segkit.study.folder import RunFolder
+from tests.conftest import copy_run
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Headings a notebook's code shows with say("## ...")
+SAID_HEADING = re.compile(r'say\("(#+) ([^"]+)"')
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+
+
+def test_every_translation_keeps_its_placeholders_and_markup():
+    for english, chinese in ZH.items():
+        assert chinese.strip(), english
+        assert _fields(chinese) == _fields(english), english
+        assert re.findall(r"</?\w+>", chinese) == re.findall(r"</?\w+>", english), english
+
+
+def test_every_fixed_heading_of_the_reports_has_a_zh_translation():
+    untranslated = []
+    for step in STEPS:
+        nb = load_step_notebook(notebooks_dir() / step.notebook, "zh")
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                untranslated += [(step.name, h) for h in markdown_headings(cell.source) if not has_cjk(h)]
+            else:
+                untranslated += [(step.name, h) for _, h in SAID_HEADING.findall(cell.source) if h not in ZH]
+        assert step.title in ZH, step.title
+    assert untranslated == []
+
+
+def test_a_zh_step_report_has_no_english_banner_navigation_or_footer(tmp_path, small_demo):
+    cfg = load_config(small_demo / "study.yaml").model_copy(update={"language": "zh"})
+    run = RunFolder(tmp_path / "run")
+    records = [StepRecord(s.number, s.name, s.title, status="ok") for s in STEPS]
+    res = _html_resources(cfg, run, records[4], records, small_demo / "study.yaml", dt.datetime(2026, 12, 5, 7))
+    html = export_html(load_step_notebook(notebooks_dir() / "05_stability.py", "zh"), resources=res)
+    banner = html[html.index('<header class="sk-banner">'):html.index("</header>")]
+    assert "第 5 步（共 8 步） · 稳定性" in banner and ">概览</a>" in banner and "1. 目标" in banner
+    assert not re.search(r"\bStep\b|Overview|Goals|Stability", banner)
+    assert "由 segkit" in html and "Produced by" not in html
+    assert '<h2 id="是否存在稳定的细分？分为几个细分？">' in html or "是否存在稳定的细分？分为几个细分？" in html
+    assert "Which segments are stable?" not in html
+
+
+class _Headings(HTMLParser):
+    """The text of every h1-h3, th and card heading."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self._open: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("h1", "h2", "h3", "th", "title"):
+            self._open = tag
+            self.texts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == self._open:
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open:
+            self.texts[-1] += data
+
+
+def _manifest(run: Path, language: str) -> dict:
+    cfg = load_config(run.parent / "study.yaml") if (run.parent / "study.yaml").exists() else None
+    config = {**(cfg.to_dict() if cfg else {}), "language": language}
+    steps = [{"step": s.name, "title": s.title, "status": "ok" if s.number <= 5 else "not run", "seconds": 1.0,
+              "html": s.html} for s in STEPS]
+    return {"title": "Frozen food", "run_id": "r-070000", "started": "2026-12-05T07:00:00", "status": "failed",
+            "segkit_version": "0", "config": config, "steps": steps, "study_file": "study.yaml", "seed": 1}
+
+
+def test_a_zh_run_index_has_no_untranslated_fixed_heading(demo_run_steps, tmp_path):
+    run = copy_run(demo_run_steps[0], tmp_path / "run")
+    zh = render_index(run, _manifest(run, "zh"))
+    en = render_index(run, _manifest(run, "en"))
+    parser = _Headings()
+    parser.feed(zh)
+    fixed = [t.strip() for t in parser.texts if t.strip() and t.strip() not in ("#", "Frozen food")]
+    assert fixed and all(has_cjk(t) for t in fixed), [t for t in fixed if not has_cjk(t)]
+    assert "细分一览" in zh and "八个步骤" in zh and '<html lang="zh-CN">' in zh
+    assert "The segments at a glance" in en and "细分一览" not in en
+    assert "未运行" in zh and ">not run<" not in zh
+
+
+def test_currency_goes_with_every_money_figure_and_heading():
+    df = pd.DataFrame({"segment": [1, 2], "profit": [1234.4, -56.0], "money excluded": [10.5, 0.25],
+                       "share": [0.5, 0.5]})
+    with words_of(Words(currency="¥")):
+        html = table_html(df, formats={"money excluded": "cents", "share": "pct"})
+        said = fmt(1234567.8, "money")
+    assert "<th>profit (¥)</th>" in html and "<th>money excluded (¥)</th>" in html and "<th>share</th>" in html
+    assert "<td class=\"num\">1,234</td>" in html and "<td class=\"num\">10.50</td>" in html
+    assert said == "¥1,234,568"
+    with words_of(Words(currency="CNY")):
+        assert fmt(-5.0, "cents") == "-CNY 5.00"
+    assert fmt(1234.4, "money") == "1,234" and "<th>profit</th>" in table_html(df)
+
+
+def test_every_money_feature_carries_the_currency():
+    from segkit.features import FEATURE_DEFINITIONS
+
+    money = set(FEATURE_DEFINITIONS.loc[FEATURE_DEFINITIONS.unit.str.startswith("currency"), "name"])
+    assert money and money <= MONEY_COLUMNS
+
+
+def test_labels_replace_variable_names_in_headings_and_cells():
+    df = pd.DataFrame({"variable": ["recency_days", "frequency"], "recency_days": [3.0, 4.0]})
+    words = Words(language="zh", labels={"recency_days": "距上次购买天数"})
+    with words_of(words):
+        html = table_html(df, caption="Target segments")
+    assert "<th>距上次购买天数</th>" in html and "<td>距上次购买天数</td>" in html and "<td>frequency</td>" in html
+    assert "<th>变量</th>" in html and "<caption>目标细分</caption>" in html
+
+
+def test_a_mapping_of_english_text_is_translated_for_part_a():
+    assert translate_mapping({"h": "Target segments", "x": "no entry"}, "zh") == {"h": "目标细分", "x": "no entry"}
+    assert translate("Target segments", "en") == "Target segments"
+
+
+def test_the_study_words_reach_in_process_steps(make_study, tmp_path, monkeypatch):
+    import segkit.study.goals as goals
+    from segkit.i18n import current
+    from segkit.study.context import run_steps
+
+    seen = {}
+    original = goals.run
+
+    def spy(ctx):
+        seen["words"] = current()
+        return original(ctx)
+
+    monkeypatch.setattr(goals, "run", spy)
+    run_steps(tmp_path / "run", make_study(language="zh", currency="¥"), ["goals"])
+    assert (seen["words"].language, seen["words"].currency) == ("zh", "¥")
+    assert current() == Words()  # nothing leaks out of the run
