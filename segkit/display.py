@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from segkit.i18n import current, money_label, translate
+from segkit.i18n import current, money_label, relabel, translate, translate_markdown
 
 __all__ = ["MONEY_COLUMNS", "callout", "escape", "fmt", "label", "money", "say", "show_table", "table_html"]
 
@@ -127,8 +127,8 @@ def _cell(value: Any, kind: str | None) -> str:
     # the heading carries the currency of a money column, so its cells show the number alone
     if kind in ("money", "cents") and not (value is None or value is pd.NA or pd.isna(value)):
         return money(value, cents=kind == "cents", currency="")
-    if isinstance(value, str) and value in current().labels:
-        return label(value)
+    if isinstance(value, str):
+        return relabel(value)
     return fmt(value, kind)
 
 
@@ -198,6 +198,11 @@ def show_table(df: pd.DataFrame, **kwargs: Any) -> None:
     display(HTML(table_html(df, **kwargs)))
 
 
+def _words(value: Any) -> Any:
+    # a sentence the data made names variables by their columns; the client reads their labels
+    return relabel(value) if isinstance(value, str) else value
+
+
 def _md_escape(value: Any) -> str:
     # Escape HTML first (so tags become text), then Markdown's specials (so *a* stays literal).
     return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
@@ -215,7 +220,7 @@ def say(template: str, /, **values: Any) -> None:
     """
     from IPython.display import Markdown, display
 
-    display(Markdown(translate(template).format(**{k: _md_escape(v) for k, v in values.items()})))
+    display(Markdown(translate_markdown(template).format(**{k: _md_escape(_words(v)) for k, v in values.items()})))
 
 
 def callout(text: str, *, kind: str = "info", **values: Any) -> None:
@@ -227,6 +232,6 @@ def callout(text: str, *, kind: str = "info", **values: Any) -> None:
     from IPython.display import HTML, display
 
     # The template is trusted and may hold simple HTML such as <b>; the values are escaped.
-    body = translate(text).format(**{k: escape(v) for k, v in values.items()})
+    body = translate(text).format(**{k: escape(_words(v)) for k, v in values.items()})
     cls = {"info": "", "good": " sk-good", "warn": " sk-warn", "bad": " sk-bad"}[kind]
     display(HTML(f'<div class="sk-callout{cls}">{body}</div>'))

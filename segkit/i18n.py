@@ -19,10 +19,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["CATALOGS", "LANGUAGES", "Words", "current", "has_cjk", "money_label", "translate", "translate_mapping",
-           "translate_markdown", "use_words", "words_of"]
+           "relabel", "translate_markdown", "use_words", "words_of"]
 
 #: The languages a study file may choose for its reports; English is the text of the code itself.
 LANGUAGES = ("en", "zh")
@@ -332,6 +333,32 @@ def markdown_headings(source: str) -> list[str]:
     ['A', 'B c']
     """
     return [m.group(2) for m in _HEADING.finditer(source)]
+
+
+def relabel(text: Any, labels: Mapping[str, str] | None = None) -> str:
+    """``text`` with each whole variable name the study labels replaced by its label.
+
+    A name also matches as figures print it (underscores as spaces, :func:`segkit.figures.pretty`).
+    ``labels`` defaults to the current words' labels.
+
+    Examples
+    --------
+    >>> relabel("monetary_avg +1.8 SD; recency days -1.1 SD; monetary_avg_x", {"monetary_avg": "平均订单金额",
+    ...                                                                          "recency_days": "距上次购买天数"})
+    '平均订单金额 +1.8 SD; 距上次购买天数 -1.1 SD; monetary_avg_x'
+    """
+    text = str(text)
+    names = dict(current().labels if labels is None else labels)
+    if not text or not names:
+        return text
+    forms = {**{n.replace("_", " "): lab for n, lab in names.items()}, **names}
+    return _names_pattern(tuple(sorted(forms, key=len, reverse=True))).sub(lambda m: forms[m.group(1)], text)
+
+
+@lru_cache(maxsize=32)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    # every table cell of a report goes through relabel: the pattern is built once per set of labels
+    return re.compile(r"(?<![\w])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
 
 
 def money_label(name: str, currency: str | None = None) -> str:

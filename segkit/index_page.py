@@ -8,7 +8,7 @@ from typing import Any
 import jinja2
 
 from segkit.display import fmt
-from segkit.i18n import translate
+from segkit.i18n import relabel, translate
 from segkit.study import artifacts
 from segkit.study.folder import RunFolder
 
@@ -22,7 +22,7 @@ def _read(run: RunFolder, artifact: artifacts.Artifact) -> Any:
         return None
 
 
-def _segments(run: RunFolder) -> list[dict[str, Any]]:
+def _segments(run: RunFolder, labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
     seg = _read(run, artifacts.SEGMENTS) or []
     # Step 6 adds value share and persona to each segment's identity; the number and name stay step 5's.
     extra = {p.get("segment"): p for p in (_read(run, artifacts.SEGMENT_PROFILES) or [])}
@@ -31,6 +31,9 @@ def _segments(run: RunFolder) -> list[dict[str, Any]]:
         s["share_text"] = fmt(s.get("share"), "pct")
         s["value_share_text"] = fmt(s.get("value_share"), "pct") if s.get("value_share") is not None else "–"
         s["n_text"] = fmt(s.get("n_customers"), "int")
+        for key in ("description", "persona", "action"):
+            if s.get(key):
+                s[key] = relabel(s[key], labels or {})
     return seg
 
 
@@ -80,7 +83,7 @@ def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "tables": tables,
         "method": method,
         "segmentation": segmentation,
-        "segments": _segments(run),
+        "segments": _segments(run, (manifest.get("config") or {}).get("labels")),
         "verdict": verdict,
         "verdict_rows": _verdict_rows(verdict),
         "iteration": iteration,

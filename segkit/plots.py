@@ -5,8 +5,12 @@ Nothing here runs at import time; notebooks call :func:`set_theme` once.
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib as mpl
 import seaborn as sns
+
+from segkit.i18n import Words, current, money_label, relabel
 
 #: Family names tried, in order, for Chinese text in figures.
 _CJK_FAMILIES = ["Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Micro Hei",
@@ -57,3 +61,72 @@ def use_cjk_font() -> str | None:
             mpl.rcParams["font.sans-serif"] = [family, *mpl.rcParams["font.sans-serif"]]
             return family
     return None
+
+
+def apply_words(fig: Any, words: Words | None = None) -> Any:
+    """Put the study's words into a figure: labels for variable names, the currency on money axes.
+
+    Every text of the figure (titles, axis labels, tick labels, legends, annotations) has each whole
+    variable name the study labels replaced by its label; an axis whose label names a money column
+    (:data:`segkit.display.MONEY_COLUMNS`) gets the currency. Figures are drawn with the column
+    names; this runs just before a figure is shown (:func:`show_with_words`), so no plotting code
+    needs to know the study's words. Returns ``fig``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.bar(["recency_days", "frequency"], [1, 2]); _ = ax.set_ylabel("profit")
+    >>> _ = apply_words(fig, Words(currency="¥", labels={"recency_days": "days since last order"}))
+    >>> [t.get_text() for t in ax.get_xticklabels()], ax.get_ylabel()
+    (['days since last order', 'frequency'], 'profit (¥)')
+    >>> plt.close(fig)
+    """
+    from matplotlib.text import Text
+
+    from segkit.display import MONEY_COLUMNS
+
+    words = words or current()
+    names = dict(words.labels)
+    if not names and not words.currency:
+        return fig
+    fig.canvas.draw()  # tick labels exist only once drawn
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            ticks = axis.get_ticklabels()
+            new = [relabel(t.get_text(), names) for t in ticks]
+            if new != [t.get_text() for t in ticks]:
+                # fixed labels: the formatter would otherwise write the names back at the next draw
+                axis.set_ticks(axis.get_ticklocs(), new)
+            text = axis.label.get_text()
+            axis.label.set_text(money_label(relabel(text, names), words.currency)
+                                if text.split(" (")[0].strip() in MONEY_COLUMNS else relabel(text, names))
+    for t in fig.findobj(Text):
+        if t.get_text() and t not in (a.xaxis.label for a in fig.axes) and t not in (a.yaxis.label for a in fig.axes):
+            t.set_text(relabel(t.get_text(), names))
+    return fig
+
+
+def show_with_words() -> None:
+    """In a notebook, put the study's words (:func:`apply_words`) into every figure as it is displayed."""
+    try:
+        from IPython import get_ipython
+        from matplotlib.figure import Figure
+    except ImportError:
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    for mime in ("image/png", "image/svg+xml", "image/jpeg", "application/pdf"):
+        formatter = ip.display_formatter.formatters.get(mime)
+        original = formatter.lookup_by_type(Figure) if formatter is not None and Figure in formatter else None
+        if original is None or getattr(original, "_segkit_words", False):
+            continue
+
+        def wrapped(fig: Any, _original: Any = original) -> Any:
+            return _original(apply_words(fig))
+
+        wrapped._segkit_words = True  # type: ignore[attr-defined]
+        formatter.for_type(Figure, wrapped)

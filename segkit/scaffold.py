@@ -61,6 +61,9 @@ k_range: [2, 8]
 # k_range: [4, 4]         # a number of segments fixed by management: stability is still shown for k = 2..6
 # segment_names: {{1: "Loyal big spenders", 2: "Deal seekers"}}   # your names, by segment number (step 5)
 # item_kinds: {{disgusting: perception, price_sensitive: need}}    # behaviour | need | perception, per basis item
+# language: zh              # en | zh: the language of the reports' headings, callouts and index
+# currency: "¥"             # a code (CNY) or symbol, shown with every money figure, table and axis
+# labels: {{recency_days: "days since last purchase", frequency: "orders"}}   # your words for the variables
 n_boot: 50                # bootstrap samples for stability
 n_init: 10                # random restarts per fit
 seed: 2026

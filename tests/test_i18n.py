@@ -157,3 +157,19 @@ def test_the_study_words_reach_in_process_steps(make_study, tmp_path, monkeypatc
     run_steps(tmp_path / "run", make_study(language="zh", currency="¥"), ["goals"])
     assert (seen["words"].language, seen["words"].currency) == ("zh", "¥")
     assert current() == Words()  # nothing leaks out of the run
+
+
+def test_sentences_use_the_language_for_headings_and_labels_for_variables(monkeypatch):
+    import IPython.display
+
+    from segkit.display import callout, say
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(getattr(obj, "data", obj)))
+    with words_of(Words(language="zh", labels={"monetary_avg": "平均订单金额"})):
+        say("## Where the {what} comes from", what="spend")
+        say("A sentence no catalog knows: {s}", s="monetary_avg +1.8 SD, monetary avg <b>")
+        callout("{n} of {total} methods are feasible with these data.", n=3, total=11)
+    assert shown[0] == "## spend来自哪里"
+    assert shown[1] == r"A sentence no catalog knows: 平均订单金额 \+1\.8 SD, 平均订单金额 &lt;b&gt;"
+    assert "在这些数据下，11 种方法中有 3 种可行。" in shown[2]

@@ -131,7 +131,7 @@ def open_step(step: str | int, run_dir: str | Path, study_path: str | Path) -> S
         When ``run_dir`` is a finished run, with the command that re-runs the
         step into a new folder.
     """
-    from segkit.plots import set_theme
+    from segkit.plots import set_theme, show_with_words
 
     folder = RunFolder(run_dir)
     info = get_step(step)
@@ -147,6 +147,7 @@ def open_step(step: str | int, run_dir: str | Path, study_path: str | Path) -> S
         from segkit.display import callout
 
         callout(NO_CJK_FONT, kind="warn")
+    show_with_words()
     return ctx
 
 
