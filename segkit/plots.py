@@ -119,6 +119,11 @@ def show_with_words() -> None:
     ip = get_ipython()
     if ip is None:
         return
+    import matplotlib.pyplot as plt
+
+    # matplotlib loads its backend at the first figure; the inline backend registers its display
+    # printers then, so load it now to have printers to wrap
+    plt.switch_backend(mpl.rcParams["backend"])
     for mime in ("image/png", "image/svg+xml", "image/jpeg", "application/pdf"):
         formatter = ip.display_formatter.formatters.get(mime)
         original = formatter.lookup_by_type(Figure) if formatter is not None and Figure in formatter else None
