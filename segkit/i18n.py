@@ -154,8 +154,8 @@ ZH: dict[str, str] = {
     "spend": "消费额",
     # fixed sentences and callouts of the step reports
     "<b>Goal.</b> {goal}": "<b>目标。</b>{goal}",
-    "**Owner of the segmentation:** {owner}": "**细分负责人：**{owner}",
-    "**Minimum segment share:** {share} of the customer base.": "**最小细分占比：**客户总数的 {share}。",
+    "**Owner of the segmentation:** {owner}": "**细分负责人**：{owner}",
+    "**Minimum segment share:** {share} of the customer base.": "**最小细分占比**：客户总数的 {share}。",
     "_The study file gives no success criteria, so segkit's defaults are used._":
         "_研究文件未给出成功标准，因此使用 segkit 的默认标准。_",
     "_The study file gives no knock-out criteria, so segkit's defaults are used._":
@@ -164,7 +164,7 @@ ZH: dict[str, str] = {
         "_研究文件未给出吸引力标准，因此使用 segkit 的默认标准。_",
     "{n} of {total} methods are feasible with these data.": "在这些数据下，{total} 种方法中有 {n} 种可行。",
     "Only one table was given, so there is nothing to join.": "只提供了一个数据表，因此无需关联。",
-    "**What it does:** {desc}": "**作用：**{desc}",
+    "**What it does:** {desc}": "**作用**：{desc}",
     "No rule found anything to fix: every row passed every check.":
         "没有规则发现需要修正之处：每一行都通过了全部检查。",
     "{n} customers lack a value in a basis variable and are left out of the segmentation.":
