@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
-from segkit.display import callout, say, show_table
+from segkit.display import callout, fmt, say, show_table
 from segkit.figures import fmt_share
 from segkit.io import QualityReport
 from segkit.study import data
@@ -78,8 +78,8 @@ if result.waterfall is not None:
     say("The raw file totals **{raw}** ({source}, every line as exported); the analysed customers' lines up to "
         "the cut-off total **{analysed}**; the rules took **{excluded}** out between them: {raw} = {analysed} + "
         "{excluded}, to the cent. Of it, {after} is the outcome period after the cut-off, kept apart to validate "
-        "the segments.", raw=f"{num['raw']:,.2f}", analysed=f"{num['analysed']:,.2f}",
-        excluded=f"{num['excluded']:,.2f}", source=result.amount_source, after=f"{num['after']:,.2f}")
+        "the segments.", raw=fmt(num["raw"], "cents"), analysed=fmt(num["analysed"], "cents"),
+        excluded=fmt(num["excluded"], "cents"), source=result.amount_source, after=fmt(num["after"], "cents"))
     if num["no_id_rows"]:
         callout("{rows} lines ({share} of the file, {money} of its money) have no customer id: they cannot be "
                 "attributed to a customer and are left out.", kind="warn", rows=f"{num['no_id_rows']:,}",
@@ -90,7 +90,7 @@ if result.waterfall is not None:
     plt.show()
     if result.outlier_threshold is not None:
         say("Outliers: a line above **{t}** (10 times the 99.9th percentile of purchase lines) is capped at that "
-            "amount and flagged.", t=f"{result.outlier_threshold:,.2f}")
+            "amount and flagged.", t=fmt(result.outlier_threshold, "cents"))
     if len(result.non_product):
         show_table(result.non_product.rename(columns={"matched_on": "matched on", "amount": "money"}),
                    caption="Lines that are not products, excluded by the rule on the product code or description "

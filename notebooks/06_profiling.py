@@ -18,6 +18,7 @@ study_path: str = "../data/demo/study.yaml"  # the study file
 import matplotlib.pyplot as plt
 
 from segkit.display import callout, say, show_table
+from segkit.i18n import translate
 from segkit.methods.naming import ITEM_THRESHOLD
 from segkit.study import profiling
 from segkit.study.context import open_step
@@ -81,7 +82,7 @@ else:
 # %% tags=["remove-input"]
 # The heading and its text name what the curve ranks: profit, or spend when the data carry no margin.
 what = result.profit_label or "profit"
-say("## Where the {what} comes from", what=what)
+say("## Where the {what} comes from", what=translate(what))
 if what == "profit":
     say("The whale curve ranks customers from most to least profitable and plots the cumulative share of "
         "profit. A curve that rises above 100% shows that the least profitable customers give back part of "

@@ -181,6 +181,61 @@ ZH: dict[str, str] = {
     "(Debian/Ubuntu: apt-get install fonts-noto-cjk) and run the study again.":
         "未安装中文（CJK）字体，图中的中文会显示为空白方框：请安装字体（Debian/Ubuntu：apt-get install "
         "fonts-noto-cjk）后重新运行研究。",
+    "**Key performance indicator:** {kpi}  \n**Horizon:** {horizon}-term. {note}":
+        "**关键绩效指标**：{kpi}  \n**期限**：{horizon}-term。{note}",
+    "**Customers in the study:** {n}. **Segmentation basis:** {basis} ({kind}).":
+        "**研究中的客户**：{n}。**细分依据**：{basis}（{kind}）。",
+    "**Survey items usable as a needs-based basis:** {items}.": "**可作为需求细分依据的问卷题目**：{items}。",
+    "<b>Chosen method: {label}</b> ({family}), {chosen_by}.<br>{reason}":
+        "<b>所选方法：{label}</b>（{family}），{chosen_by}。<br>{reason}",
+    "The number of segments is not fixed in advance: step 5 tries k = {lo} to {hi} and chooses the number whose "
+    "segments are most reproducible over bootstrap samples of the customers.":
+        "细分数量没有预先固定：第 5 步尝试 k = {lo} 到 {hi}，并选择在客户的自助抽样中细分最可复现的数量。",
+    "**{n}** transactions fall after the cut-off: they are kept apart as the outcome period that step 7 uses to "
+    "validate the segments, and never enter the segmentation.":
+        "有 **{n}** 笔交易发生在截止日期之后：它们作为结果期单独保留，供第 7 步验证细分使用，从不进入细分。",
+    "Outliers: a line above **{t}** (10 times the 99.9th percentile of purchase lines) is capped at that amount and "
+    "flagged.": "异常值：金额高于 **{t}** （购买行第 99.9 百分位数的 10 倍）的行被截断为该金额并加以标记。",
+    "Skewed, non-negative variables are log-transformed so that a few heavy buyers do not dominate, then every "
+    "numeric variable is standardised (mean 0, standard deviation 1) so that each counts equally.":
+        "偏态的非负变量先做对数变换，使少数大买家不致主导结果；然后每个数值变量都被标准化（均值 0，标准差 1），"
+        "使各变量权重相同。",
+    "Yes/no answers enter as they are (1 = yes, 0 = no): every item already has the same scale, so none is "
+    "transformed or standardised.": "是/否回答按原样进入（1 = 是，0 = 否）：各题目尺度相同，因此不做变换或标准化。",
+    "**{k} segments** from **{method}**, covering all {n} customers; every customer is in exactly one segment.":
+        "由 **{method}** 得到 **{k} 个细分**，覆盖全部 {n} 位客户；每位客户恰好属于一个细分。",
+    "**{k} segments** from **{method}** for {n} customers, each in exactly one segment.":
+        "由 **{method}** 为 {n} 位客户得到 **{k} 个细分**，每位客户恰好属于一个细分。",
+    "{all} segments read the same: {v} (median Jaccard {lo} to {hi}).":
+        "{all} 个细分的判定相同：{v}（Jaccard 中位数 {lo} 至 {hi}）。",
+    "Least stable: segment {s} ({name}), median Jaccard {m} ({v}); most stable: segment {s2} ({name2}), median {m2}.":
+        "最不稳定：细分 {s}（{name}），Jaccard 中位数 {m}（{v}）；最稳定：细分 {s2}（{name2}），中位数 {m2}。",
+    "The whale curve ranks customers from most to least profitable and plots the cumulative share of profit. A "
+    "curve that rises above 100% shows that the least profitable customers give back part of what the best ones "
+    "earn.": "鲸鱼曲线按利润从高到低对客户排序，并绘制利润的累计占比。曲线升到 100% 以上，说明利润最低的客户"
+             "抵消了最佳客户所赚取的一部分。",
+    "Multinomial logit of segment on the descriptors: McFadden pseudo-R² = **{r2}** ({method}).":
+        "以描述变量对细分做多项 logit 回归：McFadden 伪 R² = **{r2}** （{method}）。",
+    "No segment is both top right and at least {share} of customers, so step 7 has no target segments to measure.":
+        "没有细分同时位于右上方且占客户至少 {share}，因此第 7 步没有可测量的目标细分。",
+    "The transactions carry no margin: {c} measured by spend per customer instead.":
+        "交易数据不含毛利：{c} 改以人均消费额衡量。",
+    "The top tenth by potential value brought **{mine}** of the later revenue.":
+        "按潜在价值排名前十分之一的客户带来了之后收入的 **{mine}** 。",
+    "The top tenth ranked by {b} brought **{share}**.": "按{b}排名前十分之一的客户带来了 **{share}** 。",
+    "Split-half adjusted Rand index: **{ari}**; the largest difference between matched segment centres is **{d}** "
+    "standard deviations.": "折半调整兰德指数：**{ari}** ；匹配细分中心之间的最大差异为 **{d}** 个标准差。",
+    "On the customers in both, the two segmentations {agree}. **{stay}** of customers stayed in their segment.":
+        "在两次细分都包含的客户上，两次细分{agree}。有 **{stay}** 的客户留在原细分中。",
+    "{why} Name this run as <code>previous_run</code> in the next study to track the segments over time.":
+        "{why} 在下一次研究中将本次运行设为 <code>previous_run</code>，即可跟踪细分随时间的变化。",
+    "_Rule: {rule}_": "_规则：{rule}_",
+    "Not applicable: the {m} scheme does not search for a number of segments.": "不适用：{m} 方案不搜索细分数量。",
+    "Descriptors with many values are cut to their most frequent ones: {note}":
+        "取值很多的描述变量只保留最常见的取值：{note}",
+    "Strongly correlated basis variables ({pairs}) measure nearly the same thing and give it double weight; "
+    "consider dropping one.":
+        "强相关的细分依据变量（{pairs}）测量的几乎是同一件事，会使其权重加倍；请考虑去掉其中一个。",
     # common table headings
     "segment": "细分",
     "name": "名称",

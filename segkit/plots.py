@@ -5,6 +5,7 @@ Nothing here runs at import time; notebooks call :func:`set_theme` once.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import matplotlib as mpl
@@ -86,8 +87,6 @@ def apply_words(fig: Any, words: Words | None = None) -> Any:
     """
     from matplotlib.text import Text
 
-    from segkit.display import MONEY_COLUMNS
-
     words = words or current()
     names = dict(words.labels)
     if not names and not words.currency:
@@ -101,12 +100,30 @@ def apply_words(fig: Any, words: Words | None = None) -> Any:
                 # fixed labels: the formatter would otherwise write the names back at the next draw
                 axis.set_ticks(axis.get_ticklocs(), new)
             text = axis.label.get_text()
-            axis.label.set_text(money_label(relabel(text, names), words.currency)
-                                if text.split(" (")[0].strip() in MONEY_COLUMNS else relabel(text, names))
+            new_text = relabel(text, names)
+            if words.currency and _names_money(text) and words.currency not in text:
+                new_text = money_label(new_text, words.currency)
+            axis.label.set_text(new_text)
     for t in fig.findobj(Text):
         if t.get_text() and t not in (a.xaxis.label for a in fig.axes) and t not in (a.yaxis.label for a in fig.axes):
             t.set_text(relabel(t.get_text(), names))
     return fig
+
+
+def _names_money(axis_label: str) -> bool:
+    """Whether an axis label measures money: it names a money column (as such or as figures print it), not a share.
+
+    Examples
+    --------
+    >>> _names_money("mean revenue after per customer"), _names_money("profit"), _names_money("cumulative profit (%)")
+    (True, True, False)
+    """
+    from segkit.display import MONEY_COLUMNS
+
+    if "%" in axis_label:
+        return False
+    spaced = " " + re.sub(r"[\W_]+", " ", axis_label) + " "
+    return any(f" {c.replace('_', ' ')} " in spaced for c in MONEY_COLUMNS)
 
 
 def show_with_words() -> None:

@@ -173,3 +173,16 @@ def test_sentences_use_the_language_for_headings_and_labels_for_variables(monkey
     assert shown[0] == "## spend来自哪里"
     assert shown[1] == r"A sentence no catalog knows: 平均订单金额 \+1\.8 SD, 平均订单金额 &lt;b&gt;"
     assert "在这些数据下，11 种方法中有 3 种可行。" in shown[2]
+
+
+def test_a_run_from_before_the_words_existed_is_reused_as_english(small_demo):
+    from segkit.study.reuse import reuse_differences
+
+    cfg = load_config(small_demo / "study.yaml")
+    inputs = {"transactions": {"sha256": "a" * 64}}
+    old = {k: v for k, v in cfg.to_dict().items() if k not in ("language", "currency", "labels")}
+    manifest = {"config": old, "inputs": inputs, "steps": [{"step": s.name, "status": "ok"} for s in STEPS]}
+    assert reuse_differences(manifest, cfg, inputs, list(STEPS[:1])) == []
+    zh = cfg.model_copy(update={"language": "zh"})
+    assert reuse_differences(manifest, zh, inputs, list(STEPS[:1])) == [
+        "setting 'language' changed: 'en' in that run, 'zh' now"]

@@ -88,3 +88,25 @@ def test_pdf_prints_every_page_with_bookmarks_numbers_and_repeated_headers(run_f
     assert "Overview" not in texts[1] and "标" in texts[1]
     # Chromium's own header/footer would print the file's absolute path
     assert not any(str(run_folder) in t for t in texts)
+
+
+def test_a_zh_index_of_a_real_run_prints_with_chinese_text_and_page_numbers(demo_run_steps, tmp_path):
+    if not any(shutil.which(n) for n in CHROMIUM_NAMES):
+        pytest.skip(f"none of {', '.join(CHROMIUM_NAMES)} is installed (Debian package 'chromium'): cannot print")
+    pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed: pip install 'segkit[pdf]'")
+    from segkit.index_page import write_index
+    from segkit.study import STEPS
+    from tests.conftest import copy_run
+
+    run = copy_run(demo_run_steps[0], tmp_path / "reports" / "run-070000")
+    steps = [{"step": s.name, "title": s.title, "status": "ok", "seconds": 1.0, "html": s.html} for s in STEPS]
+    write_index(run, {"title": "Frozen food", "run_id": run.name, "started": "2026-12-05T07:00:00", "status": "ok",
+                      "segkit_version": "0", "config": {"language": "zh"}, "steps": steps,
+                      "study_file": "study.yaml", "seed": 1})
+    reader = pypdf.PdfReader(print_run(run))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    # the step reports do not exist here: the index alone is printed
+    assert len(reader.outline) == 1 and len(reader.pages) >= 1
+    # (a few characters extract as their Kangxi radical forms, such as 一 as ⼀: test words without them)
+    assert "细分" in text and "步骤" in text and "The segments at a glance" not in text
+    assert f"1 / {len(reader.pages)}" in text

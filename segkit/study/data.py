@@ -163,7 +163,9 @@ class DataResult:
         """The money from the raw file's total to the analysed customers, rule by rule (see :func:`plot_waterfall`)."""
         if self.waterfall is None:
             raise ValueError("no waterfall without transactions")
-        return plot_waterfall(self.waterfall, ax=ax)
+        from segkit.i18n import current
+
+        return plot_waterfall(self.waterfall, ax=ax, currency=current().currency or "")
 
     @property
     def issues_table(self) -> pd.DataFrame:

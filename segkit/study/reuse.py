@@ -30,6 +30,15 @@ def _strip_paths(data: Any) -> Any:
             for name, spec in data.items()}
 
 
+def _default(cfg: StudyConfig, key: str) -> Any:
+    """The JSON form of a study-file key's default (None for a key without one)."""
+    field = type(cfg).model_fields.get(key)
+    if field is None or field.is_required():
+        return None
+    value = field.get_default(call_default_factory=True)
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+
+
 def reuse_differences(manifest: dict[str, Any], cfg: StudyConfig, inputs: dict[str, dict[str, Any]],
                       steps: list[StepInfo]) -> list[str]:
     """What differs between a finished run and this study, for the settings and inputs ``steps`` depend on.
@@ -59,7 +68,9 @@ def reuse_differences(manifest: dict[str, Any], cfg: StudyConfig, inputs: dict[s
     new_cfg = cfg.to_dict()
     keys = [k for s in steps for k in s.settings]
     for key in dict.fromkeys(keys):
-        old, new = old_cfg.get(key), new_cfg.get(key)
+        # a run made before a setting existed ran with its default
+        old = old_cfg[key] if key in old_cfg else _default(cfg, key)
+        new = new_cfg.get(key)
         if key == "data":
             old, new = _strip_paths(old), _strip_paths(new)
         if old != new:
