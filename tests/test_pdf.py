@@ -110,3 +110,11 @@ def test_a_zh_index_of_a_real_run_prints_with_chinese_text_and_page_numbers(demo
     # (a few characters extract as their Kangxi radical forms, such as 一 as ⼀: test words without them)
     assert "细分" in text and "步骤" in text and "The segments at a glance" not in text
     assert f"1 / {len(reader.pages)}" in text
+
+
+def test_run_with_pdf_stops_before_running_when_chromium_is_missing(small_demo, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    out = tmp_path / "reports"
+    assert main(["run", str(small_demo / "study.yaml"), "--out", str(out), "--pdf"]) == 2
+    assert "apt-get install chromium" in capsys.readouterr().err
+    assert not out.exists()  # nothing was run or written
