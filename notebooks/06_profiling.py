@@ -34,8 +34,9 @@ result = profiling.run(open_step("profiling", run_dir, study_path))
 # %% tags=["remove-input"]
 if result.sizes is not None:
     sizes = result.sizes
+    # "value" is the segment's total of the value measure (spend or lifetime value): money
     show_table(sizes, caption="Segment size and value up to the cut-off",
-               formats={c: "pct" for c in sizes.columns if "share" in c})
+               formats={**{c: "pct" for c in sizes.columns if "share" in c}, "value": "money"})
     result.plot_sizes()
     plt.show()
 else:

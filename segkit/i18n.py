@@ -236,6 +236,12 @@ ZH: dict[str, str] = {
     "Strongly correlated basis variables ({pairs}) measure nearly the same thing and give it double weight; "
     "consider dropping one.":
         "强相关的细分依据变量（{pairs}）测量的几乎是同一件事，会使其权重加倍；请考虑去掉其中一个。",
+    "Segment size and value up to the cut-off": "截止日期前各细分的规模与价值",
+    "The audit's waterfall: what each rule excluded, and what was left": "审核瀑布表：每条规则排除了什么、剩下什么",
+    "Rows affected, per rule (row numbers as in a spreadsheet: header = row 1)":
+        "各规则影响的行（行号与电子表格一致：表头 = 第 1 行）",
+    "Distinctive differences from the base (means in the variable's units; std_diff on the prepared basis)":
+        "与整体相比的显著差异（均值为变量自身单位；std_diff 基于预处理后的细分依据）",
     # common table headings
     "segment": "细分",
     "name": "名称",
