@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from segkit.config import load_config
 from segkit.display import MONEY_COLUMNS, fmt, table_html
@@ -186,3 +187,20 @@ def test_a_run_from_before_the_words_existed_is_reused_as_english(small_demo):
     zh = cfg.model_copy(update={"language": "zh"})
     assert reuse_differences(manifest, zh, inputs, list(STEPS[:1])) == [
         "setting 'language' changed: 'en' in that run, 'zh' now"]
+
+
+@pytest.mark.parametrize(("language", "noted"), [("zh", True), ("en", False)])
+def test_a_page_says_when_no_cjk_font_is_installed(make_study, tmp_path, monkeypatch, language, noted):
+    import IPython.display
+
+    import segkit.plots
+    from segkit.study.context import NO_CJK_FONT, open_step
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(getattr(obj, "data", obj)))
+    monkeypatch.setattr(segkit.plots, "set_theme", lambda: None)  # as on a machine without a CJK font
+    with words_of(Words()):
+        open_step("goals", tmp_path / "run", make_study(language=language))
+        said = translate(NO_CJK_FONT, language)
+    assert any(said in str(s) for s in shown) is noted
+    assert "fonts-noto-cjk" in said
