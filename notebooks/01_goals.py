@@ -15,6 +15,7 @@ study_path: str = "../data/demo/study.yaml"  # the study file
 
 # %% tags=["remove-cell"]
 from segkit.display import callout, say, show_table
+from segkit.i18n import translate
 from segkit.study import goals
 from segkit.study.context import open_step
 
@@ -30,8 +31,8 @@ brief = result.brief
 
 # %% tags=["remove-input"]
 callout("<b>Goal.</b> {goal}", goal=brief["goal"])
-say("**Key performance indicator:** {kpi}  \n**Horizon:** {horizon}-term. {note}",
-    kpi=brief["kpi"], horizon=brief["horizon"], note=brief["horizon_note"])
+say("**Key performance indicator:** {kpi}  \n**Horizon:** {horizon}. {note}",
+    kpi=brief["kpi"], horizon=translate(f"{brief['horizon']}-term"), note=brief["horizon_note"])
 if brief["owner"]:
     say("**Owner of the segmentation:** {owner}", owner=brief["owner"])
 

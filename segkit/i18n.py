@@ -181,8 +181,8 @@ ZH: dict[str, str] = {
     "(Debian/Ubuntu: apt-get install fonts-noto-cjk) and run the study again.":
         "未安装中文（CJK）字体，图中的中文会显示为空白方框：请安装字体（Debian/Ubuntu：apt-get install "
         "fonts-noto-cjk）后重新运行研究。",
-    "**Key performance indicator:** {kpi}  \n**Horizon:** {horizon}-term. {note}":
-        "**关键绩效指标**：{kpi}  \n**期限**：{horizon}-term。{note}",
+    "**Key performance indicator:** {kpi}  \n**Horizon:** {horizon}. {note}":
+        "**关键绩效指标**：{kpi}  \n**期限**：{horizon}。{note}",
     "**Customers in the study:** {n}. **Segmentation basis:** {basis} ({kind}).":
         "**研究中的客户**：{n}。**细分依据**：{basis}（{kind}）。",
     "**Survey items usable as a needs-based basis:** {items}.": "**可作为需求细分依据的问卷题目**：{items}。",
