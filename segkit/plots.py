@@ -11,7 +11,7 @@ from typing import Any
 import matplotlib as mpl
 import seaborn as sns
 
-from segkit.i18n import Words, current, money_label, relabel
+from segkit.i18n import Words, current, money_label, relabel, translate
 
 #: Family names tried, in order, for Chinese text in figures.
 _CJK_FAMILIES = ["Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Micro Hei",
@@ -65,11 +65,12 @@ def use_cjk_font() -> str | None:
 
 
 def apply_words(fig: Any, words: Words | None = None) -> Any:
-    """Put the study's words into a figure: labels for variable names, the currency on money axes.
+    """Put the study's words into a figure: labels for variable names, the currency on money axes, the language.
 
     Every text of the figure (titles, axis labels, tick labels, legends, annotations) has each whole
     variable name the study labels replaced by its label; an axis whose label names a money column
-    (:data:`segkit.display.MONEY_COLUMNS`) gets the currency. Figures are drawn with the column
+    (:data:`segkit.display.MONEY_COLUMNS`) gets the currency, and a text the catalog of
+    :mod:`segkit.i18n` holds is put in the study's language. Figures are drawn with the column
     names; this runs just before a figure is shown (:func:`show_with_words`), so no plotting code
     needs to know the study's words. Returns ``fig``.
 
@@ -83,13 +84,16 @@ def apply_words(fig: Any, words: Words | None = None) -> Any:
     >>> _ = apply_words(fig, Words(currency="¥", labels={"recency_days": "days since last order"}))
     >>> [t.get_text() for t in ax.get_xticklabels()], ax.get_ylabel()
     (['days since last order', 'frequency'], 'profit (¥)')
+    >>> _ = ax.set_title("Share of customers"); _ = apply_words(fig, Words(language="zh"))
+    >>> ax.get_title()
+    '客户占比'
     >>> plt.close(fig)
     """
     from matplotlib.text import Text
 
     words = words or current()
     names = dict(words.labels)
-    if not names and not words.currency:
+    if not names and not words.currency and words.language == "en":
         return fig
     fig.canvas.draw()  # tick labels exist only once drawn
     for ax in fig.axes:
@@ -103,10 +107,10 @@ def apply_words(fig: Any, words: Words | None = None) -> Any:
             new_text = relabel(text, names)
             if words.currency and _names_money(text) and words.currency not in text:
                 new_text = money_label(new_text, words.currency)
-            axis.label.set_text(new_text)
+            axis.label.set_text(translate(new_text, words.language))
     for t in fig.findobj(Text):
         if t.get_text() and t not in (a.xaxis.label for a in fig.axes) and t not in (a.yaxis.label for a in fig.axes):
-            t.set_text(relabel(t.get_text(), names))
+            t.set_text(translate(relabel(t.get_text(), names), words.language))
     return fig
 
 
