@@ -65,7 +65,7 @@ BRIEF = Artifact("brief.json", "json", "goals",
                  "The brief: goal, horizon, KPI, success and knock-out criteria, attractiveness weights.",
                  ("goal", "horizon", "kpi", "success_criteria", "knockout_criteria", "min_segment_share",
                   "attractiveness"),
-                 ("resources", "method", "profiling", "validation", "index", "summary"))
+                 ("resources", "method", "profiling", "validation", "iteration", "index", "summary"))
 # 02 resources
 TABLE_CUSTOMERS = Artifact("tables/customers.parquet", "parquet", "resources",
                            "The customers table after validation and cleaning, in canonical columns.",
@@ -157,7 +157,8 @@ PROFILES = Artifact("profiles.parquet", "parquet", "profiling",
                     ("segment", "variable"), ("exports",))
 SIZES = Artifact("sizes.parquet", "parquet", "profiling",
                  "Size, value and profit share of each segment, with the attractiveness measures.",
-                 ("segment", "n", "share", "value_share"), ("validation", "exports", "summary"), optional=True)
+                 ("segment", "n", "share", "value_share"), ("validation", "iteration", "exports", "summary"),
+                 optional=True)
 SEGMENT_PROFILES = Artifact("segment_profiles.json", "json", "profiling",
                             "One record per segment: value share and persona, added to the segment's identity.",
                             ("segment", "value_share", "persona"), ("index", "exports"))

@@ -380,6 +380,19 @@ def _profit(table: pd.DataFrame) -> tuple[str | None, str | None, str | None]:
     return None, None, None
 
 
+def saved_targets(sizes: pd.DataFrame, brief: dict[str, Any]
+                  ) -> tuple[pr.TargetMatrix | None, str | None, tuple[str, ...]]:
+    """Step 6's target matrix again, from the sizes it saved: step 8's evaluation plot shows the same scores.
+
+    Without a margin step 6 saved no profit columns (they repeat the value columns); they are put back
+    so the criteria about profit are measured by spend, as step 6 measured them.
+    """
+    spend = "profit_index" not in sizes
+    if spend:
+        sizes = sizes.assign(**{p: sizes[v] for p, v in _PROFIT_AS_VALUE.items() if v in sizes})
+    return _targets(sizes, brief, "spend" if spend else "profit")
+
+
 def _targets(sizes: pd.DataFrame | None, brief: dict[str, Any], profit_label: str | None
              ) -> tuple[pr.TargetMatrix | None, str | None, tuple[str, ...]]:
     """The target matrix (or why not) and the criteria measured by spend in place of a missing margin."""
