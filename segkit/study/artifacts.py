@@ -39,7 +39,8 @@ class Artifact:
         (for a list of records, the keys of every record). More may follow
         (feature columns, optional measures).
     readers : tuple of str
-        Keys of the steps (and ``"index"``, ``"compare"``) that read it.
+        Keys of the steps (and ``"index"``, ``"compare"``, ``"exports"``, ``"summary"``: the run-level
+        pages and files) that read it.
     optional : bool
         Written only by some studies (e.g. outcomes need transactions after
         the cut-off); readers must cope with its absence.
