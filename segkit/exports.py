@@ -29,12 +29,14 @@ from segkit.io.waterfall import STAGE_LABELS
 from segkit.study import artifacts
 from segkit.study.folder import RunFolder
 
-__all__ = ["CUSTOMER_EXPORT", "EXCLUSION_REASONS", "PSEUDONYM_KEY_ENV", "SEGMENT_WORKBOOK", "CustomerExport",
-           "customer_export", "pseudonyms", "segment_sheets", "write_exports", "write_workbook"]
+__all__ = ["CUSTOMER_CSV", "CUSTOMER_EXPORT", "EXCLUSION_REASONS", "PSEUDONYM_KEY_ENV", "SEGMENT_WORKBOOK",
+           "CustomerExport", "customer_export", "pseudonyms", "segment_sheets", "write_exports", "write_workbook"]
 
 #: The per-customer export (CSV and Excel share the stem) and the segment workbook, inside ``exports/``.
 CUSTOMER_EXPORT = "customers"
 SEGMENT_WORKBOOK = "segments.xlsx"
+#: The per-customer CSV as pages name it: relative to the run folder.
+CUSTOMER_CSV = f"{RunFolder.EXPORTS}/{CUSTOMER_EXPORT}.csv"
 #: The environment variable holding the pseudonym key when the study file gives none.
 PSEUDONYM_KEY_ENV = "SEGKIT_PSEUDONYM_KEY"
 #: Hex digits of the HMAC-SHA256 kept in a pseudonym: 64 bits, no collision among a billion customers
@@ -220,9 +222,27 @@ def customer_export(run_dir: Path | str, *, key: str | None = None) -> CustomerE
         lk = likelihood.assign(customer_id=likelihood["customer_id"].astype(str))[["customer_id", "score"]]
         out = out.merge(lk.rename(columns={"score": "likelihood to buy"}), on="customer_id", how="left",
                         validate="one_to_one")
+    out = _rounded(out)
     if key is not None:
         out["customer_id"] = pseudonyms(out["customer_id"], key)
     return CustomerExport(out, basis, pseudonymised=key is not None)
+
+
+#: Decimals kept in the export: shares and probabilities (values within -1..1) and everything else (money, days).
+SHARE_DECIMALS, VALUE_DECIMALS = 4, 2
+
+
+def _rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """Float columns rounded for a CRM: a probability to 4 decimals, money and days to the cent.
+
+    Full float precision would more than double the CSV for digits nobody reads.
+    """
+    out = table.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            small = bool(out[col].abs().max(skipna=True) <= 1) if out[col].notna().any() else True
+            out[col] = out[col].round(SHARE_DECIMALS if small else VALUE_DECIMALS)
+    return out
 
 
 def segment_sheets(run_dir: Path | str) -> dict[str, pd.DataFrame]:

@@ -154,7 +154,7 @@ class ExecutiveSummary:
 
     def next_steps(self, text: dict[str, str] = SUMMARY_TEXT) -> list[str]:
         """What to do next, in order."""
-        from segkit.exports import CUSTOMER_EXPORT
+        from segkit.exports import CUSTOMER_CSV
 
         out = []
         if self.failed:
@@ -162,7 +162,7 @@ class ExecutiveSummary:
         if self.targets:
             out.append(text["next_targets"])
         if self.n_export_rows is not None:
-            out.append(text["next_export"].format(export=f"{RunFolder.EXPORTS}/{CUSTOMER_EXPORT}.csv",
+            out.append(text["next_export"].format(export=CUSTOMER_CSV,
                                                   n_rows=fmt(self.n_export_rows, "int"),
                                                   n_excluded=fmt(self.n_excluded, "int")))
         if self.iteration:

@@ -413,3 +413,11 @@ def test_handed_over_pages_hold_no_machine_path(concluded, tmp_path):
         html = page.read_text(encoding="utf-8")
         assert str(tmp_path) not in html and str(ROOT) not in html and "/home/" not in html, page.name
     assert 'href="summary.html"' in copy.index_path.read_text(encoding="utf-8")
+
+
+def test_step_6_page_shows_the_best_list_without_customer_ids(concluded):
+    """Raw customer ids are for the per-customer export only; the page's best list ranks without them."""
+    profiling = concluded[1]["profiling"]
+    shown, full = profiling.best_list_shown, profiling.best_list
+    assert "customer_id" not in shown.columns and "customer_id" in full.columns
+    assert shown["rank"].tolist() == full["rank"].tolist() == list(range(1, len(full) + 1))

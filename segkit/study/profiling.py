@@ -322,8 +322,15 @@ class ProfilingResult:
 
     @property
     def best_list(self) -> pd.DataFrame | None:
-        """The first customers to contact, most likely to buy first."""
+        """The first customers to contact, most likely to buy first (with their ids: for the export, not a page)."""
         return None if self.likelihood is None else self.likelihood.best_list(BEST_LIST_LENGTH)
+
+    @property
+    def best_list_shown(self) -> pd.DataFrame | None:
+        """The best list as the page shows it: without the customer ids, which a sent report must not hold
+        (they are in the per-customer export, with each customer's likelihood to buy)."""
+        best = self.best_list
+        return None if best is None else best.drop(columns=["customer_id"], errors="ignore")
 
     @property
     def target_segments(self) -> list[int]:
