@@ -43,21 +43,22 @@ SUMMARY_TEXT: dict[str, str] = {
     "col_value_share": "Share of value",
     "col_action": "What to do",
     "sure": "How sure we are",
-    "sure_pass": "The segmentation passes the brief's test: {summary}",
-    "sure_fail": "The segmentation does not pass the brief's test: {summary}",
+    "sure_pass": "Every measured criterion of the brief passes. {summary}",
+    "sure_success_failed": ("Every measured knock-out criterion passes, but not every success criterion: the "
+                            "segments can be used, with the failed criteria in mind. {summary}"),
+    "sure_fail": ("A knock-out criterion of the brief fails: the segments should not be acted on as they are. "
+                  "{summary}"),
     "sure_missing": "Step 7 (validation) has not run, so the segments have not been tested against the brief.",
-    "failed_criteria": "Criteria that failed: {criteria}.",
     "next": "What to do next",
     "next_export": ("Load {export} into the CRM: it has one row per customer ({n_rows} rows), with the segment "
                     "of each and, for the {n_excluded} not segmented, the reason."),
     "next_targets": "Brief the owners of the target segments on their actions (the table above).",
     "next_failed": "Before acting on the segments, resolve the failed criteria: {criteria}.",
-    "next_iteration": "Over time: {recommendation}",
+    "next_iteration": "Over time, step 8's recommendation: {recommendation} (the reasons: {page}).",
     "next_recheck": "Re-run the study on fresh data and compare the runs (segkit compare) to see the segments move.",
     "figure": "Who brings the value",
     "figure_caption": ("Each segment's share of the customers (grey) and of the value ({value_label}, dark); "
                        "the target segments are marked ★."),
-    "figure_xlabel": "share",
     "figure_customers": "share of customers",
     "figure_value": "share of value",
     "details": "The details: the overview page and the eight step reports.",
@@ -100,7 +101,7 @@ class ExecutiveSummary:
     against_past_spend : str or None
         Step 7's sentence on the targets against ranking by past spend.
     iteration : str or None
-        Step 8's recommendation and reason.
+        Step 8's recommendation (keep, adjust, re-segment, inconclusive); its reasons are on step 8's page.
     n_export_rows, n_excluded : int or None
         Rows of the per-customer export and customers in it not segmented.
     """
@@ -145,9 +146,8 @@ class ExecutiveSummary:
         """How sure we are, in sentences: the verdict, the failed criteria, against past spend."""
         if self.verdict_summary is None:
             return [text["sure_missing"]]
-        out = [text["sure_pass" if self.verdict_passed else "sure_fail"].format(summary=self.verdict_summary)]
-        if self.failed:
-            out.append(text["failed_criteria"].format(criteria="; ".join(self.failed)))
+        key = "sure_fail" if not self.verdict_passed else "sure_success_failed" if self.failed else "sure_pass"
+        out = [text[key].format(summary=self.verdict_summary)]
         if self.against_past_spend:
             out.append(self.against_past_spend)
         return out
@@ -166,7 +166,7 @@ class ExecutiveSummary:
                                                   n_rows=fmt(self.n_export_rows, "int"),
                                                   n_excluded=fmt(self.n_excluded, "int")))
         if self.iteration:
-            out.append(text["next_iteration"].format(recommendation=self.iteration))
+            out.append(text["next_iteration"].format(recommendation=self.iteration, page=_step_page("iteration")))
         else:
             out.append(text["next_recheck"])
         return out
@@ -190,10 +190,10 @@ class ExecutiveSummary:
                 ax.text(s.value_share + 0.005, i + 0.2, fmt(s.value_share, "pct"), va="center", fontsize=8)
         ax.set_yticks(y, [("★ " if s.target else "") + segment_label(s.segment, s.name) for s in segs])
         ax.invert_yaxis()
-        ax.set_xlabel(text["figure_xlabel"])
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
         ax.set_xlim(0, max([s.share for s in segs] + [s.value_share or 0 for s in segs]) * 1.18)
-        ax.legend(loc="lower right", frameon=False)
+        # below the axes: inside, it would cover a bar of whichever segment sits in its corner
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
         ax.grid(axis="y", visible=False)
         return ax
 
@@ -233,10 +233,10 @@ def executive_summary(run_dir: Path | str, *, title: str | None = None,
                           str(r.get("action") or ""), int(r["segment"]) in target)
             for r in segs.to_dict("records")]
     rows.sort(key=lambda s: (not s.target, -(s.value_share or 0.0), s.segment))
-    failed = [str(r.get("criterion")) for r in (verdict or {}).get("table") or [] if r.get("passed") is False]
-    it = None
-    if iteration.get("recommendation"):
-        it = str(iteration["recommendation"]) + (f" ({iteration['reason']})" if iteration.get("reason") else "")
+    # each measurement once: a criterion repeating another's measurement is left out, as step 7 counts
+    failed = [str(r.get("criterion")) for r in (verdict or {}).get("table") or []
+              if r.get("passed") is False and not r.get("same_as")]
+    it = str(iteration["recommendation"]) if iteration.get("recommendation") else None
     return ExecutiveSummary(
         title=title or "", goal=str(brief.get("goal") or ""), kpi=str(brief.get("kpi") or ""), segments=rows,
         n_customers=int(segmentation.get("n_customers") or sum(s.n for s in rows)),
@@ -245,6 +245,12 @@ def executive_summary(run_dir: Path | str, *, title: str | None = None,
         verdict_passed=bool(verdict.get("passed")) if verdict else None, failed=failed,
         against_past_spend=(verdict or {}).get("against_past_spend"), iteration=it,
         n_export_rows=export_rows[0] if export_rows else None, n_excluded=export_rows[1] if export_rows else None)
+
+
+def _step_page(key: str) -> str:
+    from segkit.study.steps import get_step
+
+    return get_step(key).html
 
 
 def _figure_png(summary: ExecutiveSummary) -> str:

@@ -386,7 +386,10 @@ def test_executive_summary_quotes_the_results(concluded, tmp_path):
     assert f"({len(targets)} of {results['stability'].k})" in answer
     verdict = run.read(artifacts.VERDICT)
     assert verdict["summary"] in s.sure()[0]
-    assert s.sure()[0].startswith(SUMMARY_TEXT["sure_pass" if verdict["passed"] else "sure_fail"].split("{")[0])
+    failed = [r["criterion"] for r in verdict["table"] if r["passed"] is False and not r.get("same_as")]
+    assert s.failed == failed
+    key = "sure_fail" if not verdict["passed"] else "sure_success_failed" if failed else "sure_pass"
+    assert s.sure()[0].startswith(SUMMARY_TEXT[key].split("{")[0])
     assert any(f"{export.n_rows:,} rows" in step for step in s.next_steps())
     html = render_summary(s, {"run_id": "r1", "segkit_version": "v"})
     # each target's action is on the page, escaped; every fixed heading comes from the one mapping
@@ -421,3 +424,25 @@ def test_step_6_page_shows_the_best_list_without_customer_ids(concluded):
     shown, full = profiling.best_list_shown, profiling.best_list
     assert "customer_id" not in shown.columns and "customer_id" in full.columns
     assert shown["rank"].tolist() == full["rank"].tolist() == list(range(1, len(full) + 1))
+
+
+def test_summary_page_renders_in_headless_chromium(concluded, tmp_path):
+    """The summary page, with its linked stylesheet, renders in a browser as a client opens it."""
+    import shutil
+    import subprocess
+
+    from segkit.summary import write_summary
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("headless Chromium is not installed (Debian package chromium): the page is not rendered")
+    run, _ = concluded
+    copy = RunFolder(copy_run(run.path, tmp_path / "run"))
+    page = write_summary(copy.path, {"run_id": "r", "title": "T"})
+    shot = tmp_path / "summary.png"
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                           "--window-size=1100,1600", f"--screenshot={shot}", page.as_uri()],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.stat().st_size > 20_000  # a page with a table and a figure, not a blank one
+    assert copy.stylesheet_path.is_file()

@@ -89,13 +89,21 @@ class SegmentEvaluation:
     def plot(self, ax: Any = None, text: dict[str, str] = EVALUATION_TEXT) -> Any:
         """Attractiveness (x) against competitiveness (y), bubble area = size, targets outlined thick."""
         t = self.table
-        ax = new_axes(ax, (7.5, 6.5))
+        ax = new_axes(ax, (9.5, 6.5))
         size = 2500 * t["share"] / t["share"].max()
         ax.scatter(t["attractiveness"], t["competitiveness"], s=size, c=[segment_colour(s) for s in t["segment"]],
                    alpha=0.75, edgecolor="black", linewidth=[2.6 if x else 0.8 for x in t["target"]])
+        # the number in the bubble, the names in the legend: bubbles of similar scores sit close together and
+        # their names would write over each other
         for r in t.itertuples():
-            ax.annotate(f"{segment_label(r.segment, r.name)}\n{r.share:.0%}" + (" ★" if r.target else ""),
-                        (r.attractiveness, r.competitiveness), ha="center", va="center", fontsize=8)
+            ax.annotate(f"{r.segment}" + ("★" if r.target else ""), (r.attractiveness, r.competitiveness),
+                        ha="center", va="center", fontsize=9, fontweight="bold")
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], marker="o", ls="", markersize=9, markerfacecolor=segment_colour(r.segment),
+                          markeredgecolor="black", label=f"{segment_label(r.segment, r.name)} ({r.share:.0%})")
+                   for r in t.sort_values("segment").itertuples()]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
         ax.axvline(TARGET_SCORE, color=DARK_GREY, ls=":", lw=1)
         ax.axhline(TARGET_SCORE, color=DARK_GREY, ls=":", lw=1)
         ax.text(10.6, 10.6, text["target_corner"], ha="right", va="top", fontsize=10, color=DARK_GREY,
