@@ -295,8 +295,9 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             for i, col in enumerate(df.columns, start=1):
                 s = df[col]
-                text = s.astype(str) if len(s) else pd.Series([""])
-                width = min(60, max(len(str(col)), int(text.str.len().quantile(0.95)) if len(text) else 0) + 2)
+                # object first: a string column keeps its missing values through astype(str), with no length
+                lengths = s.astype(object).map(lambda v: len(str(v))) if len(s) else pd.Series([0])
+                width = min(60, max(len(str(col)), int(lengths.quantile(0.95))) + 2)
                 ws.column_dimensions[get_column_letter(i)].width = max(8, width)
                 if pd.api.types.is_float_dtype(s):
                     fmt = "0.0%" if str(col).lower() in _PERCENT or str(col).endswith("_share") else "#,##0.00"

@@ -179,3 +179,18 @@ def test_pages_link_one_stylesheet(tmp_path):
     assert head_styles(html)[1] == []
     assert run.stylesheet_path.read_text(encoding="utf-8") == stylesheet_text()
     assert ".sk-banner" in stylesheet_text()  # segkit's own rules are in it too
+
+
+def test_workbook_takes_missing_text_and_wide_columns(tmp_path):
+    """A text column with missing values (a survey study's sheet) gets a width; long text is capped and wrapped."""
+    from openpyxl import load_workbook
+
+    from segkit.exports import write_workbook
+
+    df = pd.DataFrame({"name": pd.array(["a", None, "c"], dtype="string"), "action": ["x" * 200, "y", None],
+                       "share": [0.1, 0.5, np.nan], "customers": [1200, 30, 7]})
+    path = write_workbook(tmp_path / "w.xlsx", {"a sheet name longer than Excel's 31 characters": df})
+    ws = load_workbook(path).active
+    assert ws.title == "a sheet name longer than Excel'"
+    assert ws.column_dimensions["B"].width == 60 and ws["B2"].alignment.wrap_text
+    assert ws["C2"].number_format == "0.0%" and ws["D2"].number_format == "#,##0"
