@@ -26,7 +26,7 @@ from typing import Any
 from segkit import __version__
 from segkit.config import StudyConfig, load_config
 from segkit.errors import ConfigError, DataError, SegkitError
-from segkit.pages import write_page
+from segkit.pages import compact_notebook_images, write_page
 from segkit.study import artifacts
 from segkit.study.folder import RunFolder
 from segkit.study.reuse import check_reuse
@@ -257,6 +257,8 @@ def execute_notebook(nb: Any, out_nb: Path, *, parameters: dict[str, Any], cwd: 
     if executed is None:
         executed = nbformat.read(out_nb, as_version=4) if out_nb.exists() else nb
     normalise_notebook(executed, stem)
+    # the figures are most of a report's bytes; stored once compact, the page exported from it is compact too
+    compact_notebook_images(executed)
     nbformat.write(executed, out_nb)
     return Execution(executed, status, error, seconds, getattr(manager, "last_peak_mb", None))
 

@@ -194,3 +194,33 @@ def test_workbook_takes_missing_text_and_wide_columns(tmp_path):
     assert ws.title == "a sheet name longer than Excel'"
     assert ws.column_dimensions["B"].width == 60 and ws["B2"].alignment.wrap_text
     assert ws["C2"].number_format == "0.0%" and ws["D2"].number_format == "#,##0"
+
+
+def test_figures_are_stored_compact_and_transparent_ones_untouched():
+    """An executed notebook's PNG figures shrink to a palette; a figure with transparency is left as it is."""
+    import base64
+    import io
+
+    import matplotlib
+    import nbformat
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from segkit.pages import compact_notebook_images
+
+    def png(transparent: bool) -> str:
+        fig, ax = plt.subplots(figsize=(5, 4))
+        ax.scatter(np.arange(300), np.sin(np.arange(300) / 9), c=np.arange(300), alpha=0.5)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", transparent=transparent)
+        plt.close(fig)
+        return base64.b64encode(buf.getvalue()).decode()
+
+    opaque, clear = png(False), png(True)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("", outputs=[
+        nbformat.v4.new_output("display_data", data={"image/png": opaque}),
+        nbformat.v4.new_output("display_data", data={"image/png": clear})])])
+    out = compact_notebook_images(nb).cells[0]["outputs"]
+    assert len(out[0]["data"]["image/png"]) < 0.6 * len(opaque)
+    assert out[1]["data"]["image/png"] == clear
