@@ -39,6 +39,8 @@ if result.n_customers_history is not None and result.n_customers_history < resul
 if len(result.formats):
     show_table(result.formats, caption="How each file was read (found: detected from the file; given: from the "
                                        "study file)")
+if result.personal_note:
+    say("{note}", note=result.personal_note)
 if result.staged:
     say("Each file was read once, when `segkit run` checked the inputs before creating this run; this step took "
         "over the audited tables.")

@@ -18,6 +18,7 @@ study_path: str = "../data/demo/study.yaml"  # the study file
 import matplotlib.pyplot as plt
 
 from segkit.display import callout, say, show_table
+from segkit.exports import CUSTOMER_CSV
 from segkit.i18n import translate
 from segkit.methods.naming import ITEM_THRESHOLD
 from segkit.study import profiling
@@ -202,7 +203,8 @@ show_table(result.segment_actions, caption="Segment actions", formats={"share": 
 # %% tags=["remove-input"]
 if result.likelihood is not None:
     say("Cross-validated AUC of the score: **{auc}**.", auc=f"{result.likelihood.cv_auc:.2f}")
-    show_table(result.best_list, caption=f"The best list: first {len(result.best_list)} customers to contact")
+    show_table(result.best_list_shown, caption=f"The best list: first {len(result.best_list)} customers to contact. "
+               f"Their ids are in {CUSTOMER_CSV} (sort by 'likelihood to buy'); a report sent to a client shows none")
 else:
     say("{note}", note=result.likelihood_note)
 

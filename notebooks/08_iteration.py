@@ -91,3 +91,24 @@ if comparison is not None:
     if comparison.window_note:
         callout("{note}", kind="info", note=comparison.window_note)
     show_table(comparison.recommendation.table, caption="Checks behind the recommendation")
+
+# %% [markdown]
+# ## Selecting the target segments
+#
+# The segment evaluation plot (Dolnicar, Grün & Leisch 2018, step 8): each segment's attractiveness to the
+# firm, from the brief's weighted criteria (horizontal), against the firm's competitiveness in it (vertical);
+# bubble area is segment size, the targets are outlined. The decision table says for each segment whether it
+# is a target and why; the targets are those step 7 tested.
+
+# %% tags=["remove-input"]
+evaluation = result.evaluation
+if evaluation is not None:
+    if evaluation.y_note:
+        callout("{note}", kind="warn", note=evaluation.y_note)
+    fig, ax = plt.subplots(figsize=(9, 6.5))
+    evaluation.plot(ax=ax)
+    plt.show()
+    show_table(evaluation.decision_table, caption="Which segments to target, and why (scores 0-10)",
+               formats={"share": "pct"})
+else:
+    say("{note}", note=result.evaluation_note)

@@ -329,6 +329,16 @@ class ValueSpec(_Strict):
     min_history_months: int | None = Field(default=None, ge=1, le=120)
 
 
+class ShareSpec(_Strict):
+    """What a run folder may show when it is sent to a client (see :mod:`segkit.exports`)."""
+
+    #: replace the customer ids of the per-customer export by keyed pseudonyms (HMAC-SHA256)
+    pseudonymise: bool = False
+    #: the pseudonym key; better kept out of the study file in the environment variable
+    #: ``SEGKIT_PSEUDONYM_KEY``. Never written to the manifest.
+    pseudonym_key: str | None = Field(default=None, exclude=True, repr=False)
+
+
 class StudyConfig(_Strict):
     """A whole study. See ``data/demo/study.yaml`` for a commented example."""
 
@@ -361,6 +371,7 @@ class StudyConfig(_Strict):
     currency: str | None = Field(None, min_length=1, max_length=5)
     #: the client's word for each variable (column or feature name -> label), used in tables and figures
     labels: dict[str, str] = Field(default_factory=dict)
+    share: ShareSpec = Field(default_factory=ShareSpec)
     #: where the file itself lives; filled in by :func:`load_config`
     base_dir: Path = Field(default=Path("."), exclude=True)
 

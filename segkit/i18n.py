@@ -34,6 +34,7 @@ ZH: dict[str, str] = {
     "Customer segmentation study": "客户细分研究",
     "segmentation study": "细分研究",
     "Overview": "概览",
+    "Summary": "摘要",
     "Step {n} of 8": "第 {n} 步（共 8 步）",
     "Run {run}": "运行 {run}",
     "started {when}": "开始于 {when}",

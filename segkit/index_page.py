@@ -89,6 +89,7 @@ def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "iteration": iteration,
         "steps": manifest.get("steps", []),
         "css": (_TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        "has_summary": run.summary_path.is_file(),
         "total_seconds": round(sum(s.get("seconds") or 0 for s in manifest.get("steps", [])), 1),
         "run_summary": run_summary(manifest),
         "_": _,
@@ -133,6 +134,7 @@ def render_index(run_dir: Path, manifest: dict[str, Any]) -> str:
 
 def write_index(run_dir: Path, manifest: dict[str, Any]) -> Path:
     """Write ``index.html`` into ``run_dir``."""
-    path = RunFolder(run_dir).index_path
-    path.write_text(render_index(run_dir, manifest), encoding="utf-8")
-    return path
+    from segkit.pages import write_page
+
+    run = RunFolder(run_dir)
+    return write_page(run, run.index_path, render_index(run_dir, manifest))

@@ -26,6 +26,7 @@ from typing import Any
 from segkit import __version__
 from segkit.config import StudyConfig, load_config
 from segkit.errors import ConfigError, DataError, SegkitError
+from segkit.pages import compact_notebook_images, write_page
 from segkit.study import artifacts
 from segkit.study.folder import RunFolder
 from segkit.study.reuse import check_reuse
@@ -266,6 +267,8 @@ def execute_notebook(nb: Any, out_nb: Path, *, parameters: dict[str, Any], cwd: 
     if executed is None:
         executed = nbformat.read(out_nb, as_version=4) if out_nb.exists() else nb
     normalise_notebook(executed, stem)
+    # the figures are most of a report's bytes; stored once compact, the page exported from it is compact too
+    compact_notebook_images(executed)
     nbformat.write(executed, out_nb)
     return Execution(executed, status, error, seconds, getattr(manager, "last_peak_mb", None))
 
@@ -529,6 +532,9 @@ def run_study(
     study_path = Path(study_path).resolve()
     cfg = load_config(study_path)
     first, last = _plan(start, only, reuse)
+    from segkit.exports import pseudonym_key
+
+    pseudonym_key(cfg.share)  # a missing key stops the run before anything is written
     inputs = check_inputs(cfg)
     reused_steps = [s for s in STEPS if s.number < first]
     source = RunFolder(reuse) if reuse is not None else None
@@ -596,7 +602,7 @@ def run_study(
             rec.status, rec.error, rec.seconds, rec.peak_mb = ex.status, ex.error, ex.seconds, ex.peak_mb
             failed = ex.status == "failed"
             html = export_html(ex.notebook, resources=_html_resources(cfg, run, rec, records, study_path, now))
-            run.html_path(rec.name).write_text(html, encoding="utf-8")
+            write_page(run, run.html_path(rec.name), html)
             line = f"[{rec.number}/8] {rec.title:<11} {rec.status:<6} {rec.seconds:6.1f} s"
             if rec.error:
                 line += f"  {rec.error.splitlines()[0][:300]}"
@@ -618,9 +624,29 @@ def run_study(
         final = status if status == "ok" or failed else "interrupted"
         from segkit.index_page import write_index
 
+        write_handover(run, {**manifest, "status": final}, cfg, progress)
         write_index(run.path, {**manifest, "status": final})
         run.finish(final)
     return RunResult(run.path, status, records)
+
+
+def write_handover(run: RunFolder, manifest: dict[str, Any], cfg: StudyConfig,
+                   progress: Callable[[str], None] = print) -> None:
+    """The pages and files a consultant hands over: the per-customer and segment exports, the executive summary.
+
+    Written once the steps are done, from their artifacts; a run whose step 5 did not finish has no
+    segments, so neither. A failure here is reported and leaves the reports as they are.
+    """
+    from segkit.exports import pseudonym_key, write_exports
+    from segkit.summary import write_summary
+
+    if not run.has(artifacts.ASSIGNMENTS) or not run.has(artifacts.CUSTOMER_TABLE):
+        return
+    try:
+        export = write_exports(run.path, key=pseudonym_key(cfg.share))
+        write_summary(run.path, manifest, export_rows=(export.n_rows, export.n_excluded))
+    except Exception as exc:  # noqa: BLE001 - the step reports stay; the terminal names what went wrong
+        progress(f"the exports and the executive summary were not written: {error_text(exc)}")
 
 
 def _reuse_steps(run: RunFolder, source: RunFolder, steps: list[StepInfo], records: list[StepRecord],
@@ -638,7 +664,7 @@ def _reuse_steps(run: RunFolder, source: RunFolder, steps: list[StepInfo], recor
             nb = nbformat.read(src_nb, as_version=4)
             nbformat.write(nb, run.notebook_path(s))
             html = export_html(nb, resources=_html_resources(cfg, run, rec, records, study_path, now))
-            run.html_path(s).write_text(html, encoding="utf-8")
+            write_page(run, run.html_path(s), html)
     return {"from": str(source.path), "steps": [s.name for s in steps], "artifacts": copied}
 
 
@@ -658,6 +684,7 @@ def _html_resources(cfg: StudyConfig, run: RunFolder, rec: StepRecord, steps: li
         "step_heading": t("Step {n} of 8", n=rec.number),
         "step_title": t(rec.title),
         "overview": t("Overview"),
+        "summary": t("Summary"),
         "failed_text": t("This step failed: {error}. The output up to the failure is shown below; later steps were "
                          "not run.", error=rec.error or ""),
         "footer": t("Produced by segkit {version} from study file {study}; inputs and settings are recorded in "

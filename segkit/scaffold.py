@@ -73,6 +73,10 @@ value:                    # the lifetime-value model of step 4 (BG/NBD purchases
   horizon_months: 12      # months ahead the lifetime value covers
   # min_history_months: 6 # accept value schemes on a shorter history than they recommend (with a warning)
 
+# share:                  # sending the run folder to a client: exports/customers.csv holds the customer ids
+#   pseudonymise: true    # replace them by keyed pseudonyms (HMAC-SHA256), stable for the same key
+#   # the key: set the environment variable SEGKIT_PSEUDONYM_KEY (or pseudonym_key: here; never in the manifest)
+
 # start:                  # re-estimate given segments instead of searching k (method kmeans or latent_class)
 #   from_run: ../reports/2025-09-30/my-study-120000   # a previous run's segment centres
 #   centers: data/centres.csv   # or a CSV: one row per segment, one column per basis variable, in its own units

@@ -334,3 +334,115 @@ def test_step_6_quotes_the_same_standardised_differences_as_the_segment_names(de
             assert f"{row['std_diff']:+.1f}" == value, (seg.segment, var, row["std_diff"], value)
             checked += 1
     assert checked >= 6
+
+
+def test_step_8_evaluation_plot_uses_the_brief_and_step_6s_targets(concluded):
+    """The evaluation plot of step 8 shows step 6's scores and targets, and says what its vertical axis measures."""
+    run, results = concluded
+    ev = results["iteration"].evaluation
+    tm = results["profiling"].targets
+    assert ev is not None and tm is not None
+    t = ev.table.set_index("segment")
+    step6 = tm.table.set_index("segment")
+    assert t["attractiveness"].tolist() == pytest.approx(step6["attractiveness"].tolist())
+    assert t["competitiveness"].tolist() == pytest.approx(step6["fit"].tolist())
+    assert ev.targets == results["profiling"].target_segments and ev.targets
+    # the brief has no competitiveness criteria: the page says so and names what is measured instead
+    assert ev.y_note is not None and "no criteria for organisational competitiveness" in ev.y_note
+    assert ev.y_source in ev.y_note
+    table = ev.decision_table
+    assert table["decision"].iloc[0] == "target" and len(table) == results["stability"].k
+    brief = run.read(artifacts.BRIEF)
+    for r in table.itertuples():
+        if r.decision == "target":
+            assert f"{r.attractiveness:.1f}" in r.why and r.share >= brief["min_segment_share"]
+        else:
+            assert r.why.startswith("not a target")
+            if r.share < brief["min_segment_share"]:
+                assert "below the brief's minimum" in r.why
+    ax = ev.plot()
+    assert "organisational competitiveness" in ax.get_ylabel()
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
+
+
+def test_executive_summary_quotes_the_results(concluded, tmp_path):
+    """Every number of the summary's sentences comes from the segments and the verdict."""
+    from segkit.exports import write_exports
+    from segkit.summary import SUMMARY_TEXT, executive_summary, render_summary
+
+    run, results = concluded
+    copy = RunFolder(copy_run(run.path, tmp_path / "run"))
+    export = write_exports(copy.path)
+    s = executive_summary(copy.path, title="T", export_rows=(export.n_rows, export.n_excluded))
+    sizes = results["profiling"].sizes.set_index("segment")
+    targets = results["profiling"].target_segments
+    assert [x.segment for x in s.targets] == sorted(targets, key=lambda g: -sizes.loc[g, "value_share"])
+    n = int(sizes.loc[targets, "n"].sum())
+    value = float(sizes.loc[targets, "value_share"].sum())
+    answer = s.answer()
+    assert f"{n:,} customers" in answer and f"{100 * value:.1f}%" in answer
+    assert f"({len(targets)} of {results['stability'].k})" in answer
+    verdict = run.read(artifacts.VERDICT)
+    assert verdict["summary"] in s.sure()[0]
+    failed = [r["criterion"] for r in verdict["table"] if r["passed"] is False and not r.get("same_as")]
+    assert s.failed == failed
+    key = "sure_fail" if not verdict["passed"] else "sure_success_failed" if failed else "sure_pass"
+    assert s.sure()[0].startswith(SUMMARY_TEXT[key].split("{")[0])
+    assert any(f"{export.n_rows:,} rows" in step for step in s.next_steps())
+    html = render_summary(s, {"run_id": "r1", "segkit_version": "v"})
+    # each target's action is on the page, escaped; every fixed heading comes from the one mapping
+    for t in s.targets:
+        assert html.count("<tr>") == len(s.targets) + 1
+        assert t.name.replace("'", "&#39;") in html
+    for key in ("question", "answer", "sure", "next"):
+        assert f"<h2>{SUMMARY_TEXT[key]}</h2>" in html
+    assert "data:image/png;base64," in html
+
+
+def test_handed_over_pages_hold_no_machine_path(concluded, tmp_path):
+    """The index and the summary name files relative to the run folder, never the analyst's machine."""
+    from segkit.index_page import write_index
+    from segkit.summary import write_summary
+
+    run, _ = concluded
+    copy = RunFolder(copy_run(run.path, tmp_path / "run"))
+    manifest = {"run_id": copy.path.name, "title": "T", "status": "ok", "steps": [], "study_file": "study.yaml",
+                "config": {}, "inputs": {"transactions": {"path": "transactions.parquet"}}}
+    write_summary(copy.path, manifest)
+    write_index(copy.path, manifest)
+    for page in (copy.summary_path, copy.index_path):
+        html = page.read_text(encoding="utf-8")
+        assert str(tmp_path) not in html and str(ROOT) not in html and "/home/" not in html, page.name
+    assert 'href="summary.html"' in copy.index_path.read_text(encoding="utf-8")
+
+
+def test_step_6_page_shows_the_best_list_without_customer_ids(concluded):
+    """Raw customer ids are for the per-customer export only; the page's best list ranks without them."""
+    profiling = concluded[1]["profiling"]
+    shown, full = profiling.best_list_shown, profiling.best_list
+    assert "customer_id" not in shown.columns and "customer_id" in full.columns
+    assert shown["rank"].tolist() == full["rank"].tolist() == list(range(1, len(full) + 1))
+
+
+def test_summary_page_renders_in_headless_chromium(concluded, tmp_path):
+    """The summary page, with its linked stylesheet, renders in a browser as a client opens it."""
+    import shutil
+    import subprocess
+
+    from segkit.summary import write_summary
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("headless Chromium is not installed (Debian package chromium): the page is not rendered")
+    run, _ = concluded
+    copy = RunFolder(copy_run(run.path, tmp_path / "run"))
+    page = write_summary(copy.path, {"run_id": "r", "title": "T"})
+    shot = tmp_path / "summary.png"
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                           "--window-size=1100,1600", f"--screenshot={shot}", page.as_uri()],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.stat().st_size > 20_000  # a page with a table and a figure, not a blank one
+    assert copy.stylesheet_path.is_file()

@@ -24,7 +24,7 @@ def test_catalog_names_are_unique_and_owned_by_a_step():
     keys = {s.key for s in STEPS}
     for a in artifacts.CATALOG:
         assert a.owner in keys, a.name
-        assert set(a.readers) <= keys | {"index", "compare"}, a.name
+        assert set(a.readers) <= keys | {"index", "compare", "exports", "summary"}, a.name
         # a step reads only what an earlier step wrote
         owner = get_step(a.owner).number
         assert all(get_step(r).number > owner for r in a.readers if r in keys), a.name
@@ -168,7 +168,8 @@ def test_catalog_readers_are_exactly_what_each_step_reads():
         assert read == declared, (step.key, sorted(read - declared), sorted(declared - read))
     # the index page and segkit compare read finished runs through RunFolder
     used = re.compile(r"artifacts\.([A-Z][A-Z_]+)\b")
-    for reader, module in (("index", "index_page.py"), ("compare", "compare.py")):
+    for reader, module in (("index", "index_page.py"), ("compare", "compare.py"), ("exports", "exports.py"),
+                           ("summary", "summary.py")):
         source = (ROOT / "segkit" / module).read_text(encoding="utf-8")
         read = {getattr(artifacts, n).name for n in used.findall(source) if n not in ("CATALOG", "TABLES")}
         declared = {a.name for a in artifacts.CATALOG if reader in a.readers}

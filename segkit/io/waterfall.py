@@ -69,6 +69,8 @@ class Ledger:
 
     stages: list[dict[str, Any]] = field(default_factory=list)
     has_margin: bool = False
+    # the ids left after the last stage, to name the customers a rule removes entirely (``lost_ids``)
+    _ids: set[str] | None = field(default=None, repr=False)
 
     def record(self, rule: str, df: pd.DataFrame, *, rows: int | None = None, amount: str = "amount",
                extra_rows: int = 0) -> None:
@@ -81,10 +83,18 @@ class Ledger:
         if rows is None:
             rows = (self.stages[-1]["rows_left"] - left) if self.stages else 0
         margin = _cents(float(df["margin"].sum())) if "margin" in df.columns else None
+        n_customers = int(df["customer_id"].nunique())
+        lost: list[str] = []
+        # the ids are compared only when the count dropped: most rules remove lines, not whole customers
+        if self._ids is None or n_customers < len(self._ids) or not self.stages:
+            ids = set(df["customer_id"].dropna().astype(str))
+            lost = sorted(self._ids - ids) if self._ids is not None else []
+            self._ids = ids
         self.stages.append({
             "rule": rule, "rows": int(rows), "rows_left": left,
-            "customers_left": int(df["customer_id"].nunique()),
+            "customers_left": n_customers,
             "amount_left": _cents(float(df[amount].sum())), "margin_left": margin,
+            "lost_ids": lost,
         })
 
     def to_list(self) -> list[dict[str, Any]]:

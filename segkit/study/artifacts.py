@@ -39,7 +39,8 @@ class Artifact:
         (for a list of records, the keys of every record). More may follow
         (feature columns, optional measures).
     readers : tuple of str
-        Keys of the steps (and ``"index"``, ``"compare"``) that read it.
+        Keys of the steps (and ``"index"``, ``"compare"``, ``"exports"``, ``"summary"``: the run-level
+        pages and files) that read it.
     optional : bool
         Written only by some studies (e.g. outcomes need transactions after
         the cut-off); readers must cope with its absence.
@@ -65,21 +66,21 @@ BRIEF = Artifact("brief.json", "json", "goals",
                  "The brief: goal, horizon, KPI, success and knock-out criteria, attractiveness weights.",
                  ("goal", "horizon", "kpi", "success_criteria", "knockout_criteria", "min_segment_share",
                   "attractiveness"),
-                 ("resources", "method", "profiling", "validation", "index"))
+                 ("resources", "method", "profiling", "validation", "iteration", "index", "summary"))
 # 02 resources
 TABLE_CUSTOMERS = Artifact("tables/customers.parquet", "parquet", "resources",
                            "The customers table after validation and cleaning, in canonical columns.",
-                           ("customer_id",), ("data", "iteration"), optional=True)
+                           ("customer_id",), ("data", "iteration", "exports"), optional=True)
 TABLE_TRANSACTIONS = Artifact("tables/transactions.parquet", "parquet", "resources",
                               "Transactions after validation, returns netted and outliers capped, flagged "
                               "by period.", ("customer_id", "date", "amount", "after_cutoff"),
-                              ("data", "iteration"), optional=True)
+                              ("data", "iteration", "exports"), optional=True)
 TABLE_SURVEY = Artifact("tables/survey.parquet", "parquet", "resources",
                         "Survey answers after validation, yes/no items recoded to 0/1.",
-                        ("customer_id",), ("data", "iteration"), optional=True)
+                        ("customer_id",), ("data", "iteration", "exports"), optional=True)
 QUALITY = Artifact("quality.json", "json", "resources",
                    "The data audit: rows affected per table and rule, and the rules.",
-                   ("issues", "rules"), ("data",))
+                   ("issues", "rules"), ("data", "exports"))
 JOINS = Artifact("joins.parquet", "parquet", "resources",
                  "How the tables join on the customer id: ids in each, matched, in one only.",
                  ("left", "right", "n_left", "n_right", "n_matched", "n_only_left", "n_only_right"),
@@ -95,11 +96,12 @@ METHOD = Artifact("method.json", "json", "method",
                   "The chosen method, how and why it was chosen, and the rejected candidates.",
                   ("method", "label", "family", "chosen_by", "reason", "basis", "basis_kind", "candidates",
                    "rejected"),
-                  ("stability", "profiling", "index"))
+                  ("stability", "profiling", "index", "exports"))
 # 04 data
 CUSTOMER_TABLE = Artifact("customer_table.parquet", "parquet", "data",
                           "One row per segmented customer: features, value, attributes and survey answers.",
-                          ("customer_id",), ("stability", "profiling", "validation", "iteration", "compare"))
+                          ("customer_id",),
+                          ("stability", "profiling", "validation", "iteration", "compare", "exports"))
 BASIS = Artifact("basis.parquet", "parquet", "data",
                  "The prepared segmentation basis (transformed, standardised), one row per segmented customer.",
                  ("customer_id",), ("stability", "profiling", "validation"))
@@ -123,14 +125,14 @@ EARLY_BEHAVIOUR = Artifact("early_behaviour.parquet", "parquet", "data",
 ASSIGNMENTS = Artifact("assignments.parquet", "parquet", "stability",
                        "Each segmented customer's segment: the one number and name used on every page.",
                        ("customer_id", "segment", "segment_name"),
-                       ("profiling", "validation", "iteration", "compare"))
+                       ("profiling", "validation", "iteration", "compare", "exports"))
 SEGMENTS = Artifact("segments.json", "json", "stability",
                     "One record per segment: number, name, size, share, action, description.",
-                    (), ("profiling", "index"))
+                    (), ("profiling", "index", "exports", "summary"))
 SEGMENTATION = Artifact("segmentation.json", "json", "stability",
                         "The chosen solution: method, k, why this k, whether it is stable, customers placed.",
                         ("method", "k", "reason", "is_stable", "n_customers"),
-                        ("profiling", "validation", "iteration", "index"))
+                        ("profiling", "validation", "iteration", "index", "summary"))
 CENTERS = Artifact("centers.parquet", "parquet", "stability",
                    "Segment means of the basis variables (data-driven methods).",
                    ("segment",), (), optional=True)
@@ -153,27 +155,28 @@ INFORMATION_CRITERIA = Artifact("information_criteria.parquet", "parquet", "stab
 # 06 profiling
 PROFILES = Artifact("profiles.parquet", "parquet", "profiling",
                     "Each segment's mean of every basis variable against the base, and whether it is distinctive.",
-                    ("segment", "variable"), ())
+                    ("segment", "variable"), ("exports",))
 SIZES = Artifact("sizes.parquet", "parquet", "profiling",
                  "Size, value and profit share of each segment, with the attractiveness measures.",
-                 ("segment", "n", "share", "value_share"), ("validation",), optional=True)
+                 ("segment", "n", "share", "value_share"), ("validation", "iteration", "exports", "summary"),
+                 optional=True)
 SEGMENT_PROFILES = Artifact("segment_profiles.json", "json", "profiling",
                             "One record per segment: value share and persona, added to the segment's identity.",
-                            ("segment", "value_share", "persona"), ("index",))
+                            ("segment", "value_share", "persona"), ("index", "exports"))
 IDENTIFICATION = Artifact("identification.json", "json", "profiling",
                           "How well a new customer can be placed in a segment (identification rules).",
                           ("columns", "cv_accuracy", "holdout_accuracy", "baseline_accuracy"), ("validation",))
 LIKELIHOOD_TO_BUY = Artifact("likelihood_to_buy.parquet", "parquet", "profiling",
                              "Each customer's estimated probability of buying again.",
-                             ("customer_id", "score"), (), optional=True)
+                             ("customer_id", "score"), ("exports",), optional=True)
 # 07 validation
 VERDICT = Artifact("verdict.json", "json", "validation",
                    "The verdict against the brief: one row per criterion, and a summary.",
-                   ("summary", "passed", "table"), ("index",))
+                   ("summary", "passed", "table"), ("index", "exports", "summary"))
 # 08 iteration
 ITERATION = Artifact("iteration.json", "json", "iteration",
                      "The comparison with an earlier segmentation and the keep/adjust/re-segment recommendation.",
-                     ("compared_with", "ari", "stay_share", "recommendation", "reason"), ("index",),
+                     ("compared_with", "ari", "stay_share", "recommendation", "reason"), ("index", "summary"),
                      optional=True)
 
 #: Every artifact, in the order the steps write them.

@@ -4,6 +4,8 @@
 
     <out>/YYYY-MM-DD/<study>-<HHMMSS>/
       index.html             the entry page
+      summary.html           the executive summary
+      style.css              the one stylesheet every page links (relative, so a zipped folder still renders)
       NN_<step>.html         one report per step
       notebooks/             the executed notebooks
       artifacts/             what the steps hand each other (see segkit.study.artifacts)
@@ -67,6 +69,11 @@ class RunFolder:
 
     MANIFEST = "manifest.json"
     INDEX = "index.html"
+    SUMMARY = "summary.html"
+    #: One stylesheet per run folder; pages link it by this relative name instead of embedding it.
+    STYLESHEET = "style.css"
+    #: What a consultant hands to a client's CRM: the per-customer and segment workbooks.
+    EXPORTS = "exports"
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path).resolve()
@@ -90,6 +97,18 @@ class RunFolder:
     @property
     def index_path(self) -> Path:
         return self.path / self.INDEX
+
+    @property
+    def summary_path(self) -> Path:
+        return self.path / self.SUMMARY
+
+    @property
+    def stylesheet_path(self) -> Path:
+        return self.path / self.STYLESHEET
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.path / self.EXPORTS
 
     def html_path(self, step: str | int | StepInfo) -> Path:
         """The report of ``step``."""

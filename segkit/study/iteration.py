@@ -44,6 +44,7 @@ from segkit.errors import DataError
 from segkit.methods.registry import get_method
 from segkit.pipeline import comparison_windows, numeric_columns, share_table, window_segmentation
 from segkit.profiling import profile
+from segkit.profiling.evaluation import SegmentEvaluation, segment_evaluation
 from segkit.study import artifacts
 from segkit.study.context import StepContext
 from segkit.study.folder import RunFolder
@@ -227,6 +228,10 @@ class IterationResult:
     refit_sizes: pd.DataFrame | None = None
     #: refit segments holding mostly other step 5 segments' customers (never for a rule's classes)
     refit_mismatched: list[int] = field(default_factory=list)
+    #: the segment evaluation plot and decision table (selecting the targets); None without step 6's sizes
+    evaluation: SegmentEvaluation | None = None
+    #: why there is no evaluation plot
+    evaluation_note: str | None = None
 
     @property
     def has_comparison(self) -> bool:
@@ -407,6 +412,28 @@ def run(ctx: StepContext) -> IterationResult:
         When ``previous_run`` is not a run folder with assignments and a customer table, or when the
         earlier window has too few customers to segment.
     """
+    result = _compare(ctx)
+    result.evaluation, result.evaluation_note = _evaluation(ctx)
+    return result
+
+
+def _evaluation(ctx: StepContext) -> tuple[SegmentEvaluation | None, str | None]:
+    """The segment evaluation plot from step 6's sizes and the brief (or why there is none)."""
+    from segkit.study.profiling import saved_targets
+
+    brief = ctx.read(artifacts.BRIEF)
+    sizes = ctx.read_optional(artifacts.SIZES)
+    if sizes is None:
+        return None, ("Step 6 measured no segment sizes by value (no transactions), so the segments cannot be "
+                      "placed on the evaluation plot.")
+    tm, note, _ = saved_targets(sizes, brief)
+    if tm is None:
+        return None, note
+    return segment_evaluation(tm, sizes, min_share=float(brief["min_segment_share"])), None
+
+
+def _compare(ctx: StepContext) -> IterationResult:
+    """Step 8's comparison with an earlier segmentation (see :func:`run`)."""
     cfg = ctx.cfg
     window = ctx.window
     current = ctx.read(artifacts.ASSIGNMENTS)

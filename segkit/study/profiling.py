@@ -322,8 +322,15 @@ class ProfilingResult:
 
     @property
     def best_list(self) -> pd.DataFrame | None:
-        """The first customers to contact, most likely to buy first."""
+        """The first customers to contact, most likely to buy first (with their ids: for the export, not a page)."""
         return None if self.likelihood is None else self.likelihood.best_list(BEST_LIST_LENGTH)
+
+    @property
+    def best_list_shown(self) -> pd.DataFrame | None:
+        """The best list as the page shows it: without the customer ids, which a sent report must not hold
+        (they are in the per-customer export, with each customer's likelihood to buy)."""
+        best = self.best_list
+        return None if best is None else best.drop(columns=["customer_id"], errors="ignore")
 
     @property
     def target_segments(self) -> list[int]:
@@ -378,6 +385,19 @@ def _profit(table: pd.DataFrame) -> tuple[str | None, str | None, str | None]:
                                        "are ranked by spend (net of returns) instead, and the profit and margin "
                                        "measures below are spend.")
     return None, None, None
+
+
+def saved_targets(sizes: pd.DataFrame, brief: dict[str, Any]
+                  ) -> tuple[pr.TargetMatrix | None, str | None, tuple[str, ...]]:
+    """Step 6's target matrix again, from the sizes it saved: step 8's evaluation plot shows the same scores.
+
+    Without a margin step 6 saved no profit columns (they repeat the value columns); they are put back
+    so the criteria about profit are measured by spend, as step 6 measured them.
+    """
+    spend = "profit_index" not in sizes
+    if spend:
+        sizes = sizes.assign(**{p: sizes[v] for p, v in _PROFIT_AS_VALUE.items() if v in sizes})
+    return _targets(sizes, brief, "spend" if spend else "profit")
 
 
 def _targets(sizes: pd.DataFrame | None, brief: dict[str, Any], profit_label: str | None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,17 @@ class ResourcesResult:
     transaction_descriptors: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: whether the audit was taken over from ``segkit run``'s check (the files were read once, before the run)
     staged: bool = False
+    #: personal columns left out of the run folder, by table: column -> why (its name, or its values)
+    personal: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def personal_note(self) -> str | None:
+        """The personal columns left out, in a sentence (None when there were none)."""
+        if not self.personal:
+            return None
+        parts = [f"{t}: {', '.join(f'{c} ({why})' for c, why in cols.items())}" for t, cols in self.personal.items()]
+        return ("Personal data are kept out of the run folder: these columns are not copied, so no report or export "
+                "shows them (" + "; ".join(parts) + ").")
 
     @property
     def basis_kind(self) -> str:
@@ -218,6 +230,80 @@ _EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 _PHONE = r"^\+?[\d\s().-]{7,}$"
 
 
+#: Parts of a column name that say it holds personal data whatever its values (names, contacts, addresses).
+PERSONAL_NAME_PARTS = frozenset({"name", "firstname", "lastname", "surname", "fullname", "email", "mail", "phone",
+                                 "mobile", "tel", "telephone", "fax", "address", "street", "zip", "postcode"})
+#: The same in Chinese column names (matched as substrings: Chinese has no word breaks).
+PERSONAL_NAME_ZH = ("姓名", "名字", "电话", "手机", "邮箱", "邮件", "地址", "身份证")
+
+
+def identifier_kind(values: pd.Series) -> str | None:
+    """What personal identifier a column's values are, in words, or None.
+
+    ``"e-mail addresses"`` or ``"phone numbers"`` when at least :data:`IDENTIFIER_SHARE` of the text values
+    look like them; ``"a different value for nearly every row"`` for text unique per row (names, ids) once
+    there are :data:`IDENTIFIER_MIN_ROWS` values. Numbers, yes/no values and repeated categories are None.
+
+    Examples
+    --------
+    >>> identifier_kind(pd.Series(["a@b.com", "c@d.org", None]))
+    'e-mail addresses'
+    >>> identifier_kind(pd.Series(["east", "west"] * 40)) is None
+    True
+    """
+    v = values.dropna()
+    if v.empty or pd.api.types.is_bool_dtype(v) or pd.api.types.is_numeric_dtype(v):
+        return None
+    text = v.astype(str).str.strip()
+    text = text[text != ""]
+    if text.empty:
+        return None
+    for what, pattern in (("e-mail addresses", _EMAIL), ("phone numbers", _PHONE)):
+        if float(text.str.match(pattern).mean()) >= IDENTIFIER_SHARE:
+            return what
+    if len(text) >= IDENTIFIER_MIN_ROWS and text.nunique() >= (1 - 0.05) * len(text):
+        return "a different value for nearly every row"
+    return None
+
+
+def personal_columns(table: pd.DataFrame, keep: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
+    """Columns of an input table holding personal data, with why: by their name or by their values.
+
+    ``customer_id`` and the columns in ``keep`` (what the study uses: basis, descriptors, ...) are never
+    listed; :func:`check_descriptors` has refused a descriptor that identifies people.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"customer_id": ["1", "2"], "Full Name": ["A B", "C D"], "city": ["x", "x"],
+    ...                   "手机": ["1", "2"]})
+    >>> personal_columns(t)
+    {'Full Name': "its name says 'name'", '手机': "its name says '手机'"}
+    """
+    out: dict[str, str] = {}
+    for col in table.columns:
+        name = str(col)
+        if name == "customer_id" or name in keep:
+            continue
+        parts = set(re.split(r"[^0-9a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower())) - {""}
+        hit = next((p for p in sorted(parts) if p in PERSONAL_NAME_PARTS), None) or next(
+            (p for p in PERSONAL_NAME_ZH if p in name), None)
+        if hit is not None:
+            out[name] = f"its name says {hit!r}"
+            continue
+        kind = identifier_kind(table[col])
+        if kind is not None:
+            out[name] = f"it holds {kind}"
+    return out
+
+
+def study_columns(cfg: StudyConfig) -> set[str]:
+    """The input columns the study uses beyond the customer id: basis, descriptors, stratification."""
+    used = {*cfg.basis, *cfg.descriptors, "satisfaction"}
+    if cfg.stratify is not None:
+        used |= {cfg.stratify.type_column, cfg.stratify.size_column}
+    return used
+
+
 def check_descriptors(cfg: StudyConfig, data: StudyData) -> None:
     """Refuse a descriptor that is empty, constant, or identifies people (e-mails, phone numbers, names).
 
@@ -324,10 +410,16 @@ def run(ctx: StepContext) -> ResourcesResult:
     if data is None:
         ctx.progress("reading and auditing the input files")
         data = read_inputs(cfg, progress=ctx.progress)
+    personal: dict[str, dict[str, str]] = {}
     for name, artifact in artifacts.TABLES.items():
         table = getattr(data, name)
-        if table is not None:
-            ctx.write(artifact, table)
+        if table is None:
+            continue
+        if name != "transactions":
+            # share-safe: names, contacts and addresses the study does not use never enter the run folder
+            personal[name] = personal_columns(table, study_columns(cfg))
+            table = table.drop(columns=list(personal[name]))
+        ctx.write(artifact, table)
     ctx.write(artifacts.QUALITY, data.audit())
     ctx.write(artifacts.JOINS, data.joins)
     inventory, ranked = assess(cfg, brief, data)
@@ -339,4 +431,5 @@ def run(ctx: StepContext) -> ResourcesResult:
     return ResourcesResult(inventory=inventory, tables=_table_rows(data, inventory), joins=data.joins,
                            ranked=ranked, survey_items=list(survey.get("items") or []) if survey.get("present")
                            else [], formats=_format_rows(data), ordinal=dict(data.ordinal),
-                           transaction_descriptors=data.descriptors, staged=staged)
+                           transaction_descriptors=data.descriptors, staged=staged,
+                           personal={t: c for t, c in personal.items() if c})
