@@ -72,8 +72,8 @@ class StepInfo:
 #: The eight steps in order. ``settings`` lists what each step adds to the study-file keys its results depend on.
 STEPS: tuple[StepInfo, ...] = (
     StepInfo(1, "goals", "Goals", ("goal",)),
-    StepInfo(2, "resources", "Resources", ("data", "cutoff", "basis", "descriptors", "k_range", "stratify", "value"),
-             reads_inputs=True),
+    StepInfo(2, "resources", "Resources", ("data", "cutoff", "basis", "descriptors", "identifier_descriptors",
+                                           "k_range", "stratify", "value"), reads_inputs=True),
     StepInfo(3, "method", "Method", ("method",)),
     StepInfo(4, "data", "Data", ("engine",)),
     StepInfo(5, "stability", "Stability", ("n_boot", "n_init", "seed", "start", "segment_names", "item_kinds")),
