@@ -427,13 +427,14 @@ def _check_data(cfg: StudyConfig, progress: Callable[[str], None] = print) -> An
     """
     from segkit.brief import make_brief
     from segkit.study.method import check_named_method
-    from segkit.study.resources import assess, check_descriptors, check_window, read_inputs
+    from segkit.study.resources import assess, check_basis_values, check_descriptors, check_window, read_inputs
 
     t0 = time.perf_counter()
     data = read_inputs(cfg, progress=progress)
     check_window(cfg, data)
     for note in check_descriptors(cfg, data):
         progress(f"warning: {note}")
+    check_basis_values(cfg, data)
     _, ranked = assess(cfg, make_brief(cfg), data)
     check_named_method(cfg.method, ranked)
     seconds = time.perf_counter() - t0

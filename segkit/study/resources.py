@@ -209,6 +209,45 @@ def check_window(cfg: StudyConfig, data: StudyData) -> None:
                         f"{need:,} in all); move the cutoff later or lower k_range", file=where_file, column="date")
 
 
+def check_basis_values(cfg: StudyConfig, data: StudyData) -> None:
+    """Refuse a basis feature computed from the transactions that is constant or missing for every customer.
+
+    Attributes and survey answers are checked when read; a feature (``promo_share`` of a shop without
+    promotions) only once computed. It is computed here, on the audited transactions up to the cut-off,
+    so the study stops before a run folder exists rather than at step 4. Always on embedded DuckDB:
+    the tables are in memory already, and the definitions are the ones step 4 runs on any engine.
+
+    Raises
+    ------
+    DataError
+        Naming the basis variable, the transactions file and the value found.
+    """
+    from segkit.errors import DataError
+    from segkit.features import compute_features
+
+    tx = data.transactions
+    if tx is None or tx.empty or cfg.cutoff is None:
+        return
+    features = compute_features(tx, cutoff=cfg.cutoff,
+                                memory_limit=cfg.engine.memory_limit if cfg.engine.name == "duckdb" else None)
+    file = str(data.files.get("transactions", "transactions"))
+    for name in cfg.basis:
+        if name not in features.columns or name == "customer_id":
+            continue
+        values = features[name].dropna()
+        if values.empty:
+            raise DataError(f"basis variable {name!r}, computed from the transactions, has no value for any of the "
+                            f"{len(features):,} customers with purchases up to the cut-off; it cannot separate "
+                            "segments: drop it from basis", file=file, column=name)
+        if values.nunique() == 1:
+            value = values.iloc[0]
+            shown = value.item() if hasattr(value, "item") else value
+            raise DataError(f"basis variable {name!r}, computed from the transactions, is {shown!r} for all "
+                            f"{len(values):,} customers with purchases up to the cut-off; it cannot separate "
+                            "segments: drop it from basis (or check the columns it is computed from)",
+                            file=file, column=name)
+
+
 #: A text descriptor is identifier-like when at least this share of its values look like e-mail addresses or
 #: phone numbers, or when it holds a different value for (nearly) every customer.
 IDENTIFIER_SHARE = 0.5
