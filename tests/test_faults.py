@@ -527,8 +527,8 @@ CASES: list[Case] = [
          ("cust.csv", "'flag'", "single value 1.0")),
     Case("basis feature constant (no promotions)", lambda b: b.run(b.study(
         {"basis": ["recency_days", "promo_share"]}, transactions={"path": _tx_with(b, promotion=False)})), 2,
-         ("tx.csv", "column 'promo_share'", "basis variable 'promo_share', computed from the transactions, is 0",
-          "for all 60 customers")),
+         ("tx.csv", "column 'promo_share': has the same value (0.0) for every customer, so it cannot separate segments",
+          "computed from the transactions' columns 'date', 'amount', 'promotion'")),
     Case("basis variable all missing", lambda b: b.run(b.study({"basis": ["recency_days", "score"]}, customers={
         "path": b.put("cust.csv", b.customers().assign(score=np.nan))})), 2,
          ("cust.csv", "'score'", "no value")),

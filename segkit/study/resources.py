@@ -220,32 +220,29 @@ def check_basis_values(cfg: StudyConfig, data: StudyData) -> None:
     Raises
     ------
     DataError
-        Naming the basis variable, the transactions file and the value found.
+        Naming the basis variable, the transactions file, the columns it is computed from and the value found.
     """
     from segkit.errors import DataError
     from segkit.features import compute_features
+    from segkit.pipeline import prepare_study_basis
 
     tx = data.transactions
     if tx is None or tx.empty or cfg.cutoff is None:
         return
     features = compute_features(tx, cutoff=cfg.cutoff,
                                 memory_limit=cfg.engine.memory_limit if cfg.engine.name == "duckdb" else None)
-    file = str(data.files.get("transactions", "transactions"))
-    for name in cfg.basis:
-        if name not in features.columns or name == "customer_id":
-            continue
-        values = features[name].dropna()
-        if values.empty:
-            raise DataError(f"basis variable {name!r}, computed from the transactions, has no value for any of the "
-                            f"{len(features):,} customers with purchases up to the cut-off; it cannot separate "
-                            "segments: drop it from basis", file=file, column=name)
-        if values.nunique() == 1:
-            value = values.iloc[0]
-            shown = value.item() if hasattr(value, "item") else value
-            raise DataError(f"basis variable {name!r}, computed from the transactions, is {shown!r} for all "
-                            f"{len(values):,} customers with purchases up to the cut-off; it cannot separate "
-                            "segments: drop it from basis (or check the columns it is computed from)",
-                            file=file, column=name)
+    computed = [name for name in cfg.basis if name in features.columns and name != "customer_id"]
+    if not computed:
+        return
+    # the customers step 4 segments: those with every computed basis value (a one-time buyer has no gap)
+    complete = features.dropna(subset=computed)
+    if complete.empty:
+        file = str(data.files.get("transactions", "transactions"))
+        raise DataError(f"basis variables {', '.join(map(repr, computed))}, computed from the transactions, have no "
+                        f"customer with every value among the {len(features):,} with purchases up to the cut-off; "
+                        "drop them from basis", file=file, column=computed[0])
+    # the same rule, and the same message naming the columns a feature comes from, as step 4
+    prepare_study_basis(cfg.model_copy(update={"basis": computed}), complete[["customer_id", *computed]])
 
 
 #: A text descriptor is identifier-like when at least this share of its values look like e-mail addresses or
