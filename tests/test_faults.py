@@ -445,6 +445,16 @@ CASES: list[Case] = [
     Case("unknown engine", lambda b: b.run(b.study({"engine": {"name": "polars"}})), 2, ("'engine.name'", "polars")),
     Case("bad non-product pattern", lambda b: b.run(b.study(transactions={"non_product": {"codes": ["(["]}})), 2,
          ("non_product.codes", "not a regular expression")),
+    Case("ids: row on transactions", lambda b: b.run(b.study(transactions={"ids": "row"})), 2,
+         ("ids: row is for a survey without respondent ids",)),
+    Case("start with two sources", lambda b: b.run(b.study({"start": {"from_run": "x", "centers": "c.csv"}})), 2,
+         ("'start'", "exactly one of start.from_run")),
+    Case("Spark setting on DuckDB", lambda b: b.run(b.study({"engine": {"name": "duckdb", "master": "yarn"}})), 2,
+         ("'engine'", "master and conf are Spark settings")),
+    Case("value horizon of 0 months", lambda b: b.run(b.study({"value": {"horizon_months": 0}})), 2,
+         ("'value.horizon_months'",)),
+    Case("previous_run that is no run", lambda b: b.run(b.study({"previous_run": str(b.data)})), 2,
+         ("previous_run must be a segkit run folder", str(Path("artifacts")))),
     # ---- reading settings
     Case("unknown encoding name", lambda b: b.run(b.study(transactions={"encoding": "klingon-8"})), 2,
          ("transactions.csv", "unknown encoding 'klingon-8'")),
@@ -505,6 +515,10 @@ CASES: list[Case] = [
          ("tx.csv", "customer_id")),
     Case("one customer", lambda b: b.run(b.study(transactions={"path": _tx_with(b, customer_id="C000")})), 2,
          ("tx.csv",)),
+    Case("ordinal column not in the file", lambda b: b.run(b.study(customers={"ordinal": {"size": ["S", "M"]}})), 2,
+         ("customers.csv", "declares column 'size' ordinal, but the file has no such column")),
+    Case("survey without ids", lambda b: b.run(b.study(survey={"path": b.put("survey.csv", "q1,q2\n1,0\n0,1\n")})), 2,
+         ("survey.csv", "customer_id")),
     Case("customers file without customer ids", lambda b: b.run(b.study(customers={"path": b.put(
         "cust.csv", b.customers().drop(columns="customer_id"))})), 2, ("cust.csv", "customer_id")),
     # ---- names and the window
@@ -553,6 +567,10 @@ CASES: list[Case] = [
     Case("descriptor of names", lambda b: b.run(_customers_with(
         b, "full_name", lambda n: [f"Name Number{i}" for i in range(n)])), 2,
          ("cust.csv", "column 'full_name'", "different value for nearly every row")),
+    Case("transaction descriptor unique per customer", lambda b: b.run(b.study(
+        {"descriptors": ["age", "email"]}, transactions={"path": _tx_with(b, email=lambda t: t["customer_id"] +
+                                                                          "@shop.example.com")})), 2,
+         ("tx.csv", "column 'email'", "looks like e-mail addresses")),
     # ---- output folder
     Case("--out is a file", lambda b: b.run(b.study())[:3] + [str(b.data / b.put("afile", "x"))], 2,
          ("is a file, so the run folder cannot be created",)),
