@@ -581,6 +581,8 @@ def run_study(
         manifest["steps"] = [r.as_manifest() for r in records]
         run.write_manifest(manifest)
 
+    # from here a SIGTERM finishes the run folder as interrupted, as Ctrl-C does
+    old_term = _raise_on_sigterm()
     try:
         save()
         progress(f"segkit {__version__}: study '{cfg.name}' -> {run.path}")
@@ -595,10 +597,15 @@ def run_study(
             for rec in records[: first - 1]:
                 progress(f"[{rec.number}/8] {rec.title:<11} reused from {source.path.name}")
             save()
-    except OSError as err:
-        # before any step ran: the folder is finished as failed, saying why, and the error goes on to the caller
-        manifest["error"] = os_error_text(err)
-        _close_run(run, manifest, records, "failed", progress)
+    except (OSError, KeyboardInterrupt) as err:
+        # before any step ran: the folder is finished, saying why, and the error goes on to the caller
+        from segkit.study.resources import STAGED_AUDIT
+
+        interrupted = not isinstance(err, OSError)
+        manifest["error"] = os_error_text(err) if isinstance(err, OSError) else "interrupted before the first step"
+        shutil.rmtree(run.path / STAGED_AUDIT, ignore_errors=True)
+        _close_run(run, manifest, records, "interrupted" if interrupted else "failed", progress)
+        _restore_sigterm(old_term)
         raise
 
     env_backup = {k: os.environ.get(k) for k in ("PYTHONHASHSEED", "MPLBACKEND")}
@@ -608,7 +615,6 @@ def run_study(
     failed = False
     status = "failed"
     relay = _ProgressRelay(progress)
-    old_term = _raise_on_sigterm()
     try:
         relay.__enter__()
         for rec in records[first - 1: last]:

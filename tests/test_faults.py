@@ -321,6 +321,19 @@ def _disk_full_before_steps(b: Bench) -> tuple[int | str, str, str]:
     return status, out, err
 
 
+def _interrupted_before_steps(b: Bench) -> tuple[int | str, str, str]:
+    """Ctrl-C while the audited inputs are handed to the new run folder, before step 1."""
+    def stage(data: Any, cfg: Any, folder: Any) -> None:
+        raise KeyboardInterrupt
+
+    handler = signal.getsignal(signal.SIGTERM)
+    status, out, err = _in_process(b, b.run(b.study()), **{"segkit__study__resources__stage_audit": stage})
+    doc = _manifest(b)
+    assert doc["status"] == "interrupted" and doc["error"] == "interrupted before the first step", doc
+    assert signal.getsignal(signal.SIGTERM) == handler  # the runner's SIGTERM handler is gone again
+    return status, out, err
+
+
 def _reuse_after_disk_full(b: Bench) -> tuple[int | str, str, str]:
     """A run stopped by a full disk at step 3: its steps from 3 on are never re-used."""
     _runner_disk_full(b)
@@ -620,6 +633,8 @@ CASES: list[Case] = [
          ("step 04_data (Data) failed: disk full: OSError: [Errno 28]",), folder=True),
     Case("disk full before the first step", lambda b: Special(_disk_full_before_steps), 1,
          ("segkit: error: disk full: no space left on device while writing", "/.staged-audit;"), folder=True),
+    Case("Ctrl-C before the first step", lambda b: Special(_interrupted_before_steps), 130,
+         ("segkit: interrupted; the run folder, if one was made, is marked 'interrupted'",), folder=True),
     Case("--reuse a run stopped by a full disk", lambda b: Special(_reuse_after_disk_full), 2,
          ("cannot re-use steps", "step 03_method did not complete in that run (status: failed)"), folder=True),
     Case("artifact write cut short", lambda b: Special(_partial_artifact), 1, ("disk full",), folder=True),
