@@ -481,7 +481,7 @@ def _check_basis(cfg: StudyConfig, tables: dict[str, pd.DataFrame | None]) -> No
                     what = (f"has the single value {_plain(values.iloc[0])!r} in all {len(values):,} non-missing "
                             "rows" if len(values) else f"has no value in any of its {len(df):,} rows")
                     raise DataError(
-                        f"basis variable {col!r} {what}; it cannot separate segments: drop it from basis",
+                        f"basis variable {what}; it cannot separate segments: drop it from basis",
                         file=df.attrs.get("file", name), column=df.attrs["source_names"].get(col, col),
                     )
 
