@@ -57,10 +57,17 @@ def _demo_size(text: str) -> int:
     """``--n-customers`` checked before anything is written (argparse exits 2 with the message)."""
     from segkit.demo import DEMO_MAX_CUSTOMERS, DEMO_MIN_CUSTOMERS
 
+    clean = text.replace(",", "").replace("_", "")
     try:
-        n = int(text.replace(",", "").replace("_", ""))
+        n = int(clean)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        try:
+            number = float(clean)  # 1e6 is a whole number too
+        except ValueError:
+            number = float("nan")
+        if not number.is_integer():
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        n = int(number)
     if not DEMO_MIN_CUSTOMERS <= n <= DEMO_MAX_CUSTOMERS:
         raise argparse.ArgumentTypeError(f"the demo generates {DEMO_MIN_CUSTOMERS} to {DEMO_MAX_CUSTOMERS:,} "
                                          f"customers, not {n:,}")

@@ -500,6 +500,9 @@ def load_config(path: Path | str) -> StudyConfig:
     (2, 8)
     """
     path = Path(path)
+    if path.is_dir():
+        hint = f"; it holds {path / 'study.yaml'}" if (path / "study.yaml").is_file() else ""
+        raise ConfigError(f"study file {path} is a folder: give the study's YAML file{hint}")
     if not path.is_file():
         raise ConfigError(f"study file {path} does not exist")
     size = path.stat().st_size

@@ -204,7 +204,8 @@ def check_window(cfg: StudyConfig, data: StudyData) -> None:
     n = int(tx.loc[dates.dt.date <= cut, "customer_id"].nunique())
     need = MIN_CUSTOMERS_PER_SEGMENT * int(cfg.k_range[0])
     if n < need:
-        raise DataError(f"{where}: {n:,} customers bought up to the cut-off, too few to segment into "
+        who = f"{n:,} customer{'' if n == 1 else 's'}"
+        raise DataError(f"{where}: {who} bought up to the cut-off, too few to segment into "
                         f"k = {cfg.k_range[0]} or more (at least {MIN_CUSTOMERS_PER_SEGMENT} per segment, "
                         f"{need:,} in all); move the cutoff later or lower k_range", file=where_file, column="date")
 
