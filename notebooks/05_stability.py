@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 from segkit.display import callout, say, show_table
 from segkit.methods.information import IC_RULE
 from segkit.palette import segment_palette
-from segkit.stability import SLSW_READING
+from segkit.stability import SLSW_READING, failed_sentence
 from segkit.study import stability
 from segkit.study.context import open_step
 
@@ -141,10 +141,13 @@ else:
 # an artefact of the number of segments.
 
 # %% tags=["remove-input"]
-if result.data_driven:
+if result.data_driven and result.slsa is not None:
     fig, ax = plt.subplots(figsize=(10, 5.5))
     result.slsa.plot(ax=ax)
     plt.show()
+elif result.data_driven:
+    say("Not shown: the method could not be fitted for the numbers of segments next to k = {k} ({why})",
+        k=result.k, why=failed_sentence(result.global_stability.failed))
 else:
     say("Not applicable to a rule-based scheme.")
 

@@ -1,8 +1,8 @@
 """The ``segkit`` command.
 
-Exit codes: 0 success; 1 a step of the study failed (the run folder shows
-which and why); 2 the study file or an input file is unusable (nothing was
-written).
+Exit codes: 0 success; 1 a step of the study failed, or the disk filled up
+(the run folder shows which and why); 2 the study file or an input file is
+unusable (nothing was written); 130 interrupted (Ctrl-C, SIGTERM).
 """
 
 from __future__ import annotations
@@ -78,10 +78,17 @@ def _demo_size(text: str) -> int:
     """``--n-customers`` checked before anything is written (argparse exits 2 with the message)."""
     from segkit.demo import DEMO_MAX_CUSTOMERS, DEMO_MIN_CUSTOMERS
 
+    clean = text.replace(",", "").replace("_", "")
     try:
-        n = int(text.replace(",", "").replace("_", ""))
+        n = int(clean)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        try:
+            number = float(clean)  # 1e6 is a whole number too
+        except ValueError:
+            number = float("nan")
+        if not number.is_integer():
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        n = int(number)
     if not DEMO_MIN_CUSTOMERS <= n <= DEMO_MAX_CUSTOMERS:
         raise argparse.ArgumentTypeError(f"the demo generates {DEMO_MIN_CUSTOMERS} to {DEMO_MAX_CUSTOMERS:,} "
                                          f"customers, not {n:,}")
@@ -90,7 +97,9 @@ def _demo_size(text: str) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from segkit.demo import write_demo
+    from segkit.report import check_out_dir
 
+    check_out_dir(args.folder, what="the demo folder")
     files = write_demo(args.folder, n_customers=args.n_customers, seed=args.seed)
     for name, path in files.items():
         print(f"{name}: {path}")
@@ -152,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     except SegkitError as err:
         print(f"segkit: error: {short_message(str(err))}", file=sys.stderr)
         return 2
+    except OSError as err:
+        # the disk filled up or a folder vanished mid-run: one line, not a traceback (the run folder says the rest)
+        from segkit.errors import os_error_text
+
+        print(f"segkit: error: {short_message(os_error_text(err))}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("segkit: interrupted; the run folder, if one was made, is marked 'interrupted'", file=sys.stderr)
         return 130

@@ -53,6 +53,19 @@ def _check_shared_customers(run_a: Path, run_b: Path) -> None:
                         "customers (e.g. this study re-run on newer data)", file=str(run_b))
 
 
+def _check_same_basis(run_a: Path, man_a: dict[str, Any], run_b: Path, man_b: dict[str, Any]) -> None:
+    """Refuse two runs segmented on bases with no variable in common: their segments are not comparable.
+
+    Migration and agreement need customers in both runs (:func:`_check_shared_customers`); matching the
+    earlier segments to the later ones and their drift need a basis variable both runs measured.
+    """
+    basis_a, basis_b = list(man_a["config"]["basis"]), list(man_b["config"]["basis"])
+    if not set(basis_a) & set(basis_b):
+        raise DataError(f"runs {run_a.name} and {run_b.name} were segmented on different bases with no variable in "
+                        f"common ({', '.join(basis_a)} against {', '.join(basis_b)}), so their segments describe "
+                        "different things; compare two runs of the same study", file=str(run_b))
+
+
 @dataclass(frozen=True, kw_only=True)
 class ComparisonResult(Comparison):
     """Two finished runs compared: the later run's segments against the earlier run's.
@@ -113,6 +126,7 @@ def compare(run_a: Path | str, run_b: Path | str) -> ComparisonResult:
     """
     a, b = RunFolder(run_a), RunFolder(run_b)
     man_a, man_b = _check_run(a.path), _check_run(b.path)
+    _check_same_basis(a.path, man_a, b.path, man_b)
     prev, cur = a.read(artifacts.ASSIGNMENTS), b.read(artifacts.ASSIGNMENTS)
     # the later run's basis decides what is profiled; compare_segmentations keeps what both tables have
     method_a, method_b = man_a["config"].get("method"), man_b["config"].get("method")
@@ -144,13 +158,14 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, out_dir: Path | str = 
     Raises
     ------
     DataError
-        If a folder is not a finished run.
+        If a folder is not a finished run, or the runs share no customer or no basis variable.
     """
     from segkit.report import execute_notebook, export_html, load_step_notebook
     from segkit.report import notebooks_dir as default_notebooks
 
     run_a, run_b = Path(run_a).resolve(), Path(run_b).resolve()
     man_a, man_b = _check_run(run_a), _check_run(run_b)
+    _check_same_basis(run_a, man_a, run_b, man_b)
     _check_shared_customers(run_a, run_b)
     now = now or dt.datetime.now()
     run = RunFolder.create(out_dir, f"compare-{man_a['study']}-vs-{man_b['study']}", now=now)

@@ -348,6 +348,8 @@ class StudyConfig(_Strict):
     data: DataSpec
     basis: list[str] = Field(min_length=1)
     descriptors: list[str] = Field(default_factory=list)
+    #: a descriptor that identifies people (e-mails, phone numbers, names): refuse the study, or drop it with a warning
+    identifier_descriptors: Literal["refuse", "drop"] = "refuse"
     cutoff: dt.date | None = None
     method: Literal[METHODS] = "auto"  # type: ignore[valid-type]
     k_range: tuple[int, int] = (2, 8)
@@ -374,6 +376,13 @@ class StudyConfig(_Strict):
     share: ShareSpec = Field(default_factory=ShareSpec)
     #: where the file itself lives; filled in by :func:`load_config`
     base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("k_range", mode="before")
+    @classmethod
+    def _k_range_pair(cls, v: Any) -> Any:
+        if not isinstance(v, list | tuple) or len(v) != 2:
+            raise ValueError(f"k_range must be [low, high], two whole numbers, e.g. [2, 8]; got {v!r}")
+        return v
 
     @field_validator("k_range")
     @classmethod
@@ -531,6 +540,9 @@ def load_config(path: Path | str) -> StudyConfig:
     (2, 8)
     """
     path = Path(path)
+    if path.is_dir():
+        hint = f"; it holds {path / 'study.yaml'}" if (path / "study.yaml").is_file() else ""
+        raise ConfigError(f"study file {path} is a folder: give the study's YAML file{hint}")
     if not path.is_file():
         raise ConfigError(f"study file {path} does not exist")
     size = path.stat().st_size

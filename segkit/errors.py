@@ -73,3 +73,38 @@ class UnstableSegmentsWarning(SegkitWarning):
 
 class SmallSegmentWarning(SegkitWarning):
     """A segment is too small to act on or to test."""
+
+
+#: ``errno`` values that mean the disk (or the user's quota) is full.
+DISK_FULL_ERRNOS = (28, 122)  # ENOSPC, EDQUOT
+#: What an error message starts with when the disk was full: the one wording the terminal and the manifest use.
+DISK_FULL = "disk full"
+
+
+def os_error_text(err: OSError) -> str:
+    """One line saying what an operating-system error stopped, disk full first.
+
+    Examples
+    --------
+    >>> os_error_text(OSError(28, "No space left on device", "/r/a.parquet"))
+    'disk full: no space left on device while writing /r/a.parquet; free some space and run the study again'
+    >>> os_error_text(PermissionError(13, "Permission denied", "/r"))
+    'permission denied: /r'
+    """
+    where = err.filename if err.filename is not None else ""
+    if err.errno in DISK_FULL_ERRNOS:
+        return (f"{DISK_FULL}: no space left on device{f' while writing {where}' if where else ''}; free some space "
+                "and run the study again")
+    what = (err.strerror or type(err).__name__).lower()
+    return f"{what}: {where}" if where else what
+
+
+def mentions_disk_full(text: str) -> bool:
+    """Whether an error's text (e.g. a step notebook's ``OSError: [Errno 28] ...``) says the disk was full.
+
+    Examples
+    --------
+    >>> mentions_disk_full("OSError: [Errno 28] No space left on device: 'x'")
+    True
+    """
+    return any(f"[Errno {n}]" in text for n in DISK_FULL_ERRNOS) or "No space left on device" in text

@@ -25,7 +25,7 @@ from typing import Any
 
 from segkit import __version__
 from segkit.config import StudyConfig, load_config
-from segkit.errors import ConfigError, DataError, SegkitError
+from segkit.errors import DISK_FULL, ConfigError, DataError, SegkitError, mentions_disk_full, os_error_text
 from segkit.pages import compact_notebook_images, write_page
 from segkit.study import artifacts
 from segkit.study.folder import RunFolder
@@ -177,9 +177,22 @@ def normalise_notebook(nb: Any, stem: str) -> None:
     nb.metadata.pop("jupytext", None)
 
 
+#: Notebooks found to declare their parameters, by path, modification time and size (a changed file is checked again).
+_CHECKED_NOTEBOOKS: set[tuple[str, int, int]] = set()
+
+
 def check_notebook_parameters(nb_dir: Path, names: list[str] | None = None) -> None:
     """Each step notebook must declare the parameters the runner passes (papermill only warns)."""
     import tempfile
+
+    def key(path: Path) -> tuple[str, int, int]:
+        st = path.stat()
+        return str(path.resolve()), st.st_mtime_ns, st.st_size
+
+    stems = names or [s.name for s in STEPS]
+    paths = [nb_dir / f"{stem}.py" for stem in stems]
+    if all(p.is_file() and key(p) in _CHECKED_NOTEBOOKS for p in paths):
+        return
 
     import nbformat
     import papermill as pm
@@ -195,6 +208,7 @@ def check_notebook_parameters(nb_dir: Path, names: list[str] | None = None) -> N
             missing = set(STEP_PARAMETERS) - declared
             if missing:
                 raise SegkitError(f"notebook {path.name} does not declare parameters {sorted(missing)}")
+            _CHECKED_NOTEBOOKS.add(key(path))
 
 
 def quiet_kernel_manager() -> type:
@@ -385,22 +399,36 @@ def mark_stale_runs(out_dir: Path | str) -> list[Path]:
     return marked
 
 
-def check_out_dir(out_dir: Path | str) -> None:
+def check_out_dir(out_dir: Path | str, *, what: str = "the run folder") -> None:
     """Refuse an output folder that cannot be created or written, before any input is read.
 
     Raises
     ------
     ConfigError
         Naming the folder and what is in the way (a file, or no write permission).
+
+    Examples
+    --------
+    >>> check_out_dir("/proc/segkit-reports")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    segkit.errors.ConfigError: --out /proc/segkit-reports: /proc is not writable (...), so the run folder ...
     """
     out = Path(out_dir).resolve()
+    name = f"--out {out_dir}" if what == "the run folder" else str(out_dir)
     probe = out
     while not probe.exists():
         probe = probe.parent
     if not probe.is_dir():
-        raise ConfigError(f"--out {out_dir}: {probe} is a file, so the run folder cannot be created there")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise ConfigError(f"--out {out_dir}: {probe} is not writable, so the run folder cannot be created there")
+        raise ConfigError(f"{name}: {probe} is a file, so {what} cannot be created there")
+    import tempfile
+
+    try:
+        # a real write, not os.access: root passes os.access on a read-only file system
+        with tempfile.TemporaryFile(dir=probe, prefix=".segkit-probe-"):
+            pass
+    except OSError as err:
+        raise ConfigError(f"{name}: {probe} is not writable ({err.strerror or err}), so {what} cannot be "
+                          "created there") from None
 
 
 def _check_data(cfg: StudyConfig, progress: Callable[[str], None] = print) -> Any:
@@ -412,12 +440,14 @@ def _check_data(cfg: StudyConfig, progress: Callable[[str], None] = print) -> An
     """
     from segkit.brief import make_brief
     from segkit.study.method import check_named_method
-    from segkit.study.resources import assess, check_descriptors, check_window, read_inputs
+    from segkit.study.resources import assess, check_basis_values, check_descriptors, check_window, read_inputs
 
     t0 = time.perf_counter()
     data = read_inputs(cfg, progress=progress)
     check_window(cfg, data)
-    check_descriptors(cfg, data)
+    for note in check_descriptors(cfg, data):
+        progress(f"warning: {note}")
+    check_basis_values(cfg, data)
     _, ranked = assess(cfg, make_brief(cfg), data)
     check_named_method(cfg.method, ranked)
     seconds = time.perf_counter() - t0
@@ -551,12 +581,6 @@ def run_study(
 
     now = now or dt.datetime.now()
     run = RunFolder.create(out_dir, cfg.name, now=now)
-    if data is not None:
-        from segkit.study.resources import stage_audit
-
-        # each input is read once per run: step 2 takes over what the check read
-        stage_audit(data, cfg, run)
-        del data
     records = [StepRecord(s.number, s.name, s.title) for s in STEPS]
     manifest: dict[str, Any] = {
         "study": cfg.name, "title": cfg.title or cfg.name, "run_id": run.path.name,
@@ -573,13 +597,32 @@ def run_study(
         manifest["steps"] = [r.as_manifest() for r in records]
         run.write_manifest(manifest)
 
-    save()
-    progress(f"segkit {__version__}: study '{cfg.name}' -> {run.path}")
-    if source is not None:
-        manifest["reused"] = _reuse_steps(run, source, reused_steps, records, cfg, study_path, now)
-        for rec in records[: first - 1]:
-            progress(f"[{rec.number}/8] {rec.title:<11} reused from {source.path.name}")
+    # from here a SIGTERM finishes the run folder as interrupted, as Ctrl-C does
+    old_term = _raise_on_sigterm()
+    try:
         save()
+        progress(f"segkit {__version__}: study '{cfg.name}' -> {run.path}")
+        if data is not None:
+            from segkit.study.resources import stage_audit
+
+            # each input is read once per run: step 2 takes over what the check read
+            stage_audit(data, cfg, run)
+            del data
+        if source is not None:
+            manifest["reused"] = _reuse_steps(run, source, reused_steps, records, cfg, study_path, now)
+            for rec in records[: first - 1]:
+                progress(f"[{rec.number}/8] {rec.title:<11} reused from {source.path.name}")
+            save()
+    except (OSError, KeyboardInterrupt) as err:
+        # before any step ran: the folder is finished, saying why, and the error goes on to the caller
+        from segkit.study.resources import STAGED_AUDIT
+
+        interrupted = not isinstance(err, OSError)
+        manifest["error"] = os_error_text(err) if isinstance(err, OSError) else "interrupted before the first step"
+        shutil.rmtree(run.path / STAGED_AUDIT, ignore_errors=True)
+        _close_run(run, manifest, records, "interrupted" if interrupted else "failed", progress)
+        _restore_sigterm(old_term)
+        raise
 
     env_backup = {k: os.environ.get(k) for k in ("PYTHONHASHSEED", "MPLBACKEND")}
     # Fixed hashing in the kernels keeps set/dict iteration, and so figures and tables, identical between runs.
@@ -588,26 +631,38 @@ def run_study(
     failed = False
     status = "failed"
     relay = _ProgressRelay(progress)
-    old_term = _raise_on_sigterm()
     try:
         relay.__enter__()
         for rec in records[first - 1: last]:
             if failed:
                 progress(f"[{rec.number}/8] {rec.title:<11} not run")
                 continue
-            ex = execute_notebook(load_step_notebook(nb_dir / f"{rec.name}.py", cfg.language),
-                                  run.notebook_path(rec.name),
-                                  parameters={"run_dir": str(run.path), "study_path": str(study_path)},
-                                  cwd=run.path, stem=rec.name, timeout=timeout)
-            rec.status, rec.error, rec.seconds, rec.peak_mb = ex.status, ex.error, ex.seconds, ex.peak_mb
-            failed = ex.status == "failed"
-            html = export_html(ex.notebook, resources=_html_resources(cfg, run, rec, records, study_path, now))
-            write_page(run, run.html_path(rec.name), html)
+            t0 = time.perf_counter()
+            try:
+                ex = execute_notebook(load_step_notebook(nb_dir / f"{rec.name}.py", cfg.language),
+                                      run.notebook_path(rec.name),
+                                      parameters={"run_dir": str(run.path), "study_path": str(study_path)},
+                                      cwd=run.path, stem=rec.name, timeout=timeout)
+                rec.status, rec.error, rec.seconds, rec.peak_mb = ex.status, ex.error, ex.seconds, ex.peak_mb
+                if rec.error and mentions_disk_full(rec.error):
+                    rec.error = f"{DISK_FULL}: {rec.error}"
+                failed = ex.status == "failed"
+                html = export_html(ex.notebook, resources=_html_resources(cfg, run, rec, records, study_path, now))
+                write_page(run, run.html_path(rec.name), html)
+            except OSError as err:
+                # the runner's own writes (notebook, report, manifest): the step is failed, the run stops
+                rec.status, rec.error, failed = "failed", os_error_text(err), True
+                rec.seconds = rec.seconds if rec.seconds is not None else round(time.perf_counter() - t0, 2)
             line = f"[{rec.number}/8] {rec.title:<11} {rec.status:<6} {rec.seconds:6.1f} s"
             if rec.error:
                 line += f"  {rec.error.splitlines()[0][:300]}"
             progress(line)
-            save()
+            try:
+                save()
+            except OSError as err:
+                if not failed:
+                    rec.status, rec.error, failed = "failed", os_error_text(err), True
+                    progress(f"[{rec.number}/8] {rec.title:<11} failed  {rec.error}")
         status = "failed" if failed else "ok"
     finally:
         relay.__exit__()
@@ -622,12 +677,32 @@ def run_study(
             else:
                 os.environ[k] = v
         final = status if status == "ok" or failed else "interrupted"
-        from segkit.index_page import write_index
-
         write_handover(run, {**manifest, "status": final}, cfg, progress)
-        write_index(run.path, {**manifest, "status": final})
-        run.finish(final)
+        _close_run(run, manifest, records, final, progress)
     return RunResult(run.path, status, records)
+
+
+def _close_run(run: RunFolder, manifest: dict[str, Any], records: list[StepRecord], final: str,
+               progress: Callable[[str], None]) -> None:
+    """Write the index and finish the run folder, even when the disk is full.
+
+    The manifest (a small file replaced atomically) is tried after the index; when even it cannot be
+    written, the run stays "running" with this process gone, and the next segkit that reads the reports
+    folder marks it interrupted (:func:`mark_stale_runs`).
+    """
+    from segkit.index_page import write_index
+
+    manifest["steps"] = [r.as_manifest() for r in records]
+    try:
+        run.write_manifest(manifest)
+        write_index(run.path, {**manifest, "status": final})
+    except OSError as err:
+        progress(f"the index page could not be written: {os_error_text(err)}")
+    try:
+        run.finish(final)
+    except OSError as err:
+        progress(f"the run folder could not be marked {final!r} ({os_error_text(err)}); the next segkit run into "
+                 "this reports folder marks it interrupted")
 
 
 def write_handover(run: RunFolder, manifest: dict[str, Any], cfg: StudyConfig,

@@ -54,6 +54,7 @@ data:
 
 basis: [recency_days, frequency, monetary_avg]   # what segments are formed on
 descriptors: []                                  # what describes them (age, gender, ...)
+# identifier_descriptors: drop   # leave out descriptors holding e-mails, phone numbers or names (default: refuse)
 
 cutoff: 2025-06-30        # behaviour up to here forms segments; after it validates them
 method: auto              # {methods}

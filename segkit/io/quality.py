@@ -95,6 +95,10 @@ _RULES = [
     ("descriptor_mode", "transactions", "most frequent", "A descriptor read from the transactions (country, "
      "channel, store) takes, per customer, the value of most of the customer's lines up to the cut-off; a tie "
      "goes to the most recent value. Counted: customers whose lines carry more than one value."),
+    ("identifier_descriptor", "study", "drop column", "A descriptor that identifies people (mostly e-mail "
+     "addresses or phone numbers, or a different value for nearly every customer: names, ids) describes no "
+     "segment and must not reach the reports; the study stops, or, with identifier_descriptors: drop in the study "
+     "file, the column is left out of every later step (counted: the rows of its table)."),
     ("ids_from_rows", "survey", "number", "A survey without a respondent id column (ids: row in the study file) "
      "numbers its respondents 1, 2, ... in file order; identical answers of two rows are two respondents."),
     ("yes_no_recoded", "survey, customers", "recode", "Columns answered only yes/no (any case, 1/0, true/false, "

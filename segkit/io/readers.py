@@ -160,7 +160,7 @@ def read_table(
         raw = _read_excel(path, sheet=sheet, header=header, names=names)
         fmt["reader"] = "excel (calamine)"
     elif kind == "parquet":
-        raw = pd.read_parquet(io.BytesIO(read_bytes(path))) if compression else pd.read_parquet(path)
+        raw = _read_parquet(path, compression, name)
     elif kind == "xls":
         raise DataError("old .xls workbooks are not supported; save the sheet as .xlsx or .csv", file=name)
     else:
@@ -213,6 +213,16 @@ def read_table(
             main = max(formats, key=lambda f: len(formats[f]))
             df.attrs["mixed_date_rows"] = sorted(r for f, rows in formats.items() if f != main for r in rows)[:5]
     return df
+
+
+def _read_parquet(path: Path, compression: str | None, name: str) -> pd.DataFrame:
+    import pyarrow as pa
+
+    try:
+        return pd.read_parquet(io.BytesIO(read_bytes(path))) if compression else pd.read_parquet(path)
+    except (pa.ArrowException, OSError, ValueError) as err:
+        # a damaged or mislabelled file: the reader's own words, cut (they can quote the file's bytes)
+        raise DataError(f"cannot read the file as Parquet: {str(err)[:300]}", file=name) from None
 
 
 def file_kind(path: Path) -> tuple[str, str | None]:

@@ -463,6 +463,11 @@ def check_names(cfg: StudyConfig, tables: dict[str, pd.DataFrame | None]) -> Non
         raise DataError(f"{'; '.join(problems)}. Available: {where}", column=None)
 
 
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python value it holds, so a message shows ``1.0``, not ``np.float64(1.0)``."""
+    return value.item() if hasattr(value, "item") else value
+
+
 def _check_basis(cfg: StudyConfig, tables: dict[str, pd.DataFrame | None]) -> None:
     # Basis variables computed later (recency, ...) are checked by the features step, not here.
     for name in ("customers", "survey"):
@@ -473,10 +478,10 @@ def _check_basis(cfg: StudyConfig, tables: dict[str, pd.DataFrame | None]) -> No
             if col in df.columns and col != "customer_id":
                 values = df[col].dropna()
                 if values.nunique() <= 1:
-                    what = f"has the single value {values.iloc[0]!r}" if len(values) else "is empty"
+                    what = (f"has the single value {_plain(values.iloc[0])!r} in all {len(values):,} non-missing "
+                            "rows" if len(values) else f"has no value in any of its {len(df):,} rows")
                     raise DataError(
-                        f"basis variable {what} in all {len(values)} non-missing rows; it cannot separate "
-                        "segments: drop it from basis",
+                        f"basis variable {what}; it cannot separate segments: drop it from basis",
                         file=df.attrs.get("file", name), column=df.attrs["source_names"].get(col, col),
                     )
 

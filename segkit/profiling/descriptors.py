@@ -210,6 +210,10 @@ def _effect_label(value: float, cuts: tuple[float, float, float]) -> str:
             else "negligible")
 
 
+#: The test column of a descriptor whose test raised; its note and reading say why.
+NOT_COMPUTED = "not computed"
+
+
 def descriptor_tests(customers: pd.DataFrame, assignments: pd.DataFrame, descriptors: Sequence[str], *,
                      alpha: float = 0.05) -> pd.DataFrame:
     """Test whether each descriptor differs between segments, Holm-corrected across descriptors.
@@ -219,6 +223,8 @@ def descriptor_tests(customers: pd.DataFrame, assignments: pd.DataFrame, descrip
     Kruskal-Wallis (robust to skew), effect size eta-squared from H,
     ``(H - k + 1) / (n - k)`` (small 0.01, medium 0.06, large 0.14).
     p-values are adjusted with Holm's method (statsmodels ``multipletests``).
+    A test that cannot be computed (a degenerate table) is reported as ``not computed: why`` in
+    its row and the other descriptors are still tested.
 
     Parameters
     ----------
@@ -253,29 +259,38 @@ def descriptor_tests(customers: pd.DataFrame, assignments: pd.DataFrame, descrip
             rows.append(dict(descriptor=d, kind="", test="not tested", n=n, statistic=np.nan, df=np.nan,
                              p_value=np.nan, effect_measure="", effect_size=np.nan, note="fewer than two segments"))
             continue
-        if is_categorical(df[d]):
-            ct = pd.crosstab(sub["segment"], sub[d].astype(str))
-            if ct.shape[1] < 2:
-                rows.append(dict(descriptor=d, kind="categorical", test="not tested", n=n, statistic=np.nan,
-                                 df=np.nan, p_value=np.nan, effect_measure="Cramer's V", effect_size=np.nan,
-                                 note="only one level"))
-                continue
-            chi2, p, dof, exp = stats.chi2_contingency(ct.to_numpy(), correction=False)
-            v = np.sqrt(chi2 / (n * (min(ct.shape) - 1)))
-            sparse = (exp < 5).mean()
-            rows.append(dict(descriptor=d, kind="categorical", test="chi-square", n=n, statistic=chi2, df=dof,
-                             p_value=p, effect_measure="Cramer's V", effect_size=v,
-                             note=f"{sparse:.0%} of cells expect fewer than 5 customers" if sparse > 0.2 else ""))
-        else:
-            groups = [g[d].astype(float).to_numpy() for _, g in sub.groupby("segment")]
-            h, p = (0.0, 1.0) if np.ptp(sub[d].astype(float)) == 0 else stats.kruskal(*groups)
-            eta = max(0.0, (h - k + 1) / (n - k))
-            rows.append(dict(descriptor=d, kind="numeric", test="Kruskal-Wallis", n=n, statistic=h, df=k - 1,
-                             p_value=p, effect_measure="eta-squared (H)", effect_size=eta, note=""))
+        try:
+            if is_categorical(df[d]):
+                ct = pd.crosstab(sub["segment"], sub[d].astype(str))
+                if ct.shape[1] < 2:
+                    rows.append(dict(descriptor=d, kind="categorical", test="not tested", n=n, statistic=np.nan,
+                                     df=np.nan, p_value=np.nan, effect_measure="Cramer's V", effect_size=np.nan,
+                                     note="only one level"))
+                    continue
+                chi2, p, dof, exp = stats.chi2_contingency(ct.to_numpy(), correction=False)
+                v = np.sqrt(chi2 / (n * (min(ct.shape) - 1)))
+                sparse = (exp < 5).mean()
+                rows.append(dict(descriptor=d, kind="categorical", test="chi-square", n=n, statistic=chi2, df=dof,
+                                 p_value=p, effect_measure="Cramer's V", effect_size=v,
+                                 note=f"{sparse:.0%} of cells expect fewer than 5 customers" if sparse > 0.2 else ""))
+            else:
+                groups = [g[d].astype(float).to_numpy() for _, g in sub.groupby("segment")]
+                h, p = (0.0, 1.0) if np.ptp(sub[d].astype(float)) == 0 else stats.kruskal(*groups)
+                eta = max(0.0, (h - k + 1) / (n - k))
+                rows.append(dict(descriptor=d, kind="numeric", test="Kruskal-Wallis", n=n, statistic=h, df=k - 1,
+                                 p_value=p, effect_measure="eta-squared (H)", effect_size=eta, note=""))
+        except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError) as err:
+            # one descriptor's test failing (a degenerate table) leaves the others tested; the row says why
+            rows.append(dict(descriptor=d, kind="", test=NOT_COMPUTED, n=n, statistic=np.nan, df=np.nan,
+                             p_value=np.nan, effect_measure="", effect_size=np.nan,
+                             note=f"{NOT_COMPUTED}: {type(err).__name__}: {str(err)[:200]}"))
     t = pd.DataFrame(rows)
     t["p_adjusted"] = holm(t["p_value"])
     readings = []
     for r in t.itertuples():
+        if r.test == NOT_COMPUTED:
+            readings.append(str(r.note))
+            continue
         if not np.isfinite(r.p_adjusted):
             readings.append("not tested")
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -46,6 +46,9 @@ class GlobalStability:
         One sentence explaining the choice.
     params : dict
         Settings of the analysis.
+    failed : dict of int to str
+        Numbers of segments whose fits raised an error, with the first error; their pairs are left out
+        and the choice is among the others.
     """
 
     table: pd.DataFrame
@@ -53,6 +56,8 @@ class GlobalStability:
     is_stable: bool
     reason: str
     params: dict
+    #: numbers of segments the method could not fit, with why (``ValueError: ...``); left out of ``table``
+    failed: dict[int, str] = field(default_factory=dict)
 
     def summary(self) -> pd.DataFrame:
         """Median, mean and quartiles of the ARI per k, with the chosen k flagged."""
@@ -95,6 +100,51 @@ def _pair_batch(shared: tuple, k: int, boots: list[int], seeds: list[np.random.S
     samples = [idx for s in seeds for idx in bootstrap_pair(s, n, m)]
     labels = fitter.fit_many(samples, k, np.random.default_rng(child_seed(seeds[0], 1)), eval_idx)
     return [(k, b, adjusted_rand(labels[2 * i], labels[2 * i + 1])) for i, b in enumerate(boots)]
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A task whose fit raised: its k and the error, in place of its rows."""
+
+    k: int
+    error: str
+
+
+@dataclass(frozen=True)
+class _Guarded:
+    """A pair task that returns :class:`_Failed` instead of raising (picklable, for the worker processes).
+
+    A method may fail for one number of segments (a singular covariance at k = 7, an empty segment)
+    and still fit the others; stability is then measured for those.
+    """
+
+    func: Any
+
+    def __call__(self, shared: tuple, k: int, *rest: Any) -> Any:
+        try:
+            return self.func(shared, k, *rest)
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError, RuntimeError, IndexError) as err:
+            return _Failed(int(k), f"{type(err).__name__}: {str(err)[:300]}")
+
+
+def _split_failures(rows: list[Any]) -> tuple[list[Any], dict[int, str]]:
+    failed: dict[int, str] = {}
+    for r in rows:
+        if isinstance(r, _Failed):
+            failed.setdefault(r.k, r.error)
+    return [r for r in rows if not isinstance(r, _Failed)], failed
+
+
+def failed_sentence(failed: dict[int, str]) -> str:
+    """One sentence naming each k that could not be fitted and why.
+
+    Examples
+    --------
+    >>> failed_sentence({7: "LinAlgError: singular matrix"})
+    'k = 7 could not be fitted (LinAlgError: singular matrix) and is left out.'
+    """
+    parts = [f"k = {k} could not be fitted ({why})" for k, why in sorted(failed.items())]
+    return f"{'; '.join(parts)} and {'is' if len(parts) == 1 else 'are'} left out."
 
 
 def pair_tasks(fitter: Fitter, ks: list[int], n_boot: int, seeds: list) -> tuple[Any, list[tuple]]:
@@ -314,19 +364,26 @@ def global_stability(
     else:
         m, eval_idx = n, None
     fitter = Fitter.build(segmenter, M, frame, compress=subsample is None)
-    func, tasks = pair_tasks(fitter, ks, n_boot, seeds)
-    rows = parallel_map(func, (fitter, m, eval_idx), tasks, n_jobs)
-    if fitter.batched:
-        rows = [r for batch in rows for r in batch]
-    table = pd.DataFrame(rows, columns=["k", "boot", "ari"]).astype({"k": "int64", "boot": "int64"})
-    res = GlobalStability(table, 0, False, "", {})
     if managerial_k is not None and managerial_k not in ks:
         raise ValueError(f"managerial_k {managerial_k} is outside k_range {ks[0]} to {ks[-1]}")
+    func, tasks = pair_tasks(fitter, ks, n_boot, seeds)
+    rows, failed = _split_failures(parallel_map(_Guarded(func), (fitter, m, eval_idx), tasks, n_jobs))
+    if fitter.batched:
+        rows = [r for batch in rows for r in batch]
+    if failed and (len(failed) == len(ks) or managerial_k in failed):
+        which = "every number of segments" if len(failed) == len(ks) else f"the managerial k = {managerial_k}"
+        raise ValueError(f"the method could not be fitted for {which}: {failed_sentence(failed)}")
+    # a k with one failed pair has an incomplete distribution of ARI: all its pairs are left out
+    rows = [r for r in rows if r[0] not in failed]
+    table = pd.DataFrame(rows, columns=["k", "boot", "ari"]).astype({"k": "int64", "boot": "int64"})
+    res = GlobalStability(table, 0, False, "", {})
     k, stable, reason = choose_k(res.summary(), managerial_k=managerial_k)
+    if failed:
+        reason = f"{reason} {failed_sentence(failed)}"
     params = {"k_range": (ks[0], ks[-1]), "n_boot": n_boot, "subsample": subsample, "managerial_k": managerial_k,
               "n_eval": None if eval_idx is None else len(eval_idx), "threshold": MIN_STABLE_ARI,
               "tolerance": ARI_TOLERANCE, "fast_kmeans": fitter.fast is not None,
               "batched_latent_class": fitter.batched}
     if not stable:
         warnings.warn(reason, UnstableSegmentsWarning, stacklevel=2)
-    return GlobalStability(table, k, stable, reason, params)
+    return GlobalStability(table, k, stable, reason, params, failed)

@@ -261,10 +261,18 @@ class RunFolder:
                               f"{', '.join(missing)}")
         path = self.artifact_path(artifact)
         path.parent.mkdir(parents=True, exist_ok=True)
-        if artifact.format == "parquet":
-            data.to_parquet(path, index=False)
-        else:
-            path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable), encoding="utf-8")
+        # written beside and renamed: a write cut short (disk full, a kill) never leaves half an artifact that a
+        # later step or --reuse would take for the whole one
+        tmp = path.with_name(f".{path.name}.partial")
+        try:
+            if artifact.format == "parquet":
+                data.to_parquet(tmp, index=False)
+            else:
+                tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable), encoding="utf-8")
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         return path
 
     def copy_artifacts(self, source: RunFolder, artifacts: list[Artifact]) -> list[str]:

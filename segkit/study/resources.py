@@ -216,9 +216,46 @@ def check_window(cfg: StudyConfig, data: StudyData) -> None:
     n = int(tx.loc[dates.dt.date <= cut, "customer_id"].nunique())
     need = MIN_CUSTOMERS_PER_SEGMENT * int(cfg.k_range[0])
     if n < need:
-        raise DataError(f"{where}: {n:,} customers bought up to the cut-off, too few to segment into "
+        who = f"{n:,} customer{'' if n == 1 else 's'}"
+        raise DataError(f"{where}: {who} bought up to the cut-off, too few to segment into "
                         f"k = {cfg.k_range[0]} or more (at least {MIN_CUSTOMERS_PER_SEGMENT} per segment, "
                         f"{need:,} in all); move the cutoff later or lower k_range", file=where_file, column="date")
+
+
+def check_basis_values(cfg: StudyConfig, data: StudyData) -> None:
+    """Refuse a basis feature computed from the transactions that is constant or missing for every customer.
+
+    Attributes and survey answers are checked when read; a feature (``promo_share`` of a shop without
+    promotions) only once computed. It is computed here, on the audited transactions up to the cut-off,
+    so the study stops before a run folder exists rather than at step 4. Always on embedded DuckDB:
+    the tables are in memory already, and the definitions are the ones step 4 runs on any engine.
+
+    Raises
+    ------
+    DataError
+        Naming the basis variable, the transactions file, the columns it is computed from and the value found.
+    """
+    from segkit.errors import DataError
+    from segkit.features import compute_features
+    from segkit.pipeline import prepare_study_basis
+
+    tx = data.transactions
+    if tx is None or tx.empty or cfg.cutoff is None:
+        return
+    features = compute_features(tx, cutoff=cfg.cutoff,
+                                memory_limit=cfg.engine.memory_limit if cfg.engine.name == "duckdb" else None)
+    computed = [name for name in cfg.basis if name in features.columns and name != "customer_id"]
+    if not computed:
+        return
+    # the customers step 4 segments: those with every computed basis value (a one-time buyer has no gap)
+    complete = features.dropna(subset=computed)
+    if complete.empty:
+        file = str(data.files.get("transactions", "transactions"))
+        raise DataError(f"basis variables {', '.join(map(repr, computed))}, computed from the transactions, have no "
+                        f"customer with every value among the {len(features):,} with purchases up to the cut-off; "
+                        "drop them from basis", file=file, column=computed[0])
+    # the same rule, and the same message naming the columns a feature comes from, as step 4
+    prepare_study_basis(cfg.model_copy(update={"basis": computed}), complete[["customer_id", *computed]])
 
 
 #: A text descriptor is identifier-like when at least this share of its values look like e-mail addresses or
@@ -304,12 +341,23 @@ def study_columns(cfg: StudyConfig) -> set[str]:
     return used
 
 
-def check_descriptors(cfg: StudyConfig, data: StudyData) -> None:
+#: How a refused identifier-like descriptor can be left out instead (the study-file setting, named in the message).
+DROP_IDENTIFIERS_HINT = "or set identifier_descriptors: drop in the study file to leave it out with a warning"
+
+
+def check_descriptors(cfg: StudyConfig, data: StudyData) -> list[str]:
     """Refuse a descriptor that is empty, constant, or identifies people (e-mails, phone numbers, names).
 
     A descriptor describes segments; one with no values or a single value describes nothing, and one
     holding a personal identifier both leaks it into the reports and makes step 6 test thousands of
-    levels. Numeric descriptors with many values (age, income) are fine.
+    levels. Numeric descriptors with many values (age, income) are fine. With the study file's
+    ``identifier_descriptors: drop`` an identifier-like descriptor is removed from ``data`` (so no later
+    step sees it) instead of refusing the study.
+
+    Returns
+    -------
+    list of str
+        One warning per descriptor dropped (empty unless ``identifier_descriptors`` is ``drop``).
 
     Raises
     ------
@@ -318,53 +366,83 @@ def check_descriptors(cfg: StudyConfig, data: StudyData) -> None:
     """
     from segkit.errors import DataError
 
+    dropped: list[str] = []
     tables = {"customers": data.customers, "survey": data.survey, "transactions": data.transactions}
     for name in cfg.descriptors:
         table_name, table = next(((t, df) for t, df in tables.items() if df is not None and name in df.columns),
                                  (None, None))
         if table is None or table_name is None:
-            continue  # a feature computed later (check_names has found it)
-        col = table[name]
+            continue  # a feature computed later (check_names has found it), or a descriptor already dropped
         file = str(data.files.get(table_name, table_name))
-        if table_name == "transactions":
-            # one value per customer: the one step 4 will use (the most frequent)
-            col = table.dropna(subset=[name]).groupby("customer_id")[name].agg(lambda v: v.mode().iloc[0])
-        values = col.dropna()
-        if pd.api.types.is_string_dtype(values) or values.dtype == object:
-            values = values.astype(str).str.strip()
-            values = values[values != ""]
-        if values.empty:
-            raise DataError(f"descriptor {name!r} has no value in any of its {len(col):,} rows: it describes nothing; "
-                            "remove it from descriptors", file=file, column=name)
-        if values.nunique() == 1:
-            raise DataError(f"descriptor {name!r} holds one value only ({values.iloc[0]!r} in all {len(values):,} rows "
-                            "with a value): it cannot tell segments apart; remove it from descriptors",
-                            file=file, column=name)
-        if pd.api.types.is_bool_dtype(values):
+        found = _describes_nothing(name, table, table_name)
+        if found is not None:
+            raise DataError(found, file=file, column=name)
+        found = _identifies_people(name, table, table_name)
+        if found is None:
             continue
-        if pd.api.types.is_numeric_dtype(values):
-            # age or income may be unique per person; a long whole number unique per row is an id or a phone
-            num = values.astype(float)
-            if (len(num) >= IDENTIFIER_MIN_ROWS and num.nunique() >= (1 - 0.05) * len(num)
-                    and bool((num == num.round()).all()) and float(num.abs().median()) >= 1e6):
-                raise DataError(f"descriptor {name!r} holds a different long whole number for nearly every row "
-                                f"({num.nunique():,} values in {len(num):,}, e.g. {int(num.iloc[0])}): an id or a "
-                                "phone number, not a description of groups; remove it from descriptors",
-                                file=file, column=name)
+        if cfg.identifier_descriptors == "drop":
+            kept = table.drop(columns=[name])
+            kept.attrs = table.attrs
+            setattr(data, table_name, kept)
+            tables[table_name] = kept
+            data.quality.add(table_name, Path(file).name, "identifier_descriptor", n_rows=len(table),
+                             n_total=len(table), column=name)
+            dropped.append(f"descriptor {name!r} of {Path(file).name} left out: {found}")
             continue
-        text = values.astype(str)
-        examples = ", ".join(repr(v) for v in text.head(3))
-        for what, pattern in (("e-mail addresses", _EMAIL), ("phone numbers", _PHONE)):
-            share = float(text.str.match(pattern).mean())
-            if share >= IDENTIFIER_SHARE:
-                raise DataError(f"descriptor {name!r} looks like {what} ({share:.0%} of its values, e.g. {examples}): "
-                                "a personal identifier describes no segment and must not reach the reports; remove "
-                                "it from descriptors", file=file, column=name)
-        if len(text) >= IDENTIFIER_MIN_ROWS and text.nunique() >= (1 - 0.05) * len(text):
-            raise DataError(f"descriptor {name!r} has a different value for nearly every "
-                            f"{'customer' if table_name == 'transactions' else 'row'} ({text.nunique():,} values in "
-                            f"{len(text):,}, e.g. {examples}): it identifies people (a name or an id) rather than "
-                            "describing groups; remove it from descriptors", file=file, column=name)
+        raise DataError(f"{found}; remove it from descriptors, {DROP_IDENTIFIERS_HINT}", file=file, column=name)
+    return dropped
+
+
+def _descriptor_values(name: str, table: pd.DataFrame, table_name: str) -> tuple[pd.Series, pd.Series]:
+    """The descriptor's column (one value per customer for the transactions: the one step 4 uses) and its values."""
+    col = table[name]
+    if table_name == "transactions":
+        col = table.dropna(subset=[name]).groupby("customer_id")[name].agg(lambda v: v.mode().iloc[0])
+    values = col.dropna()
+    if pd.api.types.is_string_dtype(values) or values.dtype == object:
+        values = values.astype(str).str.strip()
+        values = values[values != ""]
+    return col, values
+
+
+def _describes_nothing(name: str, table: pd.DataFrame, table_name: str) -> str | None:
+    col, values = _descriptor_values(name, table, table_name)
+    if values.empty:
+        return (f"descriptor {name!r} has no value in any of its {len(col):,} rows: it describes nothing; "
+                "remove it from descriptors")
+    if values.nunique() == 1:
+        return (f"descriptor {name!r} holds one value only ({values.iloc[0]!r} in all {len(values):,} rows "
+                "with a value): it cannot tell segments apart; remove it from descriptors")
+    return None
+
+
+def _identifies_people(name: str, table: pd.DataFrame, table_name: str) -> str | None:
+    """What makes the descriptor identify people, or None."""
+    _, values = _descriptor_values(name, table, table_name)
+    if pd.api.types.is_bool_dtype(values):
+        return None
+    if pd.api.types.is_numeric_dtype(values):
+        # age or income may be unique per person; a long whole number unique per row is an id or a phone
+        num = values.astype(float)
+        if (len(num) >= IDENTIFIER_MIN_ROWS and num.nunique() >= (1 - 0.05) * len(num)
+                and bool((num == num.round()).all()) and float(num.abs().median()) >= 1e6):
+            return (f"descriptor {name!r} holds a different long whole number for nearly every row "
+                    f"({num.nunique():,} values in {len(num):,}, e.g. {int(num.iloc[0])}): an id or a "
+                    "phone number, not a description of groups")
+        return None
+    text = values.astype(str)
+    examples = ", ".join(repr(v) for v in text.head(3))
+    for what, pattern in (("e-mail addresses", _EMAIL), ("phone numbers", _PHONE)):
+        share = float(text.str.match(pattern).mean())
+        if share >= IDENTIFIER_SHARE:
+            return (f"descriptor {name!r} looks like {what} ({share:.0%} of its values, e.g. {examples}): "
+                    "a personal identifier describes no segment and must not reach the reports")
+    if len(text) >= IDENTIFIER_MIN_ROWS and text.nunique() >= (1 - 0.05) * len(text):
+        return (f"descriptor {name!r} has a different value for nearly every "
+                f"{'customer' if table_name == 'transactions' else 'row'} ({text.nunique():,} values in "
+                f"{len(text):,}, e.g. {examples}): it identifies people (a name or an id) rather than "
+                "describing groups")
+    return None
 
 
 def stage_audit(data: StudyData, cfg: StudyConfig, folder: RunFolder) -> Path:
@@ -410,6 +488,8 @@ def run(ctx: StepContext) -> ResourcesResult:
     if data is None:
         ctx.progress("reading and auditing the input files")
         data = read_inputs(cfg, progress=ctx.progress)
+        for note in check_descriptors(cfg, data):
+            ctx.progress(f"warning: {note}")
     personal: dict[str, dict[str, str]] = {}
     for name, artifact in artifacts.TABLES.items():
         table = getattr(data, name)

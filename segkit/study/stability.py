@@ -154,6 +154,24 @@ class StabilityResult:
         return self.slsw.summary().merge(self.segments[["segment", "name"]], on="segment", how="left")
 
 
+def fitted_range(k_range: tuple[int, int], k: int, failed: dict[int, str]) -> tuple[int, int]:
+    """The longest run of consecutive k within ``k_range`` around ``k`` that no fit failed for.
+
+    Examples
+    --------
+    >>> fitted_range((2, 8), 4, {7: "LinAlgError"})
+    (2, 6)
+    >>> fitted_range((2, 8), 4, {})
+    (2, 8)
+    """
+    lo = hi = k
+    while lo - 1 >= k_range[0] and lo - 1 not in failed:
+        lo -= 1
+    while hi + 1 <= k_range[1] and hi + 1 not in failed:
+        hi += 1
+    return lo, hi
+
+
 def start_reason(start: Any, glob: Any) -> str:
     """Why k is what it is when the solution starts from given centres, with where that k stands on stability."""
     table = glob.summary().set_index("k")
@@ -264,11 +282,17 @@ def run(ctx: StepContext) -> StabilityResult:
             ctx.progress(f"SLSW: {cfg.n_boot} bootstrap pairs of the {k}-segment solution")
             slsw = st.slsw(X, seg, n_boot=cfg.n_boot, random_state=cfg.seed, n_jobs=cfg.n_jobs)
             ctx.write(artifacts.STABILITY_SLSW, slsw.table)
-        slsa = st.segment_level_stability_across(X, base, k_range=k_range, random_state=cfg.seed)
+        if glob.failed:
+            ctx.progress(st.failed_sentence(glob.failed))
+        # SLSA and the information criteria follow k step by step: over the k around the chosen one that fitted
+        fitted = fitted_range(k_range, k, glob.failed)
+        slsa = None
+        if fitted[1] > fitted[0]:
+            slsa = st.segment_level_stability_across(X, base, k_range=fitted, random_state=cfg.seed)
         ic = None
-        if method == LATENT_CLASS:
-            ctx.progress(f"latent class models for k = {k_range[0]} to {k_range[1]}: information criteria")
-            ic = information_criteria(X, k_range=k_range, n_init=max(cfg.n_init, IC_RESTARTS), random_state=cfg.seed)
+        if method == LATENT_CLASS and fitted[1] > fitted[0]:
+            ctx.progress(f"latent class models for k = {fitted[0]} to {fitted[1]}: information criteria")
+            ic = information_criteria(X, k_range=fitted, n_init=max(cfg.n_init, IC_RESTARTS), random_state=cfg.seed)
             ctx.write(artifacts.INFORMATION_CRITERIA, ic.table)
         ctx.write(artifacts.STABILITY_GLOBAL, glob.table)
         ctx.write(artifacts.STABILITY_SEGMENTS, seg_stab.table)

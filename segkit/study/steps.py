@@ -73,8 +73,8 @@ class StepInfo:
 STEPS: tuple[StepInfo, ...] = (
     # the presentation keys belong to step 1: every report, re-used ones too, is in one language and currency
     StepInfo(1, "goals", "Goals", ("goal", "language", "currency", "labels")),
-    StepInfo(2, "resources", "Resources", ("data", "cutoff", "basis", "descriptors", "k_range", "stratify", "value"),
-             reads_inputs=True),
+    StepInfo(2, "resources", "Resources", ("data", "cutoff", "basis", "descriptors", "identifier_descriptors",
+                                           "k_range", "stratify", "value"), reads_inputs=True),
     StepInfo(3, "method", "Method", ("method",)),
     StepInfo(4, "data", "Data", ("engine",)),
     StepInfo(5, "stability", "Stability", ("n_boot", "n_init", "seed", "start", "segment_names", "item_kinds")),
