@@ -34,27 +34,27 @@ def test_survey_only_study(small_demo, tmp_path):
     assert "&lt;script&gt;x&lt;/script&gt;" in profiling or "&amp;lt;script" in profiling
 
 
-def test_failing_step_is_reported(small_demo, tmp_path, capsys):
-    # A name found nowhere stops before the run (exit 2); a basis feature that turns out constant fails step 4.
-    study = yaml.safe_load((small_demo / "study.yaml").read_text())
-    study["basis"] = ["recency_days", "promo_share"]
-    for spec in study["data"].values():
-        spec["path"] = str(small_demo / spec["path"])
-    tx = pd.read_parquet(small_demo / "transactions.parquet").assign(promotion=False)
-    tx.to_parquet(tmp_path / "no_promotions.parquet", index=False)
-    study["data"]["transactions"]["path"] = str(tmp_path / "no_promotions.parquet")
-    path = tmp_path / "bad.yaml"
-    path.write_text(yaml.safe_dump(study), encoding="utf-8")
-    code = main(["run", str(path), "--out", str(tmp_path / "out")])
-    assert code == 1
-    err = capsys.readouterr().err
-    assert "step 04_data (Data) failed" in err and "promo_share" in err
-    run = next((tmp_path / "out").glob("*/*"))
+def test_failing_step_is_reported(small_demo, tmp_path):
+    # A fault the up-front checks cannot see (planted in a copy of step 4's notebook) fails step 4 in the
+    # runner: its page shows the error, the manifest marks it failed and the later steps "not run".
+    from segkit.report import notebooks_dir
+
+    nb = tmp_path / "notebooks"
+    shutil.copytree(notebooks_dir(), nb)
+    step4 = nb / "04_data.py"
+    step4.write_text(step4.read_text(encoding="utf-8")
+                     + '\n# %%\nraise RuntimeError("planted fault: the basis table is unreadable")\n',
+                     encoding="utf-8")
+    lines: list[str] = []
+    result = run_study(small_demo / "study.yaml", out_dir=tmp_path / "out", notebooks=nb, progress=lines.append)
+    assert result.status == "failed"
+    assert any("[4/8]" in line and "failed" in line and "planted fault" in line for line in lines), lines
+    run = result.run_dir
     manifest = RunFolder(run).read_manifest()
     assert manifest["status"] == "failed"
     assert [s["status"] for s in manifest["steps"]] == ["ok"] * 3 + ["failed"] + ["not run"] * 4
     html = (run / "04_data.html").read_text(encoding="utf-8")
-    assert "promo_share" in html and "This step failed" in html
+    assert "planted fault" in html and "This step failed" in html
     assert not (run / "05_stability.html").exists()
     assert "failed" in (run / "index.html").read_text(encoding="utf-8").lower()
 
