@@ -35,6 +35,9 @@ __all__ = ["FinishedRunError", "MissingArtifactError", "RunFolder"]
 
 #: Run statuses after which the folder is never written again.
 FINISHED_STATUSES = ("ok", "failed", "interrupted")
+#: Parquet artifacts are zstd-compressed: a third smaller than the default snappy on the transactions copy, and
+#: every reader (pandas, DuckDB, Spark) reads it.
+PARQUET_COMPRESSION = "zstd"
 
 
 class FinishedRunError(SegkitError):
@@ -266,7 +269,7 @@ class RunFolder:
         tmp = path.with_name(f".{path.name}.partial")
         try:
             if artifact.format == "parquet":
-                data.to_parquet(tmp, index=False)
+                data.to_parquet(tmp, index=False, compression=PARQUET_COMPRESSION)
             else:
                 tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable), encoding="utf-8")
             tmp.replace(path)
