@@ -44,6 +44,8 @@ if result.data_driven:
     show_table(result.global_stability.summary(),
                caption="Adjusted Rand index between bootstrap pairs, per number of segments")
     callout("{reason}", kind="good" if result.is_stable else "bad", reason=result.reason)
+    if result.sample is not None:
+        callout("{text}", kind="info", text=result.sample.sentence())
 else:
     say("Not applicable: the {m} scheme does not search for a number of segments.", m=result.method)
 

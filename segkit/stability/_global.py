@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.errors import UnstableSegmentsWarning
+from segkit.progress import Progress
 from segkit.stability._core import (
     LCA_PAIRS_PER_BATCH,
     Fitter,
@@ -232,6 +234,7 @@ def global_stability(
     subsample: int | None = None,
     n_eval: int = 20_000,
     managerial_k: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> GlobalStability:
     """Global stability of segment solutions across numbers of segments.
 
@@ -284,6 +287,8 @@ def global_stability(
     managerial_k : int, optional
         A number of segments fixed by management: it is the chosen k whatever the stability, and
         the reason says where it stands among the k of ``k_range`` (see :func:`managerial_range`).
+    progress : callable, optional
+        Receives progress lines (pairs done of all, elapsed, time left) while the loop runs long.
 
     Returns
     -------
@@ -315,7 +320,11 @@ def global_stability(
         m, eval_idx = n, None
     fitter = Fitter.build(segmenter, M, frame, compress=subsample is None)
     func, tasks = pair_tasks(fitter, ks, n_boot, seeds)
-    rows = parallel_map(func, (fitter, m, eval_idx), tasks, n_jobs)
+    what = (f"global stability, k = {ks[0]} to {ks[-1]}: "
+            + (f"batches of {LCA_PAIRS_PER_BATCH} bootstrap pairs" if fitter.batched else "bootstrap pairs"))
+    bar = Progress(what, len(tasks), progress)
+    rows = parallel_map(func, (fitter, m, eval_idx), tasks, n_jobs, bar)
+    bar.done()
     if fitter.batched:
         rows = [r for batch in rows for r in batch]
     table = pd.DataFrame(rows, columns=["k", "boot", "ari"]).astype({"k": "int64", "boot": "int64"})
