@@ -26,3 +26,48 @@ def test_a_quick_loop_prints_nothing():
         p.advance()
     p.done()
     assert lines == []
+
+
+def test_a_large_demo_is_written_in_chunks_with_ids_of_the_whole_data_set(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from segkit import demo
+
+    # the in-memory limit and the chunk size scaled down: 1,100 customers in three chunks
+    monkeypatch.setattr(demo, "DEMO_MAX_IN_MEMORY", 500)
+    monkeypatch.setattr(demo, "DEMO_CHUNK_CUSTOMERS", 400)
+    lines: list[str] = []
+    paths = demo.write_demo(tmp_path / "d", n_customers=1100, seed=3, progress=lines.append)
+    customers = pd.read_csv(paths["customers"], dtype={"customer_id": str})
+    truth = pd.read_csv(paths["truth"], dtype={"customer_id": str})
+    survey = pd.read_csv(paths["survey"], dtype={"customer_id": str})
+    tx = pd.read_parquet(paths["transactions"])
+
+    ids = [f"C{i:05d}" for i in range(1, 1101)]  # 1,100 needs four digits; one more leaves room after it
+    assert truth["customer_id"].tolist() == ids
+    assert sorted(customers["customer_id"].unique()) == ids and len(customers) == 1100 + 3  # one twin a chunk
+    # every chunk's unknown customers are numbered after all real ones, never as another chunk's customer
+    orphans = sorted(set(tx["customer_id"].dropna()) - set(ids))
+    assert orphans and all(o > ids[-1] for o in orphans)
+    assert set(tx["customer_id"].dropna()) & set(ids) == set(ids)
+    # the mistyped survey ids (letter O for a zero) still match nobody
+    unknown = set(survey["customer_id"]) - set(ids)
+    assert unknown and all("O" in u for u in unknown)
+    # an order belongs to one customer across chunks (order numbers offset by chunk)
+    purchases = tx[tx["order_id"].str.startswith("O") & tx["customer_id"].notna()]
+    assert purchases.groupby("order_id")["customer_id"].nunique().max() == 1
+    assert tx["order_id"].str.len().eq(10).all()
+    assert lines[-1] == "demo: chunks of 400 customers: 3 of 3 in " + lines[-1].rsplit(" in ", 1)[1]
+    # the same arguments, the same bytes
+    again = demo.write_demo(tmp_path / "e", n_customers=1100, seed=3)
+    assert all(again[k].read_bytes() == paths[k].read_bytes() for k in paths)
+
+
+def test_the_demo_refuses_more_than_its_limit_by_name():
+    import pytest
+
+    from segkit.demo import DEMO_MAX_CUSTOMERS, write_demo
+
+    assert DEMO_MAX_CUSTOMERS == 1_000_000
+    with pytest.raises(ValueError, match="between 50 and 1,000,000, got 1,000,001"):
+        write_demo("/nonexistent/never-written", n_customers=1_000_001)
