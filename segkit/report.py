@@ -415,6 +415,24 @@ def _check_data(cfg: StudyConfig, progress: Callable[[str], None] = print) -> An
 
 #: Work that takes longer than this (seconds) is reported in the terminal as it goes.
 PROGRESS_SECONDS = 3.0
+#: A report page above this size is slow to open and too large to mail; figures aggregate so that none reaches it.
+MAX_PAGE_BYTES = 5 * 2**20
+
+
+def page_size_warning(name: str, n_bytes: int, limit: int = MAX_PAGE_BYTES) -> str | None:
+    """The terminal's warning about a report page above ``limit`` bytes, or None.
+
+    Examples
+    --------
+    >>> page_size_warning("06_profiling.html", 1_000_000) is None
+    True
+    >>> page_size_warning("06_profiling.html", 7 * 2**20)[:64]
+    'the page 06_profiling.html is 7.0 MB, above the 5.0 MB a report '
+    """
+    if n_bytes <= limit:
+        return None
+    return (f"the page {name} is {n_bytes / 2**20:.1f} MB, above the {limit / 2**20:.1f} MB a report page should "
+            "stay under; a figure or table on it draws every customer instead of aggregating")
 
 
 class _ProgressRelay:
@@ -587,9 +605,14 @@ def run_study(
             html = export_html(ex.notebook, resources=_html_resources(cfg, run, rec, records, study_path, now))
             run.html_path(rec.name).write_text(html, encoding="utf-8")
             line = f"[{rec.number}/8] {rec.title:<11} {rec.status:<6} {rec.seconds:6.1f} s"
+            if rec.peak_mb is not None:
+                line += f"  peak {rec.peak_mb / 1024:.2f} GB"
             if rec.error:
                 line += f"  {rec.error.splitlines()[0][:300]}"
             progress(line)
+            too_big = page_size_warning(run.html_path(rec.name).name, len(html.encode("utf-8")))
+            if too_big:
+                progress(f"      {too_big}")
             save()
         status = "failed" if failed else "ok"
     finally:
