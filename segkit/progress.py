@@ -95,6 +95,23 @@ class Progress:
         self._last = now
         self.report(self.line(now))
 
+    def advance_as(self, part: str) -> None:
+        """One more part done, named: ``what: part (n of N), elapsed ...`` (after the quiet seconds).
+
+        Examples
+        --------
+        >>> t = iter([0.0, 4.0])
+        >>> p = Progress("auditing transactions.csv", 5, print, every=0.0, clock=lambda: next(t))
+        >>> p.advance_as("returns netted")
+        auditing transactions.csv: returns netted (1 of 5), elapsed 4 s
+        """
+        self.n = min(self.total, self.n + 1)
+        if self.report is None:
+            return
+        now = self.clock()
+        if now - self.t0 >= self.quiet:
+            self.report(f"{self.what}: {part} ({self.n} of {self.total}), elapsed {duration(now - self.t0)}")
+
     def done(self) -> None:
         """The closing line (only when the loop took long enough to have been reported)."""
         self.n = self.total

@@ -71,3 +71,18 @@ def test_the_demo_refuses_more_than_its_limit_by_name():
     assert DEMO_MAX_CUSTOMERS == 1_000_000
     with pytest.raises(ValueError, match="between 50 and 1,000,000, got 1,000,001"):
         write_demo("/nonexistent/never-written", n_customers=1_000_001)
+
+
+def test_a_large_file_s_audit_says_each_pass_as_it_ends(small_demo, monkeypatch):
+    from segkit.config import load_config
+    from segkit.io import study as io_study
+
+    monkeypatch.setattr(io_study, "PROGRESS_BYTES", 0)  # every file counts as large
+    lines: list[str] = []
+    io_study.load_study_data(load_config(small_demo / "study.yaml"), progress=lines.append)
+    passes = [line.split(": ", 1)[1].rsplit(", elapsed", 1)[0] for line in lines
+              if line.startswith("auditing transactions.parquet: ")]
+    assert passes == ["types, ranges, duplicates and dates checked (1 of 5)", "non-product lines set apart (2 of 5)",
+                      "non-sales dropped (3 of 5)", "returns netted (4 of 5)", "outliers capped (5 of 5)"]
+    assert any(line.startswith("auditing customers.csv: types, ranges, duplicates and dates checked (1 of 1)")
+               for line in lines)
