@@ -8,8 +8,9 @@ ends within :data:`PROGRESS_QUIET_SECONDS`.
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 __all__ = ["PROGRESS_EVERY_SECONDS", "PROGRESS_QUIET_SECONDS", "Progress", "duration"]
 
@@ -39,8 +40,9 @@ class Progress:
     """Reports ``what: n of N, elapsed ..., about ... left`` as a loop of ``total`` parts advances.
 
     The time left is the elapsed time per part done times the parts left: an estimate that holds
-    when the parts cost about the same (bootstrap fits of one k do; larger k cost more, so early in
-    a loop over k the estimate is low).
+    when the parts cost about the same. When they do not (a fit with more segments takes longer),
+    ``weights`` give each part's relative cost, in the order the parts are done, and the estimate
+    is the elapsed time per unit of weight done times the weight left.
 
     Parameters
     ----------
@@ -52,6 +54,8 @@ class Progress:
         Receives each line (``ctx.progress``); None reports nothing.
     every, quiet : float
         Seconds between lines, and seconds before the first one.
+    weights : sequence of float, optional
+        Relative cost of each part, in order (e.g. k for a fit with k segments).
     clock : callable
         Seconds since some origin (``time.perf_counter``; a test gives its own).
 
@@ -65,14 +69,20 @@ class Progress:
     bootstrap pairs: 3 of 4, elapsed 24 s, about 8 s left
     >>> p.done()
     bootstrap pairs: 4 of 4 in 24 s
+    >>> t = iter([0.0, 10.0])
+    >>> Progress("fits, k = 2 to 4", 3, print, weights=[2, 3, 4], clock=lambda: next(t)).advance()
+    fits, k = 2 to 4: 1 of 3, elapsed 10 s, about 35 s left
     """
 
     def __init__(self, what: str, total: int, report: Callable[[str], None] | None, *,
                  every: float = PROGRESS_EVERY_SECONDS, quiet: float = PROGRESS_QUIET_SECONDS,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+                 weights: Sequence[float] | None = None, clock: Callable[[], float] = time.perf_counter) -> None:
         self.what, self.total, self.report = what, int(total), report
         self.every, self.quiet, self.clock = every, quiet, clock
         self.n = 0
+        if weights is not None and len(weights) != self.total:
+            raise ValueError(f"weights must give one cost per part ({self.total}), got {len(weights)}")
+        self._cum = None if weights is None else [0.0, *itertools.accumulate(float(w) for w in weights)]
         self.t0 = clock()
         self._last: float | None = None
 
@@ -81,7 +91,9 @@ class Progress:
         elapsed = now - self.t0
         text = f"{self.what}: {self.n:,} of {self.total:,}, elapsed {duration(elapsed)}"
         if 0 < self.n < self.total:
-            text += f", about {duration(elapsed / self.n * (self.total - self.n))} left"
+            done, total = (self.n, self.total) if self._cum is None else (self._cum[self.n], self._cum[-1])
+            if done > 0:
+                text += f", about {duration(elapsed / done * (total - done))} left"
         return text
 
     def advance(self, n: int = 1) -> None:

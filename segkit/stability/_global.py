@@ -322,7 +322,8 @@ def global_stability(
     func, tasks = pair_tasks(fitter, ks, n_boot, seeds)
     what = (f"global stability, k = {ks[0]} to {ks[-1]}: "
             + (f"batches of {LCA_PAIRS_PER_BATCH} bootstrap pairs" if fitter.batched else "bootstrap pairs"))
-    bar = Progress(what, len(tasks), progress)
+    # a fit's cost grows with k (a distance to each centre): the time left is weighted by it
+    bar = Progress(what, len(tasks), progress, weights=[t[0] * (len(t[1]) if fitter.batched else 1) for t in tasks])
     rows = parallel_map(func, (fitter, m, eval_idx), tasks, n_jobs, bar)
     bar.done()
     if fitter.batched:
