@@ -45,7 +45,7 @@ if result.data_driven:
                caption="Adjusted Rand index between bootstrap pairs, per number of segments")
     callout("{reason}", kind="good" if result.is_stable else "bad", reason=result.reason)
     if result.sample is not None:
-        callout("{text}", kind="info", text=result.sample.sentence())
+        callout("{sentence}", kind="info", sentence=result.sample.sentence())
 else:
     say("Not applicable: the {m} scheme does not search for a number of segments.", m=result.method)
 

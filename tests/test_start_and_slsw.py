@@ -290,3 +290,8 @@ def test_stability_on_a_sample_states_its_precision_and_assigns_everyone(demo_ru
     assert RunFolder(copy).read(SEGMENTATION)["stability_sample"] == 300
     assert any(f"on a random sample of 300 of {n:,} customers" in line for line in lines)
     assert any(line.startswith(f"fitting the final {res.k}-segment model on all {n:,}") for line in lines)
+    # the page says it, beside the global-stability table
+    from notebook_cells import report_text
+
+    text = report_text("05_stability", copy_run(run, tmp_path / "page"), small_demo / "study.yaml", monkeypatch)
+    assert " ".join(sentence.split()) in " ".join(text.split())
