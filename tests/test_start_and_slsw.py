@@ -295,3 +295,4 @@ def test_stability_on_a_sample_states_its_precision_and_assigns_everyone(demo_ru
 
     text = report_text("05_stability", copy_run(run, tmp_path / "page"), small_demo / "study.yaml", monkeypatch)
     assert " ".join(sentence.split()) in " ".join(text.split())
+    assert text.count("(on the random sample of 300 customers)") == 3  # the captions of the three stability tables

@@ -66,6 +66,11 @@ class StabilitySample:
     ci_high: float
     n_pairs: int
 
+    @property
+    def caption(self) -> str:
+        """What a stability table's caption adds: its counts are of the sample's customers."""
+        return f" (on the random sample of {self.n_sample:,} customers)"
+
     def sentence(self) -> str:
         """What the report says about the sample and the precision it gives."""
         return (f"Stability is measured on a random sample of {self.n_sample:,} of the {self.n_customers:,} "
@@ -161,6 +166,11 @@ class StabilityResult:
     basis_kind: str = "numeric"
     #: the customers stability was measured on, when not all (more than :data:`STABILITY_SAMPLE`)
     sample: StabilitySample | None = None
+
+    @property
+    def on_sample(self) -> str:
+        """The captions' note that stability counts are of the sample's customers ('' when all were used)."""
+        return "" if self.sample is None else self.sample.caption
 
     @property
     def data_driven(self) -> bool:
