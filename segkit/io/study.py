@@ -261,7 +261,8 @@ def load_study_data(
         if big:
             fmt = formats[name]
             how = ", ".join(f"{k} {fmt[k]!r}" for k in ("encoding", "separator") if k in fmt)
-            progress(f"read {len(df):,} rows in {time.perf_counter() - t0:.1f} s ({how}); auditing")
+            progress(f"read {len(df):,} rows in {time.perf_counter() - t0:.1f} s" + (f" ({how})" if how else "")
+                     + "; auditing")
         df = check_structure(df, name, decimal=spec.decimal)
         if name == "transactions" and "amount" not in attrs["source_names"]:
             names = attrs["source_names"]
