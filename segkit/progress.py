@@ -107,6 +107,22 @@ class Progress:
         self._last = now
         self.report(self.line(now))
 
+    def begin(self, part: str) -> None:
+        """Part ``part`` starts: ``what: part (n of N), elapsed ...``, always said (a part may be the long one).
+
+        Examples
+        --------
+        >>> t = iter([0.0, 0.5, 41.0])
+        >>> p = Progress("profiling", 3, print, clock=lambda: next(t))
+        >>> p.begin("segment sizes and profiles")
+        profiling: segment sizes and profiles (1 of 3), elapsed 0 s
+        >>> p.begin("whale curve")
+        profiling: whale curve (2 of 3), elapsed 41 s
+        """
+        self.n = min(self.total, self.n + 1)
+        if self.report is not None:
+            self.report(f"{self.what}: {part} ({self.n} of {self.total}), elapsed {duration(self.clock() - self.t0)}")
+
     def advance_as(self, part: str) -> None:
         """One more part done, named: ``what: part (n of N), elapsed ...`` (after the quiet seconds).
 

@@ -86,3 +86,15 @@ def test_a_large_file_s_audit_says_each_pass_as_it_ends(small_demo, monkeypatch)
                       "non-sales dropped (3 of 5)", "returns netted (4 of 5)", "outliers capped (5 of 5)"]
     assert any(line.startswith("auditing customers.csv: types, ranges, duplicates and dates checked (1 of 1)")
                for line in lines)
+
+
+def test_a_part_is_named_as_it_starts_with_its_number_and_the_time_so_far():
+    from segkit.progress import Progress
+
+    clock = iter([0.0, 0.2, 95.0])
+    lines: list[str] = []
+    p = Progress("profiling 100,000 customers", 2, lines.append, clock=lambda: next(clock))
+    p.begin("segment sizes and profiles")
+    p.begin("whale curve")
+    assert lines == ["profiling 100,000 customers: segment sizes and profiles (1 of 2), elapsed 0 s",
+                     "profiling 100,000 customers: whale curve (2 of 2), elapsed 1 min 35 s"]
