@@ -65,7 +65,9 @@ def run_once(study: Path, out: Path) -> tuple[float, float, list[dict]]:
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"the study {study} failed (exit {os.waitstatus_to_exitcode(status)}); see {out}")
     manifest = json.loads(next(out.rglob("manifest.json")).read_text(encoding="utf-8"))
-    steps = manifest["steps"]
+    check = manifest.get("input_check")
+    # the inputs are read and audited before step 2, in the segkit process itself
+    steps = ([{"step": "input check", **check}] if check else []) + manifest["steps"]
     peak_mb = max([usage.ru_maxrss / 1024] + [s["peak_mb"] or 0.0 for s in steps])  # ru_maxrss is in KB
     return wall, peak_mb / 1024, steps
 

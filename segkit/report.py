@@ -548,17 +548,21 @@ def run_study(
     for stale in mark_stale_runs(out_dir):
         progress(f"marked {stale} as interrupted: its process ended without finishing it")
     data = None
+    t_check = time.perf_counter()
     if not any(s.reads_inputs for s in reused_steps):
         data = _check_data(cfg, progress)
 
     now = now or dt.datetime.now()
     run = RunFolder.create(out_dir, cfg.name, now=now)
+    input_check = None
     if data is not None:
         from segkit.study.resources import stage_audit
 
         # each input is read once per run: step 2 takes over what the check read
         stage_audit(data, cfg, run)
         del data
+        # the audit runs here, before step 2's kernel: its cost belongs in the per-step record too
+        input_check = {"seconds": round(time.perf_counter() - t_check, 2), "peak_mb": _peak_mb(os.getpid())}
     records = [StepRecord(s.number, s.name, s.title) for s in STEPS]
     manifest: dict[str, Any] = {
         "study": cfg.name, "title": cfg.title or cfg.name, "run_id": run.path.name,
@@ -567,6 +571,8 @@ def run_study(
         "seed": cfg.seed, "inputs": {k: {**v, "path": Path(v["path"]).name} for k, v in inputs.items()},
         "segkit_version": __version__, "git_commit": _git_commit(), "platform": platform.platform(),
         "packages": package_versions(), "reused": None, "steps": [],
+        # reading and auditing the inputs in this process, before step 2 (None when step 2 is re-used)
+        "input_check": input_check,
         # who is running it: a later segkit finds a run whose process is gone (kill -9) by these
         "pid": os.getpid(), "host": platform.node(),
     }
