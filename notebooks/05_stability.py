@@ -42,8 +42,10 @@ if result.data_driven:
     result.global_stability.plot(ax=ax)
     plt.show()
     show_table(result.global_stability.summary(),
-               caption="Adjusted Rand index between bootstrap pairs, per number of segments")
+               caption="Adjusted Rand index between bootstrap pairs, per number of segments" + result.on_sample)
     callout("{reason}", kind="good" if result.is_stable else "bad", reason=result.reason)
+    if result.sample is not None:
+        callout("{sentence}", kind="info", sentence=result.sample.sentence())
 else:
     say("Not applicable: the {m} scheme does not search for a number of segments.", m=result.method)
 
@@ -89,7 +91,8 @@ if result.data_driven:
     fig, ax = plt.subplots(figsize=(9, 4.2))
     result.segment_stability.plot(ax=ax)
     plt.show()
-    show_table(result.segment_stability_table, caption="Segment-level stability (Jaccard index over bootstrap samples)")
+    show_table(result.segment_stability_table,
+               caption="Segment-level stability (Jaccard index over bootstrap samples)" + result.on_sample)
 else:
     if result.loyalty_note:
         callout("<b>Loyalty.</b> {note}", kind="info" if result.loyalty_usable else "warn", note=result.loyalty_note)
@@ -116,7 +119,8 @@ if result.slsw is not None:
     result.slsw.plot(ax=ax, colors=segment_palette(segs["segment"]))
     plt.show()
     show_table(segs[["segment", "name", "n_customers", "median", "q25", "q75", "min", "verdict"]],
-               caption="SLSW: Jaccard index of each segment over bootstrap pairs (verdict of the median)",
+               caption="SLSW: Jaccard index of each segment over bootstrap pairs (verdict of the median)"
+               + result.on_sample,
                formats={"n_customers": "int"})
     say(SLSW_READING)
     r = result.slsw_reading

@@ -100,7 +100,8 @@ def _demo(args: argparse.Namespace) -> int:
     from segkit.report import check_out_dir
 
     check_out_dir(args.folder, what="the demo folder")
-    files = write_demo(args.folder, n_customers=args.n_customers, seed=args.seed)
+    files = write_demo(args.folder, n_customers=args.n_customers, seed=args.seed,
+                       progress=lambda line: print(line, flush=True))
     for name, path in files.items():
         print(f"{name}: {path}")
     return 0
@@ -147,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="write the demo data set (deterministic from the seed)")
     d.add_argument("folder", help="output folder")
     d.add_argument("--n-customers", type=_demo_size, default=5000,
-                   help="customers to generate (50 to 99,999; default 5,000)")
+                   help="customers to generate (50 to 1,000,000, above 99,999 in chunks; default 5,000)")
     d.add_argument("--seed", type=int, default=2026)
     d.set_defaults(func=_demo)
     return p

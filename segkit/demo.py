@@ -26,8 +26,10 @@ give identical frames and byte-identical files.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -356,8 +358,15 @@ _MID_AUTUMN = ("2020-10-01", "2021-09-21", "2022-09-10", "2023-09-29", "2024-09-
                "2026-09-25", "2027-09-15", "2028-10-03", "2029-09-22", "2030-09-12")
 
 
-#: The demo's customer ids have five digits: this many customers at most, and at least this few.
-DEMO_MIN_CUSTOMERS, DEMO_MAX_CUSTOMERS = 50, 99_999
+#: :func:`generate_demo` builds one data set in memory, with five-digit customer ids: this many customers at most.
+DEMO_MAX_IN_MEMORY = 99_999
+#: :func:`write_demo` writes at least this few and at most this many customers; above
+#: :data:`DEMO_MAX_IN_MEMORY` it generates them in chunks of :data:`DEMO_CHUNK_CUSTOMERS`.
+DEMO_MIN_CUSTOMERS, DEMO_MAX_CUSTOMERS = 50, 1_000_000
+#: Customers generated at a time above :data:`DEMO_MAX_IN_MEMORY`: about 1 GB of memory each.
+DEMO_CHUNK_CUSTOMERS = 25_000
+#: Order numbers of a chunk: chunk ``j``'s are ``j`` times this plus the chunk's own numbers (under 10 million).
+_CHUNK_ORDER_STRIDE = 10_000_000
 
 
 def _peaks(days: pd.DatetimeIndex) -> np.ndarray:
@@ -822,7 +831,8 @@ def generate_demo(
     Parameters
     ----------
     n_customers : int, default 5000
-        Customers to generate (at least 50, at most 99,999).
+        Customers to generate (at least 50, at most 99,999: :data:`DEMO_MAX_IN_MEMORY`; :func:`write_demo`
+        writes more in chunks).
     seed : int, default 2026
         Seed of the one random generator used; same arguments, same data.
     start, cutoff, end : str
@@ -855,9 +865,9 @@ def generate_demo(
     >>> generate_demo(200, seed=1, messy=False).injected.empty
     True
     """
-    if not DEMO_MIN_CUSTOMERS <= n_customers <= DEMO_MAX_CUSTOMERS:
-        raise ValueError(f"n_customers must be between {DEMO_MIN_CUSTOMERS} and {DEMO_MAX_CUSTOMERS}, "
-                         f"got {n_customers}")
+    if not DEMO_MIN_CUSTOMERS <= n_customers <= DEMO_MAX_IN_MEMORY:
+        raise ValueError(f"n_customers must be between {DEMO_MIN_CUSTOMERS} and {DEMO_MAX_IN_MEMORY}, got "
+                         f"{n_customers} (write_demo writes up to {DEMO_MAX_CUSTOMERS:,} in chunks)")
     if not 0.0 <= survey_share <= 1.0:
         raise ValueError(f"survey_share must be between 0 and 1, got {survey_share}")
     t0, tc, t1 = (dt.date.fromisoformat(d) for d in (start, cutoff, end))
@@ -922,17 +932,31 @@ def generate_demo(
                     injected=injected)
 
 
-def write_demo(folder: str | Path, **kwargs: object) -> dict[str, Path]:
+def write_demo(folder: str | Path, *, n_customers: int = 5000, progress: Callable[[str], None] | None = None,
+               **kwargs: object) -> dict[str, Path]:
     """Generate the demo data and write it to ``folder``.
 
     Writes ``customers.csv`` (UTF-8), ``transactions.parquet``, ``survey.csv`` and
     ``ground_truth.csv`` (the planted answer, which a study never reads) and
     nothing else. The same arguments give byte-identical files.
 
+    Up to :data:`DEMO_MAX_IN_MEMORY` customers the data are :func:`generate_demo`'s. Above, up to
+    :data:`DEMO_MAX_CUSTOMERS`, they are generated :data:`DEMO_CHUNK_CUSTOMERS` at a time, so memory
+    stays at that of one chunk: chunk ``j`` is :func:`generate_demo` with its own seed (from
+    ``seed`` and ``j``), its customers renumbered after the earlier chunks' (ids widened to
+    the digits the number needs), its order numbers offset by ``j`` times ten million, and the
+    ids of its unknown customers (orphan lines) placed after all real customers. Each chunk
+    carries its share of the documented problems; the transactions are in date order within
+    each chunk.
+
     Parameters
     ----------
     folder : str or Path
         Where to write; created if missing. Existing files of these names are replaced.
+    n_customers : int, default 5000
+        Customers to generate, :data:`DEMO_MIN_CUSTOMERS` to :data:`DEMO_MAX_CUSTOMERS`.
+    progress : callable, optional
+        Receives a line per chunk written (chunked data only).
     **kwargs
         Passed to :func:`generate_demo`.
 
@@ -947,7 +971,9 @@ def write_demo(folder: str | Path, **kwargs: object) -> dict[str, Path]:
     >>> sorted(p.name for p in paths.values())  # doctest: +SKIP
     ['customers.csv', 'ground_truth.csv', 'survey.csv', 'transactions.parquet']
     """
-    demo = generate_demo(**kwargs)  # type: ignore[arg-type]
+    if not DEMO_MIN_CUSTOMERS <= n_customers <= DEMO_MAX_CUSTOMERS:
+        raise ValueError(f"n_customers must be between {DEMO_MIN_CUSTOMERS} and {DEMO_MAX_CUSTOMERS:,}, "
+                         f"got {n_customers:,}")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -956,9 +982,77 @@ def write_demo(folder: str | Path, **kwargs: object) -> dict[str, Path]:
         "survey": folder / "survey.csv",
         "truth": folder / "ground_truth.csv",
     }
+    if n_customers > DEMO_MAX_IN_MEMORY:
+        _write_chunks(paths, n_customers, progress=progress, **kwargs)
+        return paths
+    demo = generate_demo(n_customers, **kwargs)  # type: ignore[arg-type]
     csv = {"index": False, "encoding": "utf-8", "lineterminator": "\n"}
     demo.customers.to_csv(paths["customers"], **csv)
     demo.survey.to_csv(paths["survey"], **csv)
     demo.truth.to_csv(paths["truth"], **csv)
     demo.transactions.to_parquet(paths["transactions"], index=False, compression="zstd")
     return paths
+
+
+def _renumber(ids: pd.Series, *, offset: int, n_chunk: int, orphan_offset: int, width: int) -> pd.Series:
+    """A chunk's customer ids ``C00042`` as ids of the whole data set.
+
+    Real customers (numbers up to ``n_chunk``) move up by ``offset``; unknown ones (higher numbers)
+    go to ``orphan_offset`` onwards. An id mistyped with the letter O for a zero is renumbered as
+    the id it was meant to be and mistyped again the same way.
+    """
+    text = ids.astype("string")
+    typo = text.str.contains("O", regex=False).fillna(False)
+    num = pd.to_numeric(text.str.slice(1).str.replace("O", "0", regex=False), errors="coerce").astype("Float64")
+    new = num.where(num <= n_chunk, num - n_chunk + orphan_offset).where(num > n_chunk, num + offset)
+    out = "C" + new.astype("Int64").astype("string").str.zfill(width)
+    out = out.where(~typo, out.str.replace("0", "O", n=1, regex=False))
+    return out.where(text.notna(), pd.NA).astype(ids.dtype)
+
+
+def _reorder(ids: pd.Series, *, chunk: int) -> pd.Series:
+    """A chunk's order ids (``O0001234``, cancellations ``C0001234``) offset by the chunk, nine digits."""
+    num = pd.to_numeric(ids.str.slice(1)) + chunk * _CHUNK_ORDER_STRIDE
+    return (ids.str.slice(0, 1) + num.astype("string").str.zfill(9)).astype(ids.dtype)
+
+
+def _write_chunks(paths: dict[str, Path], n_customers: int, *, progress: Callable[[str], None] | None = None,
+                  **kwargs: Any) -> None:
+    """:func:`write_demo` above :data:`DEMO_MAX_IN_MEMORY`: one chunk of customers at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from segkit.progress import Progress
+
+    seed = int(kwargs.pop("seed", 2026))
+    n_chunks = -(-n_customers // DEMO_CHUNK_CUSTOMERS)
+    sizes = _allocate(n_customers, np.ones(n_chunks))
+    width = len(str(n_customers)) + 1  # room for the unknown customers' ids after the last real one
+    csv = {"index": False, "encoding": "utf-8", "lineterminator": "\n"}
+    writer = None
+    offset = orphans = 0
+    bar = Progress(f"demo: chunks of {DEMO_CHUNK_CUSTOMERS:,} customers", n_chunks, progress, quiet=0.0)
+    try:
+        for j, size in enumerate(sizes):
+            chunk_seed = int(np.random.SeedSequence([seed, j]).generate_state(1)[0])
+            demo = generate_demo(int(size), seed=chunk_seed, **kwargs)
+            tx = demo.transactions
+            num = pd.to_numeric(tx["customer_id"].str.slice(1), errors="coerce").astype("Float64")
+            n_orphan_ids = max(0, int(num.max()) - int(size))  # unknown customers are numbered after the chunk's
+            ids = {"offset": offset, "n_chunk": int(size), "orphan_offset": n_customers + orphans, "width": width}
+            tx = tx.assign(customer_id=_renumber(tx["customer_id"], **ids), order_id=_reorder(tx["order_id"], chunk=j))
+            tables = {"customers": demo.customers, "survey": demo.survey, "truth": demo.truth}
+            for name, frame in tables.items():
+                frame = frame.assign(customer_id=_renumber(frame["customer_id"], **ids))
+                frame.to_csv(paths[name], mode="w" if j == 0 else "a", header=j == 0, **csv)
+            table = pa.Table.from_pandas(tx, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(paths["transactions"], table.schema, compression="zstd")
+            writer.write_table(table.cast(writer.schema))
+            offset += int(size)
+            orphans += n_orphan_ids
+            bar.advance()
+    finally:
+        if writer is not None:
+            writer.close()
+    bar.done()

@@ -458,6 +458,24 @@ def _check_data(cfg: StudyConfig, progress: Callable[[str], None] = print) -> An
 
 #: Work that takes longer than this (seconds) is reported in the terminal as it goes.
 PROGRESS_SECONDS = 3.0
+#: A report page above this size is slow to open and too large to mail; figures aggregate so that none reaches it.
+MAX_PAGE_BYTES = 5 * 2**20
+
+
+def page_size_warning(name: str, n_bytes: int, limit: int = MAX_PAGE_BYTES) -> str | None:
+    """The terminal's warning about a report page above ``limit`` bytes, or None.
+
+    Examples
+    --------
+    >>> page_size_warning("06_profiling.html", 1_000_000) is None
+    True
+    >>> page_size_warning("06_profiling.html", 7 * 2**20)[:64]
+    'the page 06_profiling.html is 7.0 MB, above the 5.0 MB a report '
+    """
+    if n_bytes <= limit:
+        return None
+    return (f"the page {name} is {n_bytes / 2**20:.1f} MB, above the {limit / 2**20:.1f} MB a report page should "
+            "stay under; a figure or table on it draws every customer instead of aggregating")
 
 
 class _ProgressRelay:
@@ -576,11 +594,15 @@ def run_study(
     for stale in mark_stale_runs(out_dir):
         progress(f"marked {stale} as interrupted: its process ended without finishing it")
     data = None
+    t_check = time.perf_counter()
     if not any(s.reads_inputs for s in reused_steps):
         data = _check_data(cfg, progress)
 
     now = now or dt.datetime.now()
     run = RunFolder.create(out_dir, cfg.name, now=now)
+    # the audit ran in this process, before step 2's kernel: its cost belongs in the per-step record too
+    input_check = None if data is None else {"seconds": round(time.perf_counter() - t_check, 2),
+                                             "peak_mb": _peak_mb(os.getpid())}
     records = [StepRecord(s.number, s.name, s.title) for s in STEPS]
     manifest: dict[str, Any] = {
         "study": cfg.name, "title": cfg.title or cfg.name, "run_id": run.path.name,
@@ -589,6 +611,8 @@ def run_study(
         "seed": cfg.seed, "inputs": {k: {**v, "path": Path(v["path"]).name} for k, v in inputs.items()},
         "segkit_version": __version__, "git_commit": _git_commit(), "platform": platform.platform(),
         "packages": package_versions(), "reused": None, "steps": [],
+        # reading and auditing the inputs in this process, before step 2 (None when step 2 is re-used)
+        "input_check": input_check,
         # who is running it: a later segkit finds a run whose process is gone (kill -9) by these
         "pid": os.getpid(), "host": platform.node(),
     }
@@ -638,6 +662,7 @@ def run_study(
                 progress(f"[{rec.number}/8] {rec.title:<11} not run")
                 continue
             t0 = time.perf_counter()
+            too_big = None
             try:
                 ex = execute_notebook(load_step_notebook(nb_dir / f"{rec.name}.py", cfg.language),
                                       run.notebook_path(rec.name),
@@ -649,14 +674,19 @@ def run_study(
                 failed = ex.status == "failed"
                 html = export_html(ex.notebook, resources=_html_resources(cfg, run, rec, records, study_path, now))
                 write_page(run, run.html_path(rec.name), html)
+                too_big = page_size_warning(run.html_path(rec.name).name, len(html.encode("utf-8")))
             except OSError as err:
                 # the runner's own writes (notebook, report, manifest): the step is failed, the run stops
                 rec.status, rec.error, failed = "failed", os_error_text(err), True
                 rec.seconds = rec.seconds if rec.seconds is not None else round(time.perf_counter() - t0, 2)
             line = f"[{rec.number}/8] {rec.title:<11} {rec.status:<6} {rec.seconds:6.1f} s"
+            if rec.peak_mb is not None:
+                line += f"  peak {rec.peak_mb / 1024:.2f} GB"
             if rec.error:
                 line += f"  {rec.error.splitlines()[0][:300]}"
             progress(line)
+            if too_big:
+                progress(f"      {too_big}")
             try:
                 save()
             except OSError as err:

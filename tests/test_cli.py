@@ -96,9 +96,9 @@ def test_demo_size_out_of_range_exits_2_before_writing(tmp_path, capsys):
     import pytest
 
     with pytest.raises(SystemExit) as exit_:
-        main(["demo", str(tmp_path / "d"), "--n-customers", "100001"])
+        main(["demo", str(tmp_path / "d"), "--n-customers", "1000001"])
     assert exit_.value.code == 2
-    assert "the demo generates 50 to 99,999 customers, not 100,001" in capsys.readouterr().err
+    assert "the demo generates 50 to 1,000,000 customers, not 1,000,001" in capsys.readouterr().err
     assert not (tmp_path / "d").exists()
 
 

@@ -254,3 +254,45 @@ def test_demo_steps_show_the_value_checks_and_slsw(demo_run_steps):
     assert len(table) == 12 * st.k and table["jaccard"].between(0, 1).all()
     summary = st.slsw_table
     assert summary["segment"].tolist() == list(range(1, st.k + 1)) and summary["name"].notna().all()
+
+
+# issue 17: above STABILITY_SAMPLE customers, stability runs on a sample; the final model assigns everyone
+def test_stability_on_a_sample_states_its_precision_and_assigns_everyone(demo_run_steps, small_demo, tmp_path,
+                                                                         monkeypatch):
+    from conftest import copy_run
+
+    from segkit.study import stability
+    from segkit.study.artifacts import SEGMENTATION
+    from segkit.study.context import run_steps
+    from segkit.study.folder import RunFolder
+
+    run, results = demo_run_steps
+    assert results["stability"].sample is None  # 800 customers: all of them, as before
+    monkeypatch.setattr(stability, "STABILITY_SAMPLE", 300)
+    lines: list[str] = []
+    copy = copy_run(run, tmp_path / "run")
+    res = run_steps(copy, small_demo / "study.yaml", ["stability"], progress=lines.append)["stability"]
+
+    n = results["stability"].segments_sentence["n"]
+    s = res.sample
+    assert (s.n_sample, s.n_customers) == (300, n)
+    # the final model is fitted on every customer and assigns each one
+    assert len(res.assignments) == n and res.assignments["segment"].notna().all()
+    # stability itself ran on the sample: the segment-level table counts the sampled customers only
+    assert int(res.segment_stability.sizes.sum()) == 300
+    aris = res.global_stability.table.query("k == @res.k")["ari"]
+    assert s.n_pairs == len(aris) == 12
+    assert s.median_ari == res.median_ari == float(np.median(aris))
+    assert s.ci_low <= s.median_ari <= s.ci_high
+    sentence = s.sentence()
+    assert f"random sample of 300 of the {n:,} customers" in sentence
+    assert f"{s.ci_low:.2f} to {s.ci_high:.2f}" in sentence
+    assert RunFolder(copy).read(SEGMENTATION)["stability_sample"] == 300
+    assert any(f"on a random sample of 300 of {n:,} customers" in line for line in lines)
+    assert any(line.startswith(f"fitting the final {res.k}-segment model on all {n:,}") for line in lines)
+    # the page says it, beside the global-stability table
+    from notebook_cells import report_text
+
+    text = report_text("05_stability", copy_run(run, tmp_path / "page"), small_demo / "study.yaml", monkeypatch)
+    assert " ".join(sentence.split()) in " ".join(text.split())
+    assert text.count("(on the random sample of 300 customers)") == 3  # the captions of the three stability tables

@@ -153,3 +153,15 @@ def test_a_descriptor_with_many_values_is_cut_to_its_most_frequent(demo_run_step
     assert result.descriptor_levels_note.startswith(f"store has {n_values:,} values: the 19 most frequent are kept")
     tested = result.descriptor_tests
     assert "store" in set(tested["descriptor"])
+
+
+def test_the_terminal_names_each_part_of_step_6_as_it_starts(demo_run_steps, small_demo, tmp_path):
+    from segkit.study.profiling import PROFILING_PARTS
+
+    lines: list[str] = []
+    run_steps(copy_run(demo_run_steps[0], tmp_path / "run"), small_demo / "study.yaml", ["profiling"],
+              progress=lines.append)
+    parts = [line for line in lines if line.startswith("profiling ")]
+    assert len(parts) == PROFILING_PARTS
+    assert [p.rsplit("(", 1)[1].split(")")[0] for p in parts] == [f"{i} of 6" for i in range(1, 7)]
+    assert "identification rules (5 of 6), elapsed" in parts[4]

@@ -123,8 +123,12 @@ def net_returns(df: pd.DataFrame, *, outcome_start: pd.Timestamp | None, report:
     qty = df["quantity"].to_numpy(dtype=float).copy() if has_qty else None
     dates = df["date"].to_numpy()
     after = dates >= np.datetime64(outcome_start) if outcome_start is not None else np.zeros(len(df), dtype=bool)
-    groups = {(k if isinstance(k, tuple) else (k,)): v
-              for k, v in df.groupby(keys, sort=False, dropna=False).indices.items()}
+    # the purchases of the (customer, product) pairs some return names, by position: grouping every purchase
+    # would build millions of groups for a few thousand returns (an inner merge keeps the purchases' order)
+    named = df[keys].assign(_pos=np.arange(len(df))).merge(returns[keys].drop_duplicates(), on=keys, how="inner")
+    pos = named["_pos"].to_numpy()
+    groups = {(k if isinstance(k, tuple) else (k,)): pos[v]
+              for k, v in named.groupby(keys, sort=False, dropna=False).indices.items()}
     netted: list[int] = []
     unmatched: list[int] = []
     for row, key, r_date, r_amount, r_qty in zip(

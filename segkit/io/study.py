@@ -23,6 +23,7 @@ from segkit.io.readers import check_format, read_table
 from segkit.io.returns import cap_outliers, drop_non_sales, net_returns
 from segkit.io.schemas import apply_content_rules, check_structure, code_ordinal, items_to_01, yes_no_items
 from segkit.io.waterfall import Ledger
+from segkit.progress import Progress
 from segkit.study.window import StudyWindow
 
 #: Columns segkit adds to transactions (not data columns of the file).
@@ -260,7 +261,8 @@ def load_study_data(
         if big:
             fmt = formats[name]
             how = ", ".join(f"{k} {fmt[k]!r}" for k in ("encoding", "separator") if k in fmt)
-            progress(f"read {len(df):,} rows in {time.perf_counter() - t0:.1f} s ({how}); auditing")
+            progress(f"read {len(df):,} rows in {time.perf_counter() - t0:.1f} s" + (f" ({how})" if how else "")
+                     + "; auditing")
         df = check_structure(df, name, decimal=spec.decimal)
         if name == "transactions" and "amount" not in attrs["source_names"]:
             names = attrs["source_names"]
@@ -271,17 +273,25 @@ def load_study_data(
         if name == "transactions":
             ledger.record("raw", df, extra_rows=attrs["n_blank_rows"])
             ledger.record("blank_row", df)
+        # a large file's audit is five passes over its lines: say each as it ends
+        phases = Progress(f"auditing {path.name}", 5 if name == "transactions" and window is not None else 1,
+                          progress if big else None, every=0.0, quiet=0.0)
         df = apply_content_rules(df, name, today=today, report=report,
                                  ledger=ledger if name == "transactions" else None)
         df.attrs = attrs
+        phases.advance_as("types, ranges, duplicates and dates checked")
         if name == "transactions" and window is not None:
             df, non_product = exclude_non_products(df, codes=spec.non_product.codes,
                                                    descriptions=spec.non_product.descriptions, report=report)
             ledger.record("non_product", df)
+            phases.advance_as("non-product lines set apart")
             df = drop_non_sales(df, report=report, cancel_prefix=spec.cancel_prefix, ledger=ledger)
+            phases.advance_as("non-sales dropped")
             df = net_returns(df, outcome_start=window.history_end, report=report, cancel_prefix=spec.cancel_prefix,
                              ledger=ledger)
+            phases.advance_as("returns netted")
             df = cap_outliers(df, report=report, ledger=ledger)
+            phases.advance_as("outliers capped")
             if df.empty:
                 _nothing_left(path, ledger, attrs)
             threshold = df.attrs.get("outlier_threshold")

@@ -253,38 +253,51 @@ class Fitter:
         return np.asarray(est.labels_, dtype=np.int64), np.asarray(est.predict(target), dtype=np.int64)
 
 
-def _run_chunk(func: Callable, shared: Any, tasks: list) -> list:
+def _run_chunk(func: Callable, shared: Any, tasks: list, progress: Any = None) -> list:
     from threadpoolctl import threadpool_limits
 
     # The matrices are tiny: BLAS threads only fight the joblib workers for the cores.
     with threadpool_limits(limits=1, user_api="blas"):
-        return [func(shared, *t) for t in tasks]
+        out = []
+        for t in tasks:
+            out.append(func(shared, *t))
+            if progress is not None:
+                progress.advance()
+        return out
+
+
+def _indexed_chunk(func: Callable, shared: Any, i: int, tasks: list) -> tuple[int, list]:
+    return i, _run_chunk(func, shared, tasks)
 
 
 #: Below this much estimated serial work (seconds), starting worker processes costs more than it saves.
 _MIN_PARALLEL_SECONDS = 3.0
 
 
-def parallel_map(func: Callable, shared: Any, tasks: list, n_jobs: int) -> list:
+def parallel_map(func: Callable, shared: Any, tasks: list, n_jobs: int, progress: Any = None) -> list:
     """``[func(shared, *t) for t in tasks]``, over joblib workers in a few chunks.
 
     Each task carries its own seed, so the result is the same for any ``n_jobs``. The first task
     runs here and is timed: when all tasks together would take less than a few seconds, the rest
     run here too, since starting worker processes (about a second each) would cost more.
+    ``progress`` (a :class:`segkit.progress.Progress` over ``len(tasks)``) advances as tasks, or
+    chunks of them on workers, finish.
     """
     if n_jobs is None or n_jobs == 1 or len(tasks) < 2:
-        return _run_chunk(func, shared, tasks)
+        return _run_chunk(func, shared, tasks, progress)
     t0 = time.perf_counter()
-    first = _run_chunk(func, shared, tasks[:1])
+    first = _run_chunk(func, shared, tasks[:1], progress)
     if (time.perf_counter() - t0) * len(tasks) < _MIN_PARALLEL_SECONDS:
-        return first + _run_chunk(func, shared, tasks[1:])
+        return first + _run_chunk(func, shared, tasks[1:], progress)
     rest = tasks[1:]
     n_workers = Parallel(n_jobs=n_jobs)._effective_n_jobs()
     n_chunks = min(len(rest), 4 * n_workers)
     chunks = [rest[i::n_chunks] for i in range(n_chunks)]
-    out = Parallel(n_jobs=n_jobs)(delayed(_run_chunk)(func, shared, c) for c in chunks)
-    # Undo the round-robin split so results come back in task order.
     result: list = [None] * len(rest)
-    for i, part in enumerate(out):
+    # Chunks come back as they finish (for the progress line); the round-robin split is undone by index.
+    for i, part in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            delayed(_indexed_chunk)(func, shared, i, c) for i, c in enumerate(chunks)):
         result[i::n_chunks] = part
+        if progress is not None:
+            progress.advance(len(part))
     return first + result

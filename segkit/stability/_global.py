@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.errors import UnstableSegmentsWarning
+from segkit.progress import Progress
 from segkit.stability._core import (
     LCA_PAIRS_PER_BATCH,
     Fitter,
@@ -282,6 +284,7 @@ def global_stability(
     subsample: int | None = None,
     n_eval: int = 20_000,
     managerial_k: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> GlobalStability:
     """Global stability of segment solutions across numbers of segments.
 
@@ -334,6 +337,8 @@ def global_stability(
     managerial_k : int, optional
         A number of segments fixed by management: it is the chosen k whatever the stability, and
         the reason says where it stands among the k of ``k_range`` (see :func:`managerial_range`).
+    progress : callable, optional
+        Receives progress lines (pairs done of all, elapsed, time left) while the loop runs long.
 
     Returns
     -------
@@ -367,7 +372,12 @@ def global_stability(
     if managerial_k is not None and managerial_k not in ks:
         raise ValueError(f"managerial_k {managerial_k} is outside k_range {ks[0]} to {ks[-1]}")
     func, tasks = pair_tasks(fitter, ks, n_boot, seeds)
-    rows, failed = _split_failures(parallel_map(_Guarded(func), (fitter, m, eval_idx), tasks, n_jobs))
+    what = (f"global stability, k = {ks[0]} to {ks[-1]}: "
+            + (f"batches of {LCA_PAIRS_PER_BATCH} bootstrap pairs" if fitter.batched else "bootstrap pairs"))
+    # a fit's cost grows with k (a distance to each centre): the time left is weighted by it
+    bar = Progress(what, len(tasks), progress, weights=[t[0] * (len(t[1]) if fitter.batched else 1) for t in tasks])
+    rows, failed = _split_failures(parallel_map(_Guarded(func), (fitter, m, eval_idx), tasks, n_jobs, bar))
+    bar.done()
     if fitter.batched:
         rows = [r for batch in rows for r in batch]
     if failed and (len(failed) == len(ks) or managerial_k in failed):

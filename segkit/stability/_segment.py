@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from segkit.errors import UnstableSegmentsWarning
+from segkit.progress import Progress
 from segkit.stability._core import (
     Fitter,
     as_matrix,
@@ -117,6 +119,8 @@ def segment_stability(
     random_state: Any = None,
     n_jobs: int = 1,
     multipleboot: bool = False,
+    labels: Any = None,
+    progress: Callable[[str], None] | None = None,
 ) -> SegmentStability:
     """Segment-level stability within a solution: bootstrap Jaccard index per segment.
 
@@ -149,6 +153,12 @@ def segment_stability(
     multipleboot : bool, default False
         As clusterboot's argument of that name: when False, a customer drawn
         several times enters the bootstrap sample once.
+    labels : array-like of int, optional
+        The solution studied, one label per row of ``X`` (e.g. a model fitted on more customers than
+        ``X`` holds, restricted to them); overrides the segmenter's own. Labels are renumbered in
+        sorted order.
+    progress : callable, optional
+        Receives progress lines (samples done of all, elapsed, time left) while the loop runs long.
 
     Returns
     -------
@@ -168,7 +178,9 @@ def segment_stability(
     n_boot = check_n_boot(n_boot)
     ss = root_seed(random_state)
     orig_seed, *seeds = ss.spawn(1 + n_boot)
-    fitted = getattr(segmenter, "labels_", None)
+    fitted = getattr(segmenter, "labels_", None) if labels is None else np.asarray(labels)
+    if labels is not None and len(labels) != len(M):
+        raise ValueError(f"labels must give one segment per row of X ({len(M)}), got {len(labels)}")
     if fitted is not None and len(fitted) == len(M):
         orig = np.asarray(fitted, dtype=np.int64)
     else:
@@ -179,7 +191,10 @@ def segment_stability(
     orig = relabel(orig)
     k = int(orig.max()) + 1
     fitter = Fitter.build(segmenter, M, frame)
-    rows = parallel_map(_one_boot, (fitter, orig, k, multipleboot), [(b, s) for b, s in enumerate(seeds)], n_jobs)
+    bar = Progress(f"segment-level stability, k = {k}: bootstrap samples", n_boot, progress)
+    rows = parallel_map(_one_boot, (fitter, orig, k, multipleboot), [(b, s) for b, s in enumerate(seeds)], n_jobs,
+                        bar)
+    bar.done()
     jac = np.vstack(rows)  # (n_boot, k)
     table = pd.DataFrame({
         "segment": np.tile(np.arange(1, k + 1), n_boot),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from segkit.errors import UnstableSegmentsWarning
+from segkit.progress import Progress
 from segkit.stability._core import (
     JACCARD_VERDICTS,
     LCA_PAIRS_PER_BATCH,
@@ -129,6 +131,7 @@ def slsw(
     n_init: int | None = None,
     random_state: Any = None,
     n_jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
 ) -> SLSW:
     """Segment-level stability within a solution (SLSW; Dolnicar, Grün & Leisch 2018, sec. 7.5.3).
 
@@ -170,6 +173,8 @@ def slsw(
         Seed; the result is the same for any ``n_jobs``.
     n_jobs : int, default 1
         joblib workers.
+    progress : callable, optional
+        Receives progress lines (pairs done of all, elapsed, time left) while the loop runs long.
 
     Returns
     -------
@@ -208,9 +213,12 @@ def slsw(
     if fitter.batched:
         tasks = [(list(range(lo, min(lo + LCA_PAIRS_PER_BATCH, n_boot))),
                   seeds[lo:lo + LCA_PAIRS_PER_BATCH]) for lo in range(0, n_boot, LCA_PAIRS_PER_BATCH)]
-        rows = [r for batch in parallel_map(_pair_batch, (fitter, orig, k), tasks, n_jobs) for r in batch]
+        bar = Progress(f"SLSW, k = {k}: batches of {LCA_PAIRS_PER_BATCH} bootstrap pairs", len(tasks), progress)
+        rows = [r for batch in parallel_map(_pair_batch, (fitter, orig, k), tasks, n_jobs, bar) for r in batch]
     else:
-        rows = parallel_map(_one_pair, (fitter, orig, k), [(b, s) for b, s in enumerate(seeds)], n_jobs)
+        bar = Progress(f"SLSW, k = {k}: bootstrap pairs", n_boot, progress)
+        rows = parallel_map(_one_pair, (fitter, orig, k), [(b, s) for b, s in enumerate(seeds)], n_jobs, bar)
+    bar.done()
     jac = np.vstack(rows)  # (n_boot, k)
     table = pd.DataFrame({
         "segment": np.tile(np.arange(1, k + 1), n_boot),

@@ -25,6 +25,7 @@ from segkit import profiling as pr
 from segkit.early import EARLY_COLUMNS, EARLY_WINDOW_DAYS
 from segkit.errors import DataError
 from segkit.pipeline import numeric_columns, segment_measures
+from segkit.progress import Progress
 from segkit.study import artifacts
 from segkit.study.context import StepContext
 
@@ -81,6 +82,8 @@ def bucket_levels(table: pd.DataFrame, descriptors: list[str], *, max_levels: in
 
 #: Depth of the descriptor rule: staff ask at most three questions of a prospect.
 DESCRIPTOR_RULE_DEPTH = 3
+#: The parts of step 6 the terminal names as each starts.
+PROFILING_PARTS = 6
 
 
 @dataclass(frozen=True)
@@ -504,6 +507,9 @@ def run(ctx: StepContext) -> ProfilingResult:
     basis = list(cfg.basis)
     names = dict(zip(segments["segment"].astype(int), segments["name"]))
 
+    # the parts of this step, said in the terminal as each starts (on a large base several take a while)
+    parts = Progress(f"profiling {len(assignments):,} customers", PROFILING_PARTS, ctx.progress)
+    parts.begin("segment sizes and profiles")
     value_col = VALUE_COLUMN if VALUE_COLUMN in table else None
     profit_col, profit_label, profit_note = _profit(table)
     sizes, sizes_note = _sizes(table, assignments, profit_col, value_col)
@@ -524,17 +530,20 @@ def run(ctx: StepContext) -> ProfilingResult:
     # A categorical basis column (k-prototypes) has no place in a PCA: project the numeric part.
     numeric_X = numeric_columns(X, list(X.columns))
     separation, separation_note = None, None
+    parts.begin("separation plot")
     if numeric_X:
         separation = Separation(X.loc[placed, numeric_X], labels[placed].astype(int).to_numpy(), names, cfg.seed)
     else:
         separation_note = "The prepared basis has no numeric variable to project."
 
     whale, whale_note = None, None
+    parts.begin("whale curve")
     if profit_col is None:
         whale_note = "No transactions: no profit to rank."
     else:
         whale = pr.whale_curve(table, assignments, profit_col=profit_col, label=profit_label or "profit")
 
+    parts.begin("descriptors: personas, tests, logit, rule")
     descriptors = [d for d in cfg.descriptors if d in table.columns]
     described, levels_note = bucket_levels(table, descriptors)
     persona, persona_texts, personas_note = _personas(described, assignments, descriptors)
@@ -542,11 +551,11 @@ def run(ctx: StepContext) -> ProfilingResult:
     logit, logit_note = _logit(described, assignments, descriptors)
     descriptor_rule, descriptor_rule_note = _descriptor_rule(described, assignments, descriptors, cfg.seed)
 
-    ctx.progress("identification rules")
+    parts.begin("identification rules")
     early_rule, early_rule_note = _early_rule(ctx.read_optional(artifacts.EARLY_BEHAVIOUR), assignments, cfg.seed)
     behaviour_rule = pr.identification_rule(table, assignments, basis, max_depth=BEHAVIOUR_RULE_DEPTH,
                                             random_state=cfg.seed)
-    ctx.progress("likelihood to buy")
+    parts.begin("likelihood to buy and targets")
     likelihood, likelihood_note = _likelihood(table, outcomes, assignments, basis, cfg.seed)
     targets, targets_note, targets_by_spend = _targets(sizes, brief, profit_label)
     if sizes is not None:
