@@ -24,6 +24,10 @@ def test_survey_only_study(small_demo, tmp_path):
     cust = pd.read_csv(data / "customers.csv", dtype=str)
     cust.loc[cust["household_type"] == "single", "household_type"] = "<b>single</b> & <script>x</script>"
     cust.to_csv(data / "customers.csv", index=False)
+    # the notebooks' survey paths are what this run checks: a short k range and few bootstrap pairs suffice
+    survey = yaml.safe_load((data / "survey_study.yaml").read_text(encoding="utf-8"))
+    survey.update(k_range=[2, 4], n_boot=6, n_init=3)
+    (data / "survey_study.yaml").write_text(yaml.safe_dump(survey, sort_keys=False), encoding="utf-8")
     result = run_study(data / "survey_study.yaml", out_dir=tmp_path / "out", progress=lambda _: None)
     assert result.status == "ok", [(s.name, s.error) for s in result.steps]
     assert RunFolder(result.run_dir).read(artifacts.METHOD)["method"] == "latent_class"
@@ -35,27 +39,27 @@ def test_survey_only_study(small_demo, tmp_path):
 
 
 def test_failing_step_is_reported(small_demo, tmp_path):
-    # A fault the up-front checks cannot see (planted in a copy of step 4's notebook) fails step 4 in the
+    # A fault the up-front checks cannot see (planted in a copy of step 2's notebook) fails step 2 in the
     # runner: its page shows the error, the manifest marks it failed and the later steps "not run".
     from segkit.report import notebooks_dir
 
     nb = tmp_path / "notebooks"
     shutil.copytree(notebooks_dir(), nb)
-    step4 = nb / "04_data.py"
-    step4.write_text(step4.read_text(encoding="utf-8")
-                     + '\n# %%\nraise RuntimeError("planted fault: the basis table is unreadable")\n',
+    step2 = nb / "02_resources.py"
+    step2.write_text(step2.read_text(encoding="utf-8")
+                     + '\n# %%\nraise RuntimeError("planted fault: the audited tables are unreadable")\n',
                      encoding="utf-8")
     lines: list[str] = []
     result = run_study(small_demo / "study.yaml", out_dir=tmp_path / "out", notebooks=nb, progress=lines.append)
     assert result.status == "failed"
-    assert any("[4/8]" in line and "failed" in line and "planted fault" in line for line in lines), lines
+    assert any("[2/8]" in line and "failed" in line and "planted fault" in line for line in lines), lines
     run = result.run_dir
     manifest = RunFolder(run).read_manifest()
     assert manifest["status"] == "failed"
-    assert [s["status"] for s in manifest["steps"]] == ["ok"] * 3 + ["failed"] + ["not run"] * 4
-    html = (run / "04_data.html").read_text(encoding="utf-8")
+    assert [s["status"] for s in manifest["steps"]] == ["ok"] + ["failed"] + ["not run"] * 6
+    html = (run / "02_resources.html").read_text(encoding="utf-8")
     assert "planted fault" in html and "This step failed" in html
-    assert not (run / "05_stability.html").exists()
+    assert not (run / "03_method.html").exists()
     assert "failed" in (run / "index.html").read_text(encoding="utf-8").lower()
 
 

@@ -617,7 +617,7 @@ CASES: list[Case] = [
          ("50 to", "not 0")),
     Case("demo of a word", lambda b: ["demo", str(b.out), "--n-customers", "lots"], 2, ("not a whole number",)),
     Case("demo of a billion", lambda b: ["demo", str(b.out), "--n-customers", "1e9"], 2,
-         ("the demo generates 50 to 99,999 customers, not 1,000,000,000",)),
+         ("the demo generates 50 to 1,000,000 customers, not 1,000,000,000",)),
     Case("demo of half a customer", lambda b: ["demo", str(b.out), "--n-customers", "60.5"], 2,
          ("not a whole number: '60.5'",)),
     Case("demo into a file", lambda b: ["demo", str(b.data / b.put("afile", "x")), "--n-customers", "60"], 2,
