@@ -59,7 +59,9 @@ def write_base(folder: Path) -> None:
 
 
 def base_study() -> dict[str, Any]:
-    return {"name": "faults", "goal": {"statement": "Find groups of customers worth a campaign."},
+    # 59 customers buy before the cut-off: a smallest accepted segment of 20% holds 10 or more of them
+    return {"name": "faults", "goal": {"statement": "Find groups of customers worth a campaign.",
+                                       "min_segment_share": 0.2},
             "data": {"transactions": {"path": "transactions.csv"}, "customers": {"path": "customers.csv"}},
             "basis": ["recency_days", "frequency", "monetary_avg"], "descriptors": ["age", "city_tier"],
             "cutoff": CUTOFF, "method": "kmeans", "k_range": [2, 3], "n_boot": 3, "n_init": 2}
@@ -549,6 +551,9 @@ CASES: list[Case] = [
          ("cutoff 2025-06-15", "at least 28 are needed")),
     Case("too few customers for k", lambda b: b.run(b.study({"k_range": [7, 9]})), 2,
          ("too few to segment into k = 7", "at least 10 per segment")),
+    Case("too few customers for the minimum segment share", lambda b: b.run(b.study(
+        {"goal": {**base_study()["goal"], "min_segment_share": 0.1}})), 2,
+         ("59 customers bought up to the cut-off", "goal.min_segment_share 10%", "At least 100 customers")),
     Case("constant basis variable", lambda b: b.run(b.study({"basis": ["recency_days", "flag"]}, customers={
         "path": b.put("cust.csv", b.customers().assign(flag=1.0))})), 2,
          ("cust.csv", "'flag'", "single value 1.0")),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -182,7 +183,8 @@ def read_inputs(cfg: StudyConfig, *, progress: Any = None) -> StudyData:
 
 #: Days of transactions a study needs after its cut-off, to validate the segments on later behaviour (step 7).
 MIN_OUTCOME_DAYS = 28
-#: Customers with a purchase up to the cut-off a study needs per segment of the smallest k it tries.
+#: Customers with a purchase up to the cut-off a study needs per segment of the smallest k it tries, and in the
+#: smallest segment the brief accepts (``goal.min_segment_share`` of them).
 MIN_CUSTOMERS_PER_SEGMENT = 10
 
 
@@ -220,6 +222,14 @@ def check_window(cfg: StudyConfig, data: StudyData) -> None:
         raise DataError(f"{where}: {who} bought up to the cut-off, too few to segment into "
                         f"k = {cfg.k_range[0]} or more (at least {MIN_CUSTOMERS_PER_SEGMENT} per segment, "
                         f"{need:,} in all); move the cutoff later or lower k_range", file=where_file, column="date")
+    share = cfg.goal.min_segment_share
+    need = math.ceil(MIN_CUSTOMERS_PER_SEGMENT / share)
+    if n < need:
+        raise DataError(f"{where}: {n:,} customers bought up to the cut-off; the brief accepts segments down to "
+                        f"goal.min_segment_share {share:.0%} of them, which would be {n * share:.1f} customers, fewer "
+                        f"than {MIN_CUSTOMERS_PER_SEGMENT}: a segment that small cannot be profiled or tested. At least "
+                        f"{need:,} customers are needed; raise goal.min_segment_share or move the cutoff later",
+                        file=where_file, column="date")
 
 
 def check_basis_values(cfg: StudyConfig, data: StudyData) -> None:
