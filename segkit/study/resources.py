@@ -227,8 +227,8 @@ def check_window(cfg: StudyConfig, data: StudyData) -> None:
     if n < need:
         raise DataError(f"{where}: {n:,} customers bought up to the cut-off; the brief accepts segments down to "
                         f"goal.min_segment_share {share:.0%} of them, which would be {n * share:.1f} customers, fewer "
-                        f"than {MIN_CUSTOMERS_PER_SEGMENT}: a segment that small cannot be profiled or tested. At least "
-                        f"{need:,} customers are needed; raise goal.min_segment_share or move the cutoff later",
+                        f"than {MIN_CUSTOMERS_PER_SEGMENT}: a segment that small cannot be profiled or tested. "
+                        f"At least {need:,} customers are needed; raise goal.min_segment_share or move the cutoff later",
                         file=where_file, column="date")
 
 
