@@ -228,7 +228,8 @@ def check_window(cfg: StudyConfig, data: StudyData) -> None:
         raise DataError(f"{where}: {n:,} customers bought up to the cut-off; the brief accepts segments down to "
                         f"goal.min_segment_share {share:.0%} of them, which would be {n * share:.1f} customers, fewer "
                         f"than {MIN_CUSTOMERS_PER_SEGMENT}: a segment that small cannot be profiled or tested. "
-                        f"At least {need:,} customers are needed; raise goal.min_segment_share or move the cutoff later",
+                        f"At least {need:,} customers are needed; raise goal.min_segment_share or move the cutoff "
+                        "later",
                         file=where_file, column="date")
 
 
