@@ -55,6 +55,14 @@ def _pdf(args: argparse.Namespace) -> int:
     return 0
 
 
+def _share(args: argparse.Namespace) -> int:
+    from segkit.share import share_run
+
+    path = share_run(Path(args.run), args.out, zip_it=args.zip)
+    print(f"share copy (pages, exports, PDF if printed; no notebooks, artifacts or machine details): {path}")
+    return 0
+
+
 def _compare(args: argparse.Namespace) -> int:
     from segkit.compare import compare_runs
 
@@ -131,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("run", help="the run folder (reports/DATE/<study>-HHMMSS)")
     f.add_argument("--out", help="the PDF to write (default: beside the run folder, RUN.pdf)")
     f.set_defaults(func=_pdf)
+
+    h = sub.add_parser("share", help="copy what a client reads of a finished run (pages, exports, PDF) into a "
+                                     "folder or zip beside it, without notebooks, artifacts or machine details")
+    h.add_argument("run", help="the run folder (reports/DATE/<study>-HHMMSS)")
+    h.add_argument("--out", help="the folder to create (default: beside the run folder, RUN-share)")
+    h.add_argument("--zip", action="store_true", help="also write the folder as a .zip")
+    h.set_defaults(func=_share)
 
     c = sub.add_parser("compare", help="compare two run folders (migration, ARI, drift) in a dated report")
     c.add_argument("run_a", help="the earlier run folder")

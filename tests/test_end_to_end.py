@@ -148,3 +148,33 @@ def test_rerun_from_a_step_reuses_the_earlier_ones(demo_run, small_demo, tmp_pat
     assert not (tmp_path / "p").exists()
     assert main(["run", str(path), "--from", "5", "--out", str(tmp_path / "p")]) == 2
     assert "needs --reuse RUN" in capsys.readouterr().err
+
+
+def test_share_copy_holds_what_a_client_reads_and_nothing_of_the_machine(demo_run, tmp_path, capsys):
+    import re
+    import zipfile
+
+    from segkit.share import PRIVATE_MANIFEST_KEYS
+
+    result, _ = demo_run
+    run = result.run_dir
+    before = file_hashes(run)
+    dest = tmp_path / "for-the-client"
+    assert main(["share", str(run), "--out", str(dest), "--zip"]) == 0
+    assert "for-the-client.zip" in capsys.readouterr().out
+    names = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()}
+    pages = {p.name for p in run.glob("*.html")}
+    assert pages <= names and {"index.html", "summary.html", "style.css", "manifest.json"} <= names
+    assert {"exports/customers.csv", "exports/customers.xlsx", "exports/segments.xlsx"} <= names
+    assert not any(n.startswith(("notebooks/", "artifacts/")) for n in names)
+    manifest = json.loads((dest / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "ok" and not set(PRIVATE_MANIFEST_KEYS) & set(manifest)
+    # every link of every page resolves inside the copy (a zipped folder reads the same)
+    for page in dest.glob("*.html"):
+        for href in re.findall(r'(?:href|src)="([^"#:]+)"', page.read_text(encoding="utf-8")):
+            assert (dest / href).is_file(), (page.name, href)
+    with zipfile.ZipFile(tmp_path / "for-the-client.zip") as z:
+        assert {n.split("/", 1)[1] for n in z.namelist() if not n.endswith("/")} == names
+    assert file_hashes(run) == before  # the run folder is never changed
+    assert main(["share", str(run), "--out", str(dest)]) == 2
+    assert "already exists" in capsys.readouterr().err
