@@ -54,7 +54,12 @@ class _Links(HTMLParser):
             if href:
                 self.hrefs.append(href)
         elif tag == "h1" and not self._seen_h1:
-            self._in_h1 = True
+            # a page may name its bookmark (the summary's heading is the study's title, as the index's is)
+            bookmark = dict(attrs).get("data-bookmark")
+            if bookmark:
+                self.title, self._seen_h1 = bookmark, True
+            else:
+                self._in_h1 = True
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "h1" and self._in_h1:

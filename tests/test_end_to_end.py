@@ -178,3 +178,26 @@ def test_share_copy_holds_what_a_client_reads_and_nothing_of_the_machine(demo_ru
     assert file_hashes(run) == before  # the run folder is never changed
     assert main(["share", str(run), "--out", str(dest)]) == 2
     assert "already exists" in capsys.readouterr().err
+
+
+def test_every_page_of_a_real_run_renders_in_chromium_into_the_pdf(demo_run, tmp_path, capsys):
+    import shutil
+
+    from segkit.pdf import CHROMIUM_NAMES
+
+    if not any(shutil.which(n) for n in CHROMIUM_NAMES):
+        pytest.skip(f"none of {', '.join(CHROMIUM_NAMES)} is installed (Debian package 'chromium'): cannot render")
+    pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed: pip install 'segkit[pdf]'")
+    result, _ = demo_run
+    out = tmp_path / "study.pdf"
+    assert main(["pdf", str(result.run_dir), "--out", str(out)]) == 0
+    capsys.readouterr()
+    reader = pypdf.PdfReader(out)
+    titles = [o.title for o in reader.outline]
+    # the index, the executive summary, then each step report, each starting on its own page
+    assert len(titles) == 10 and titles[1] == "Executive summary" and all(f"Step {s.number} of 8" in t
+                                                                  for s, t in zip(STEPS, titles[2:]))
+    starts = [reader.get_destination_page_number(o) for o in reader.outline]
+    assert starts == sorted(set(starts)) and len(reader.pages) > starts[-1]
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert str(result.run_dir.parent.parent) not in text and "@" not in text
