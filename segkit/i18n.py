@@ -151,6 +151,7 @@ ZH: dict[str, str] = {
     "Segmentation is a process": "细分是一个持续的过程",
     "Migration between segments": "细分之间的迁移",
     "Drift in sizes and profiles": "规模与画像的漂移",
+    "Selecting the target segments": "选择目标细分",
     "profit": "利润",
     "spend": "消费额",
     # fixed sentences and callouts of the step reports
@@ -264,6 +265,96 @@ ZH: dict[str, str] = {
     "kept (flagged)": "保留（已标记）",
     "number of segments": "细分数量",
     "adjusted Rand index": "调整兰德指数",
+    # the executive summary (segkit.summary.SUMMARY_TEXT)
+    "Executive summary": "执行摘要",
+    "The question": "问题",
+    "Measured by:": "衡量指标：",
+    "The answer": "答案",
+    "The target segments ({n_targets} of {k}) hold {target_customers} customers "
+    "({target_share} of the {n_customers} segmented), who bring {target_value_share} of the value.":
+        "目标细分（{k} 个中的 {n_targets} 个）共有 {target_customers} 位客户"
+        "（占已细分的 {n_customers} 位客户的 {target_share}），贡献了 {target_value_share} 的价值。",
+    "No segment qualifies as a target: {reason}. The {k} segments are listed on the overview page.":
+        "没有细分符合目标条件：{reason}。{k} 个细分列在概览页上。",
+    "the run has no segment values (no transactions or no profiling step)":
+        "本次运行没有细分的价值数据（没有交易数据或没有画像步骤）",
+    "none is both attractive and large enough": "没有细分既有吸引力又足够大",
+    "spend up to the cut-off": "截止日期前的消费额",
+    "Share of value": "价值占比",
+    "How sure we are": "我们有多确定",
+    "Every measured criterion of the brief passes. {summary}": "研究目标中每一项已测量的标准都通过了。{summary}",
+    "Every measured knock-out criterion passes, but not every success criterion: the segments can be used, "
+    "with the failed criteria in mind. {summary}":
+        "每一项已测量的淘汰标准都通过了，但并非每一项成功标准都通过：可以使用这些细分，但需留意未通过的标准。{summary}",
+    "A knock-out criterion of the brief fails: the segments should not be acted on as they are. {summary}":
+        "研究目标中有一项淘汰标准未通过：不应按现状依据这些细分采取行动。{summary}",
+    "Step 7 (validation) has not run, so the segments have not been tested against the brief.":
+        "第 7 步（验证）尚未运行，因此这些细分还没有对照研究目标进行检验。",
+    "What to do next": "下一步做什么",
+    "Load {export} into the CRM: it has one row per customer ({n_rows} rows), with the segment of each and, "
+    "for the {n_excluded} not segmented, the reason.":
+        "将 {export} 导入 CRM：每位客户一行（共 {n_rows} 行），包含每位客户所属的细分；"
+        "对未细分的 {n_excluded} 位客户，注明原因。",
+    "Brief the owners of the target segments on their actions (the table above).":
+        "向目标细分的负责人说明各自的行动建议（见上表）。",
+    "Before acting on the segments, resolve the failed criteria: {criteria}.":
+        "在依据这些细分采取行动之前，先解决未通过的标准：{criteria}。",
+    "Over time, step 8's recommendation: {recommendation} (the reasons: {page}).":
+        "随时间变化，第 8 步的建议：{recommendation}（理由见 {page}）。",
+    "Re-run the study on fresh data and compare the runs (segkit compare) to see the segments move.":
+        "用新数据重新运行研究，并比较两次运行（segkit compare），观察细分的变化。",
+    "Who brings the value": "谁带来了价值",
+    "Each segment's share of the customers (grey) and of the value ({value_label}, dark); "
+    "the target segments are marked ★.":
+        "各细分占客户的比例（灰色）与占价值的比例（{value_label}，深色）；目标细分以 ★ 标出。",
+    "share of customers": "客户占比",
+    "share of value": "价值占比",
+    "The details: the overview page and the eight step reports.": "详细内容：概览页和八个步骤的报告。",
+    "Run {run_id} · segkit {version}. Every number on this page comes from the run's results.":
+        "运行 {run_id} · segkit {version}。本页的每个数字都来自本次运行的结果。",
+    "This run did not reach the segments, so there is nothing to summarise yet: {reason}.":
+        "本次运行没有进行到形成细分的步骤，因此暂无可摘要的内容：{reason}。",
+    "step {step} failed ({error})": "第 {step} 步失败（{error}）",
+    "step 5 (stability), which forms the segments, has not run": "形成细分的第 5 步（稳定性）尚未运行",
+    "the summary could not be written ({error})": "无法生成摘要（{error}）",
+    "The overview page shows which steps ran; fix the cause and run the study again.":
+        "概览页显示了哪些步骤已运行；请排除原因后重新运行研究。",
+    ": the question, the answer, how sure we are and what to do next, on one page. For the CRM: "
+    "<code>{csv}</code> (and <code>{xlsx}</code>), one row per customer; <code>{workbook}</code>, the segments.":
+        "：问题、答案、我们有多确定以及下一步做什么，尽在一页。供 CRM 使用：<code>{csv}</code>"
+        "（以及 <code>{xlsx}</code>），每位客户一行；<code>{workbook}</code>，各细分。",
+    # the segment evaluation plot and decision table of step 8 (segkit.profiling.evaluation.EVALUATION_TEXT)
+    "Segment evaluation plot (bubble area = segment size)": "细分评估图（气泡面积 = 细分规模）",
+    "segment attractiveness (the brief's weighted criteria, 0-10)": "细分吸引力（研究目标的加权标准，0-10）",
+    "organisational competitiveness (0-10: {source})": "企业竞争力（0-10：{source}）",
+    "target": "目标",
+    "The brief gives no criteria for organisational competitiveness (how well the firm can serve a segment "
+    "against its competitors), so the vertical axis shows what is measured instead: {source}. Add the team's "
+    "competitiveness judgement to the brief to replace it.":
+        "研究目标没有给出企业竞争力的标准（企业相对竞争对手服务某一细分的能力），因此纵轴改为显示可测量的指标："
+        "{source}。将团队对竞争力的判断加入研究目标即可替换它。",
+    "target: attractiveness {a} and competitiveness {c} are both at least {cut}, and it holds {share} of the "
+    "customers (at least {min_share})":
+        "目标：吸引力 {a} 与竞争力 {c} 均不低于 {cut}，且占客户的 {share}（不低于 {min_share}）",
+    "target: no segment is top right; it has the first priority (attractiveness + competitiveness)":
+        "目标：没有细分位于右上方；它的优先级最高（吸引力 + 竞争力）",
+    "not a target: it holds {share} of the customers, below the brief's minimum of {min_share}":
+        "非目标：它占客户的 {share}，低于研究目标规定的最低 {min_share}",
+    "not a target: attractiveness {a} and competitiveness {c} are below {cut}":
+        "非目标：吸引力 {a} 与竞争力 {c} 均低于 {cut}",
+    "not a target: attractiveness {a} is below {cut}": "非目标：吸引力 {a} 低于 {cut}",
+    "not a target: competitiveness {c} is below {cut}": "非目标：竞争力 {c} 低于 {cut}",
+    "not a target: no segment is top right and its priority is {p}": "非目标：没有细分位于右上方，且它的优先级为 {p}",
+    "decision": "决定",
+    "why": "原因",
+    "not a target": "非目标",
+    "team judgement": "团队判断",
+    "{variable} rescaled": "{variable}（重新标度）",
+    "value index": "价值指数",
+    "profit index": "利润指数",
+    "attractiveness": "吸引力",
+    "competitiveness": "竞争力",
+    "Which segments to target, and why (scores 0-10)": "应以哪些细分为目标及其原因（得分 0-10）",
     # common table headings
     "segment": "细分",
     "name": "名称",

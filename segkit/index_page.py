@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from segkit.display import fmt
 from segkit.i18n import relabel, translate
@@ -50,6 +51,16 @@ def _verdict_rows(verdict: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _exports(run: RunFolder) -> dict[str, str] | None:
+    """The export files the index names, relative to the run folder (None when the run wrote none)."""
+    from segkit.exports import CUSTOMER_CSV, CUSTOMER_EXPORT, SEGMENT_WORKBOOK
+
+    if not (run.path / CUSTOMER_CSV).is_file():
+        return None
+    return {"csv": CUSTOMER_CSV, "xlsx": f"{RunFolder.EXPORTS}/{CUSTOMER_EXPORT}.xlsx",
+            "workbook": f"{RunFolder.EXPORTS}/{SEGMENT_WORKBOOK}"}
+
+
 def _language(manifest: dict[str, Any]) -> str:
     return (manifest.get("config") or {}).get("language") or "en"
 
@@ -63,6 +74,10 @@ def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
 
     def _(text: Any, **values: Any) -> str:
         return translate(str(text), language).format(**values) if text is not None else ""
+
+    def _html(text: str, **values: Any) -> Markup:
+        # fixed text with markup of its own: the values are escaped, the template's tags kept
+        return Markup(translate(text, language)).format(**values)
 
     run = RunFolder(run_dir)
     brief = _read(run, artifacts.BRIEF) or {}
@@ -90,9 +105,11 @@ def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "steps": manifest.get("steps", []),
         "css": (_TEMPLATES / "report.css").read_text(encoding="utf-8"),
         "has_summary": run.summary_path.is_file(),
+        "exports": _exports(run),
         "total_seconds": round(sum(s.get("seconds") or 0 for s in manifest.get("steps", [])), 1),
         "run_summary": run_summary(manifest),
         "_": _,
+        "_html": _html,
         "lang": "zh-CN" if language == "zh" else language,
     }
 

@@ -204,3 +204,58 @@ def test_a_page_says_when_no_cjk_font_is_installed(make_study, tmp_path, monkeyp
         said = translate(NO_CJK_FONT, language)
     assert any(said in str(s) for s in shown) is noted
     assert "fonts-noto-cjk" in said
+
+
+def _english_left(html: str, english: dict[str, str]) -> list[str]:
+    """The English fixed texts (their words outside placeholders) that a zh page still shows."""
+    left = []
+    for text in english.values():
+        # the words between placeholders; a piece the translation keeps (" · segkit ") is no sign of English
+        pieces = [p for p in re.split(r"\{[^}]*\}", text) if len(p.strip(" .,:;()")) > 3 and p not in ZH[text]]
+        if any(escape_html(p) in html for p in pieces):
+            left.append(text)
+    return left
+
+
+def escape_html(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+def test_a_zh_summary_page_and_the_index_lead_have_no_english_fixed_text(demo_run_steps, tmp_path):
+    from segkit.exports import CUSTOMER_CSV, write_exports
+    from segkit.index_page import write_index
+    from segkit.summary import SUMMARY_TEXT, write_summary
+
+    run = RunFolder(copy_run(demo_run_steps[0], tmp_path / "run"))
+    export = write_exports(run.path)
+    manifest = {**_manifest(run.path, "zh"), "inputs": {}}
+    html = write_summary(run.path, manifest, export_rows=(export.n_rows, export.n_excluded)).read_text("utf-8")
+    assert '<html lang="zh-CN">' in html and "<h2>答案</h2>" in html and "<h2>下一步做什么</h2>" in html
+    assert f"将 {CUSTOMER_CSV} 导入 CRM：每位客户一行（共 {export.n_rows:,} 行）" in html
+    assert _english_left(html, SUMMARY_TEXT) == []
+    index = write_index(run.path, manifest).read_text("utf-8")
+    assert '<b>执行摘要</b></a>：问题、答案' in index and f"<code>{CUSTOMER_CSV}</code>" in index
+    assert "Executive summary" not in index and "the question, the answer" not in index
+
+
+def test_a_run_without_segments_has_a_summary_page_that_says_why(demo_run_steps, tmp_path):
+    """Every step page links summary.html: a run that failed before step 5 has one, saying so."""
+    from segkit.report import write_handover
+    from segkit.study import artifacts
+
+    run = RunFolder(tmp_path / "run")
+    run.path.mkdir()
+    for language, expected in (("en", "step 4 failed (no customer has a purchase before the cut-off)"),
+                               ("zh", "第 4 步失败（no customer has a purchase before the cut-off）")):
+        manifest = _manifest(run.path, language)
+        manifest["steps"][3].update(status="failed", error="no customer has a purchase before the cut-off")
+        cfg = load_config(ROOT / "data" / "demo" / "study.yaml").model_copy(update={"language": language})
+        said: list[str] = []
+        write_handover(run, manifest, cfg, said.append)
+        html = run.summary_path.read_text("utf-8")
+        assert expected in html and said == [], said
+        assert not run.has(artifacts.SEGMENTS) and not run.exports_dir.exists()
+    index = render_index(run.path, {**_manifest(run.path, "en"), "inputs": {}})
+    assert 'href="summary.html"' in index and "exports/" not in index
