@@ -15,14 +15,15 @@ so every table and sentence of a report uses them without each notebook passing 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["CATALOGS", "LANGUAGES", "Words", "current", "has_cjk", "money_label", "translate", "translate_mapping",
+__all__ = ["CATALOGS", "LANGUAGES", "SEPARATORS", "Words", "current", "has_cjk", "join", "money_label", "translate",
+           "translate_mapping",
            "relabel", "translate_markdown", "use_words", "words_of"]
 
 #: The languages a study file may choose for its reports; English is the text of the code itself.
@@ -355,6 +356,98 @@ ZH: dict[str, str] = {
     "attractiveness": "吸引力",
     "competitiveness": "竞争力",
     "Which segments to target, and why (scores 0-10)": "应以哪些细分为目标及其原因（得分 0-10）",
+    # step 7's verdict sentence (segkit.study.validation._summary) and the targets against past spend
+    "validation on later behaviour needs transactions after a cut-off, which this study lacks":
+        "要用之后的行为进行验证，需要截止日期之后的交易数据，而本研究没有这些数据",
+    "{n} left to the team": "{n} 项留给团队判断",
+    "{n} without the data to measure it": "{n} 项缺少测量所需的数据",
+    "{n} without the data to measure them": "{n} 项缺少测量所需的数据",
+    "; {n} more is not measured ({parts})": "；另有 {n} 项未测量（{parts}）",
+    "; {n} more are not measured ({parts})": "；另有 {n} 项未测量（{parts}）",
+    "measured criteria": "已测量的标准",
+    "criteria": "标准",
+    "; 1 criterion repeats another's measurement and is counted once": "；1 项标准与另一项的测量相同，只计一次",
+    "; {n} criteria repeat another's measurement and are counted once": "；{n} 项标准与其他标准的测量相同，只计一次",
+    "No criterion of the brief could be measured; the team judges them.": "研究目标中没有可测量的标准；由团队判断。",
+    "No criterion of the brief could be measured; the team judges them; {later}.":
+        "研究目标中没有可测量的标准；由团队判断；{later}。",
+    "{n_pass} of {n} {measured} pass{judged}; failed: {failed}.":
+        "{n} 项{measured}中有 {n_pass} 项通过{judged}；未通过：{failed}。",
+    "{n_pass} of {n} {measured} pass{judged}; failed: {failed}. Note that {later}.":
+        "{n} 项{measured}中有 {n_pass} 项通过{judged}；未通过：{failed}。请注意：{later}。",
+    "{n_pass} of {n} {measured} pass{judged}.": "{n} 项{measured}中有 {n_pass} 项通过{judged}。",
+    "{n_pass} of {n} {measured} pass{judged}, but the segments are not yet validated: {later}.":
+        "{n} 项{measured}中有 {n_pass} 项通过{judged}，但细分尚未经过验证：{later}。",
+    "lift {lift}, 95% interval {lo} to {hi}": "提升 {lift}，95% 区间 {lo} 至 {hi}",
+    "The target segments beat as many customers ranked by past spend ({lift}).":
+        "目标细分优于按历史消费排序选出的同等数量客户（{lift}）。",
+    "The target segments do not clearly beat as many customers ranked by past spend ({lift}).":
+        "目标细分没有明显优于按历史消费排序选出的同等数量客户（{lift}）。",
+    "As many customers ranked by past spend do better on {what} than the target segments ({lift}).":
+        "按历史消费排序选出的同等数量客户在{what}上优于目标细分（{lift}）。",
+    "revenue after the cut-off": "截止日期之后的收入",
+    "orders after the cut-off": "截止日期之后的订单数",
+    "the share buying after the cut-off": "截止日期之后购买的客户占比",
+    "the promotion share after the cut-off": "截止日期之后的促销占比",
+    # segkit's default criteria (segkit.brief), when the study file gives none
+    "Substantial: large enough to be worth a tailored offer (at least the minimum segment share)":
+        "足够大：规模值得为其定制方案（不低于最小细分占比）",
+    "Measurable: members can be identified from data the firm holds": "可测量：可以根据企业掌握的数据识别成员",
+    "Accessible: members can be reached through the firm's channels": "可接触：可以通过企业的渠道接触到成员",
+    "Differentiable: the segment's behaviour differs clearly from the others": "可区分：该细分的行为与其他细分明显不同",
+    "Actionable: the firm can design and deliver an offer that fits the segment":
+        "可行动：企业能够设计并提供适合该细分的方案",
+    "Segments differ in the KPI after the cut-off (p < 0.01)": "截止日期之后各细分在关键绩效指标上存在差异（p < 0.01）",
+    "A new customer can be placed in a segment with at least 70% accuracy": "新客户可以以至少 70% 的准确率归入细分",
+    "Segments replicate on half of the data (adjusted Rand index >= 0.7)":
+        "细分在一半数据上可以复现（调整兰德指数 >= 0.7）",
+    # step 8's recommendation and its reasons (segkit.iteration.recommend)
+    "keep": "保留",
+    "adjust": "调整",
+    "re-segment": "重新细分",
+    "inconclusive": "无法判断",
+    "agree well (ARI {ari}, at least {keep})": "一致性良好（ARI {ari}，不低于 {keep}）",
+    "agree only moderately (ARI {ari}, below {keep})": "一致性一般（ARI {ari}，低于 {keep}）",
+    "agree poorly (ARI {ari}, below {low}; 0 is chance agreement)": "一致性差（ARI {ari}，低于 {low}；0 表示随机一致）",
+    "the segment boundaries": "细分边界",
+    "the segmentations": "两次细分",
+    "{what} {agreement}": "{what}{agreement}",
+    "the two segmentations share no customers, so they cannot be compared": "两次细分没有共同的客户，因此无法比较",
+    "(ARI {ari} on the {n} customers in both; {stay} stayed)":
+        "（在两次都包含的 {n} 位客户上 ARI 为 {ari}；{stay} 留在原细分）",
+    "customers moved between segments as customers do {moved}: shown, not a reason to re-segment":
+        "客户在细分之间正常流动{moved}：仅作展示，不构成重新细分的理由",
+    "a customer's earlier segment says little about their current one: the two agree poorly {moved}, below {low}, "
+    "where 0 is chance; shown, not judged, since the rule judges whether the segment boundaries persist":
+        "客户之前所属的细分几乎无法说明其当前所属的细分：两者一致性差{moved}，低于 {low}（0 表示随机）；"
+        "仅作展示、不作判断，因为规则判断的是细分边界是否持续",
+    "the largest share change is {mx} points (limit {limit})": "占比的最大变化为 {mx} 个百分点（上限 {limit}）",
+    ": segment(s) {segments} moved by {limit} SD or more on a counted variable":
+        "：细分 {segments} 在某个计入的变量上移动了 {limit} 个标准差或更多",
+    "the largest profile shift is {mp} SD (limit {limit}){moved}":
+        "画像的最大偏移为 {mp} 个标准差（上限 {limit}）{moved}",
+    "{variables} moved with the windows' different lengths and are not counted as drift":
+        "{variables} 随时间窗口长度不同而变化，不计为漂移",
+    "current segment(s) {segments} match no earlier segment": "当前细分 {segments} 与之前的任何细分都不匹配",
+    "earlier segment(s) {segments} vanished (no match, or below {share})":
+        "之前的细分 {segments} 已消失（没有匹配，或低于 {share}）",
+    "the current side, refitted on the shorter window, agrees with step 5's segments at ARI {ari} (at least "
+    "{limit}), so the comparison speaks for them":
+        "在较短时间窗口上重新拟合的当前细分与第 5 步的细分一致（ARI {ari}，不低于 {limit}），因此该比较可以代表它们",
+    "{sentence}.": "{sentence}。",
+    "no customers in both": "没有两次都包含的客户",
+    "the shorter window gives a different segmentation (its refit agrees with step 5's segments at {agreement}, "
+    "below {limit})": "较短的时间窗口得到了不同的细分（其重新拟合与第 5 步细分的一致性为 {agreement}，低于 {limit}）",
+    "although the refit agrees with step 5's segments as a whole (ARI {ari}), its segment(s) {segments} hold mostly "
+    "customers of other step 5 segments (those rows describe other groups)":
+        "虽然重新拟合整体上与第 5 步的细分一致（ARI {ari}），但其细分 {segments} 主要包含第 5 步其他细分的客户"
+        "（这些行描述的是其他群体）",
+    "the comparison is inconclusive for the delivered segments: {why}, so its drift says nothing about whether to "
+    "keep, adjust or re-segment them":
+        "对于交付的细分，该比较无法得出结论：{why}，因此其漂移无法说明应保留、调整还是重新细分",
+    "it becomes conclusive with more history before the earlier cut-off: a smaller earlier_window_months, or data "
+    "reaching further back":
+        "若在较早的截止日期之前有更多历史数据，即可得出结论：减小 earlier_window_months，或使用时间更早的数据",
     # common table headings
     "segment": "细分",
     "name": "名称",
@@ -392,6 +485,9 @@ ZH: dict[str, str] = {
     "yes": "是",
     "no": "否",
 }
+
+#: How a language separates the items of a list (English: as written in the code).
+SEPARATORS: dict[str, dict[str, str]] = {"zh": {", ": "、", "; ": "；"}}
 
 #: Every language's catalog; English needs none.
 CATALOGS: dict[str, dict[str, str]] = {"en": {}, "zh": ZH}
@@ -468,6 +564,18 @@ def translate(text: str, language: str | None = None) -> str:
     """
     lang = language or current().language
     return CATALOGS.get(lang, {}).get(text, text)
+
+
+def join(items: Iterable[Any], sep: str = ", ", language: str | None = None) -> str:
+    """The items as one list, separated as ``language`` separates them (default: the current words').
+
+    Examples
+    --------
+    >>> join(["a", "b"], "; ", "zh"), join(["a", "b"], "; ", "en")
+    ('a；b', 'a; b')
+    """
+    lang = language or current().language
+    return SEPARATORS.get(lang, {}).get(sep, sep).join(str(i) for i in items)
 
 
 def translate_mapping(mapping: Mapping[str, str], language: str | None = None) -> dict[str, str]:

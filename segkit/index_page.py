@@ -38,14 +38,15 @@ def _segments(run: RunFolder, labels: dict[str, str] | None = None) -> list[dict
     return seg
 
 
-def _verdict_rows(verdict: dict[str, Any]) -> list[dict[str, Any]]:
+def _verdict_rows(verdict: dict[str, Any], language: str = "en") -> list[dict[str, Any]]:
     """The verdict's rows as the index shows them: result in words, criterion, value, threshold, evidence."""
     rows = []
     for r in verdict.get("table") or []:
         passed = r.get("passed")
         result = ("team judges" if r.get("measure") == "team_judges" else "not measured") if passed is None \
             else ("pass" if passed else "FAIL")
-        rows.append({"result": result, "criterion": r.get("criterion"), "kind": r.get("kind"),
+        rows.append({"result": result, "criterion": translate(str(r.get("criterion") or ""), language),
+                     "kind": r.get("kind"),
                      "value": r.get("value_text"), "threshold": r.get("threshold_text"),
                      "evidence": r.get("evidence") if r.get("measure") != "team_judges" else None})
     return rows
@@ -100,7 +101,7 @@ def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "segmentation": segmentation,
         "segments": _segments(run, (manifest.get("config") or {}).get("labels")),
         "verdict": verdict,
-        "verdict_rows": _verdict_rows(verdict),
+        "verdict_rows": _verdict_rows(verdict, language),
         "iteration": iteration,
         "steps": manifest.get("steps", []),
         "css": (_TEMPLATES / "report.css").read_text(encoding="utf-8"),

@@ -57,6 +57,10 @@ SUMMARY_TEXT: dict[str, str] = {
     "next_targets": "Brief the owners of the target segments on their actions (the table above).",
     "next_failed": "Before acting on the segments, resolve the failed criteria: {criteria}.",
     "next_iteration": "Over time, step 8's recommendation: {recommendation} (the reasons: {page}).",
+    "keep": "keep",
+    "adjust": "adjust",
+    "re-segment": "re-segment",
+    "inconclusive": "inconclusive",
     "next_recheck": "Re-run the study on fresh data and compare the runs (segkit compare) to see the segments move.",
     "figure": "Who brings the value",
     "figure_caption": ("Each segment's share of the customers (grey) and of the value ({value_label}, dark); "
@@ -172,7 +176,8 @@ class ExecutiveSummary:
                                                   n_rows=fmt(self.n_export_rows, "int"),
                                                   n_excluded=fmt(self.n_excluded, "int")))
         if self.iteration:
-            out.append(text["next_iteration"].format(recommendation=self.iteration, page=_step_page("iteration")))
+            decision = text.get(self.iteration, self.iteration)
+            out.append(text["next_iteration"].format(recommendation=decision, page=_step_page("iteration")))
         else:
             out.append(text["next_recheck"])
         return out

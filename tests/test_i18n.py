@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from segkit.config import load_config
 from segkit.display import MONEY_COLUMNS, fmt, table_html
@@ -217,6 +218,18 @@ def _english_left(html: str, english: dict[str, str]) -> list[str]:
     return left
 
 
+def _catalog_left(text: str) -> list[str]:
+    """The catalog's English sentences and templates (words between placeholders, 12 characters or more) in ``text``."""
+    left = []
+    for english, chinese in ZH.items():
+        if "{" not in english and len(english) < 25:
+            continue  # a single word or heading may rightly stay in a name or a client's own text
+        pieces = [p for p in re.split(r"\{[^}]*\}", english) if len(p.strip(" .,:;()")) >= 12 and p not in chinese]
+        if any(p in text or escape_html(p) in text for p in pieces):
+            left.append(english)
+    return left
+
+
 def escape_html(text: str) -> str:
     from html import escape
 
@@ -259,3 +272,57 @@ def test_a_run_without_segments_has_a_summary_page_that_says_why(demo_run_steps,
         assert not run.has(artifacts.SEGMENTS) and not run.exports_dir.exists()
     index = render_index(run.path, {**_manifest(run.path, "en"), "inputs": {}})
     assert 'href="summary.html"' in index and "exports/" not in index
+
+
+@pytest.fixture(scope="module")
+def zh_concluded(demo_run_steps, small_demo, tmp_path_factory):
+    """Steps 6-8 in zh on a copy of the small demo's steps 1-5: the run folder and its results."""
+    from segkit.study.context import run_steps
+
+    folder = tmp_path_factory.mktemp("zh")
+    study = yaml.safe_load((small_demo / "study.yaml").read_text(encoding="utf-8"))
+    study["data"] = {name: {**spec, "path": str(small_demo / spec["path"])} for name, spec in study["data"].items()}
+    study.update(language="zh", currency="¥")
+    (folder / "study.yaml").write_text(yaml.safe_dump(study, allow_unicode=True), encoding="utf-8")
+    run = copy_run(demo_run_steps[0], folder / "run")
+    results = run_steps(run, folder / "study.yaml", ["profiling", "validation", "iteration"])
+    return RunFolder(run), results, load_config(folder / "study.yaml")
+
+
+def test_a_zh_run_says_its_verdict_recommendation_and_summary_in_zh(zh_concluded):
+    """The sentences built from the data are translated templates: no English template of the catalog is left."""
+    from segkit.exports import write_exports
+    from segkit.index_page import write_index
+    from segkit.study import artifacts
+    from segkit.summary import SUMMARY_TEXT, write_summary
+
+    run, results, cfg = zh_concluded
+    verdict = run.read(artifacts.VERDICT)
+    validation = results["validation"]
+    assert has_cjk(verdict["summary"]) and _catalog_left(verdict["summary"]) == []
+    assert verdict["summary"].startswith(f"{validation.n_passed + validation.n_failed} 项")
+    assert f"中有 {validation.n_passed} 项通过" in verdict["summary"]
+    if verdict["against_past_spend"]:
+        assert has_cjk(verdict["against_past_spend"]) and "提升 " in verdict["against_past_spend"]
+    evaluation = results["iteration"].evaluation
+    assert evaluation is not None
+    with words_of(Words(language="zh")):  # as step 8's notebook shows it
+        decisions = evaluation.decision_table["决定"]
+    assert set(decisions) <= {"目标", "非目标"} and (decisions == "目标").sum() == len(evaluation.targets)
+    assert all(has_cjk(w) and _catalog_left(w) == [] for w in evaluation.table["why"])
+    comparison = results["iteration"].comparison
+    if comparison is not None:
+        assert has_cjk(comparison.reason) and _catalog_left(comparison.reason) == []
+
+    manifest = {"title": "Frozen food", "run_id": "r-zh", "started": "2026-12-05T07:00:00", "status": "ok",
+                "segkit_version": "0", "config": cfg.to_dict(), "steps": [], "study_file": "study.yaml",
+                "seed": 1, "inputs": {}}
+    export = write_exports(run.path)
+    summary = write_summary(run.path, manifest, export_rows=(export.n_rows, export.n_excluded)).read_text("utf-8")
+    index = write_index(run.path, manifest).read_text("utf-8")
+    assert _english_left(summary, SUMMARY_TEXT) == [] and _catalog_left(summary) == []
+    assert verdict["summary"] in summary or escape_html(verdict["summary"]) in summary
+    # the study file's own criteria are the client's words, shown as written (English in the demo's file)
+    client = [escape_html(str(r["criterion"])) for r in verdict["table"] if str(r["criterion"]) not in ZH]
+    assert client and _catalog_left(re.sub("|".join(map(re.escape, client)), "", index)) == []
+    assert "对照研究目标的结论" in index and "通过" in index
