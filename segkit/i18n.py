@@ -448,6 +448,51 @@ ZH: dict[str, str] = {
     "it becomes conclusive with more history before the earlier cut-off: a smaller earlier_window_months, or data "
     "reaching further back":
         "若在较早的截止日期之前有更多历史数据，即可得出结论：减小 earlier_window_months，或使用时间更早的数据",
+    # generated segment names and actions (segkit.methods.naming)
+    "recent": "近期购买", "lapsed": "流失", "infrequent": "低频", "frequent": "高频",
+    "low-spend": "低消费", "high-spend": "高消费", "small-basket": "小额订单", "big-basket": "大额订单",
+    "new": "新客户", "long-standing": "老客户", "short-cycle": "短周期", "long-cycle": "长周期",
+    "regular": "规律购买", "irregular": "不规律购买", "erratic-spend": "消费不稳定", "steady-spend": "消费稳定",
+    "full-price": "原价购买", "promotion-driven": "促销驱动", "low-profit": "低利润", "high-profit": "高利润",
+    "thin-margin": "低毛利", "high-margin": "高毛利", "few-returns": "少退货", "returns-prone": "常退货",
+    "dissatisfied": "不满意", "satisfied": "满意",
+    "{what}-focused": "偏好{what}",
+    "{what} shopper": "{what}购物者",
+    "high {feature}": "{feature}高",
+    "low {feature}": "{feature}低",
+    "mostly {column} {category}": "{column}多为 {category}",
+    "rarely '{label}'": "很少选“{label}”",
+    "Average profile": "平均画像",
+    "Keep discounts small: their margin is already thin (margin_rate {z} SD).":
+        "少打折：他们的毛利已经很低（margin_rate {z} SD）。",
+    "Check why they return goods before sending offers (return_rate {z} SD).":
+        "发送优惠之前，先查明他们退货的原因（return_rate {z} SD）。",
+    "{main} ({numbers} from the base).": "{main}（与整体相比：{numbers}）。",
+    "{main} (no behaviour variable is {t} SD or more from the base).":
+        "{main}（没有任何行为变量与整体相差 {t} SD 或以上）。",
+    "Correct first: call them, find the complaint and fix it fast; sell nothing more until it is resolved.":
+        "先纠正问题：致电客户，找出投诉原因并迅速解决；在解决之前不再推销。",
+    "Win back now: contact each customer personally within two weeks, ask why they stopped buying, and offer a "
+    "personal welcome-back incentive on what they used to buy.":
+        "立即挽回：两周内逐一联系每位客户，询问其停止购买的原因，并针对其过去常买的商品提供个性化的回归优惠。",
+    "Second-purchase nurture: welcome them, introduce the range, and send an offer valid on their second order "
+    "within 30 days.": "促进第二次购买：欢迎新客户、介绍产品系列，并发送 30 天内第二笔订单可用的优惠。",
+    "Promotion-timed offers: reach them just before promotions and tastings with bundles on the products they buy; "
+    "avoid blanket discounts outside promotion weeks.":
+        "配合促销时机的优惠：在促销和试吃活动前，针对他们常买的产品推送组合装；促销周之外避免全面打折。",
+    "VIP retention: priority service, first to hear of new products, a named contact; thank them, do not discount "
+    "by default.": "VIP 维系：优先服务、率先获知新品、专属联系人；表达感谢，默认不打折。",
+    "Low-cost reactivation: send one 'long time no see' coupon through the cheapest channel; spend no sales time "
+    "on them unless they respond.":
+        "低成本唤醒：通过成本最低的渠道发送一张“好久不见”优惠券；除非客户回应，否则不投入销售时间。",
+    "Grow the basket: bundles and spend-threshold offers (e.g. 10% off above a basket value) at their regular "
+    "visit.": "提高客单价：在他们日常购买时提供组合装和满额优惠（例如满一定金额打九折）。",
+    "Raise frequency: coupons with short expiry that grow with each visit, and reminders timed to their usual "
+    "purchase cycle.": "提高购买频次：提供有效期短、随每次购买递增的优惠券，并按其惯常购买周期发送提醒。",
+    "Low priority: serve through standard channels and mass communication only.":
+        "低优先级：仅通过标准渠道和大众传播提供服务。",
+    "Maintain: standard communication; watch for customers moving to a more valuable segment.":
+        "维持：标准沟通；留意转入更有价值细分的客户。",
     # common table headings
     "segment": "细分",
     "name": "名称",
@@ -487,7 +532,7 @@ ZH: dict[str, str] = {
 }
 
 #: How a language separates the items of a list (English: as written in the code).
-SEPARATORS: dict[str, dict[str, str]] = {"zh": {", ": "、", "; ": "；"}}
+SEPARATORS: dict[str, dict[str, str]] = {"zh": {", ": "、", "; ": "；", " ": ""}}
 
 #: Every language's catalog; English needs none.
 CATALOGS: dict[str, dict[str, str]] = {"en": {}, "zh": ZH}

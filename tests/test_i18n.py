@@ -326,3 +326,20 @@ def test_a_zh_run_says_its_verdict_recommendation_and_summary_in_zh(zh_concluded
     client = [escape_html(str(r["criterion"])) for r in verdict["table"] if str(r["criterion"]) not in ZH]
     assert client and _catalog_left(re.sub("|".join(map(re.escape, client)), "", index)) == []
     assert "对照研究目标的结论" in index and "通过" in index
+
+
+def test_generated_segment_names_and_actions_are_in_zh():
+    """Names are the catalog's words joined the zh way; actions are translated templates with their numbers."""
+    from segkit.methods.naming import describe_segments
+
+    X = pd.DataFrame({"recency_days": [5, 6, 300, 310], "frequency": [9, 8, 1, 2],
+                      "monetary_avg": [40.0, 42.0, 10.0, 12.0]})
+    with words_of(Words(language="zh")):
+        zh = describe_segments(X, [1, 1, 2, 2])
+    en = describe_segments(X, [1, 1, 2, 2])
+    assert zh["name"].tolist() == ["近期购买、大额订单、高频", "流失、小额订单、低频"]
+    assert en["name"].tolist() == ["Recent, big-basket, frequent", "Lapsed, small-basket, infrequent"]
+    for action, english in zip(zh["action"], en["action"]):
+        assert has_cjk(action) and _catalog_left(action) == []
+        # the same numbers, in the same order, as the English action
+        assert re.findall(r"[+-]\d\.\d SD", action) == re.findall(r"[+-]\d\.\d SD", english)
