@@ -493,6 +493,12 @@ ZH: dict[str, str] = {
         "低优先级：仅通过标准渠道和大众传播提供服务。",
     "Maintain: standard communication; watch for customers moving to a more valuable segment.":
         "维持：标准沟通；留意转入更有价值细分的客户。",
+    # personas (segkit.profiling.descriptors.PersonaResult.persona_text)
+    "Segment {segment}: {n} customers ({share} of the base).": "细分 {segment}：{n} 位客户（占整体的 {share}）。",
+    "{share} {level} (base {base})": "{level}占 {share}（整体 {base}）",
+    "median {descriptor} {value} (base {base})": "{descriptor}中位数 {value}（整体 {base}）",
+    "No descriptor level stands out by {points} points or more":
+        "没有哪个描述变量的取值比整体高出 {points} 个百分点或以上",
     # common table headings
     "segment": "细分",
     "name": "名称",
