@@ -499,6 +499,45 @@ ZH: dict[str, str] = {
     "median {descriptor} {value} (base {base})": "{descriptor}中位数 {value}（整体 {base}）",
     "No descriptor level stands out by {points} points or more":
         "没有哪个描述变量的取值比整体高出 {points} 个百分点或以上",
+    # step 3: why the method (segkit.methods.feasibility, the fits of segkit.methods.registry)
+    "{method} (score {score}): {reasons}.": "{method}（得分 {score}）：{reasons}。",
+    "No data-driven method fits the basis, so the best feasible rule-based scheme is used.":
+        "没有数据驱动的方法适合该细分依据，因此采用可行的最佳基于规则的方案。",
+    "Also feasible, ranked lower: {methods}.": "同样可行、排名较低的方法：{methods}。",
+    "Rule-based schemes also feasible (name one in the study to use it): {methods}.":
+        "同样可行的基于规则的方案（在研究文件中指定即可使用）：{methods}。",
+    "Not feasible: {methods}.": "不可行：{methods}。",
+    "automatic choice (method: auto)": "自动选择（method: auto）",
+    "Named in the study file. {reasons}": "由研究文件指定。{reasons}",
+    "named in the study file": "由研究文件指定",
+    "behavioural numeric basis from {history:.0f} months of transactions":
+        "基于 {history:.0f} 个月交易数据的行为数值细分依据",
+    "a long horizon favours segments on stable behaviour or needs, checked for stability and validated on later "
+    "behaviour": "长期目标更适合基于稳定行为或需求的细分，并检验其稳定性、用之后的行为加以验证",
+    "works on 0/1 items, but latent class analysis models them properly":
+        "可用于 0/1 题目，但潜在类别分析能更恰当地对其建模",
+    "k-means is the simplest data-driven method: compact segments, new customers join the nearest centroid, fast "
+    "enough to refit on every bootstrap sample":
+        "k-means 是最简单的数据驱动方法：细分紧凑，新客户归入最近的中心，速度快到可以在每个自助样本上重新拟合",
+    "the basis mixes numeric and categorical columns, which k-prototypes handles without arbitrary dummy coding":
+        "细分依据同时包含数值列和类别列，k-prototypes 无需任意的虚拟编码即可处理",
+    "segments may differ in spread and shape, at the cost of many more parameters and less stable solutions than "
+    "k-means": "细分的离散程度和形状可以不同，代价是参数多得多、方案不如 k-means 稳定",
+    "the basis is yes/no items, which latent class analysis models directly (a probability of yes per item and "
+    "segment) and chooses k by BIC as a check":
+        "细分依据是是/否题目，潜在类别分析可直接对其建模（每个题目和细分回答“是”的概率），并用 BIC 选择 k 作为检验",
+    "hierarchical: shows how segments merge; deterministic": "层次聚类：显示细分如何合并；结果确定",
+    "with {n_basis:,} customers it is fitted on a sample of 20,000":
+        "共有 {n_basis:,} 位客户，因此在 20,000 位客户的样本上拟合",
+    "a short horizon favours value schemes that give campaign lists now": "短期目标更适合能立即给出营销名单的价值方案",
+    "the goal is about customer value, which this scheme ranks directly": "目标关乎客户价值，而该方案直接按价值排序",
+    "eight classes with a ready action each; needs no model": "八个类别，各有现成的行动建议；无需模型",
+    "adds potential value and loyalty, so it looks beyond this year's spend":
+        "加入潜在价值和忠诚度，因此不只看今年的消费",
+    "ties the sales model to purchase volume and the service response to satisfaction":
+        "将销售模式与购买量挂钩，将服务响应与满意度挂钩",
+    "type first, then size tiers within each type: simple rules the business already uses":
+        "先按类型，再在每种类型内按规模分层：业务已在使用的简单规则",
     # common table headings
     "segment": "细分",
     "name": "名称",

@@ -350,3 +350,18 @@ def test_generated_segment_names_and_actions_are_in_zh():
         assert has_cjk(action) and _catalog_left(action) == []
         # the same numbers, in the same order, as the English action
         assert re.findall(r"[+-]\d\.\d SD", action) == re.findall(r"[+-]\d\.\d SD", english)
+
+
+def test_the_method_reason_is_in_zh_and_chooses_the_same_method(demo_run_steps):
+    from segkit.methods.feasibility import choose_method
+    from segkit.study import artifacts
+
+    run = RunFolder(demo_run_steps[0])
+    brief, inventory = run.read(artifacts.BRIEF), run.read(artifacts.INVENTORY)
+    en = choose_method(brief, inventory, basis_kind=inventory["basis_kind"], k_max=8)
+    with words_of(Words(language="zh")):
+        zh = choose_method(brief, inventory, basis_kind=inventory["basis_kind"], k_max=8)
+    assert zh[0] == en[0] and has_cjk(zh[1]) and not has_cjk(en[1])
+    assert zh[1].startswith(f"{en[0]}（得分 ") and _catalog_left(zh[1]) == []
+    # the same scores, in the same order
+    assert re.findall(r"\d+\.\d", zh[1]) == re.findall(r"\d+\.\d", en[1])

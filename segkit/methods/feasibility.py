@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segkit.i18n import join, translate
 from segkit.methods.registry import METHODS, Fit
 
 __all__ = ["CRITERIA", "choose_method", "feasibility_matrix", "rank_methods"]
@@ -191,7 +192,7 @@ def rank_methods(
             if applies(fit):
                 score += fit.score
                 if fit.reason:
-                    reasons.append(fit.reason.format(history=history, n_basis=n_basis))
+                    reasons.append(translate(fit.reason).format(history=history, n_basis=n_basis))
 
         feasible = not missing
         rows.append({
@@ -199,7 +200,7 @@ def rank_methods(
             "family": spec.family,
             "feasible": feasible,
             "score": round(score, 2) if feasible else 0.0,
-            "reasons": "; ".join(reasons),
+            "reasons": join(reasons, "; "),
             "missing": "; ".join(missing),
             **{c: checks.get(c, pd.NA) for c in CRITERIA},
         })
@@ -272,20 +273,23 @@ def choose_method(
         why = "; ".join(f"{r.method}: {r.missing}" for r in ranked.itertuples())
         raise ValueError(f"no segmentation method is feasible with these data: {why}")
     best = pool.iloc[0]
-    text = [f"{best['method']} (score {best['score']:.1f}): {best['reasons']}."]
+    # English templates translated before their values go in (segkit.i18n)
+    text = [translate("{method} (score {score}): {reasons}.").format(
+        method=best["method"], score=f"{best['score']:.1f}", reasons=best["reasons"])]
     if fallback:
-        text.append("No data-driven method fits the basis, so the best feasible rule-based scheme is used.")
+        text.append(translate("No data-driven method fits the basis, so the best feasible rule-based scheme is used."))
     others = [f"{r.method} ({r.score:.1f})" for r in pool.iloc[1:].itertuples()]
     if others:
-        text.append("Also feasible, ranked lower: " + ", ".join(others) + ".")
+        text.append(translate("Also feasible, ranked lower: {methods}.").format(methods=join(others, ", ")))
     rules = feasible[feasible["family"] != "data-driven"]
     if not fallback and len(rules):
-        text.append("Rule-based schemes also feasible (name one in the study to use it): "
-                    + ", ".join(f"{r.method} ({r.score:.1f})" for r in rules.itertuples()) + ".")
+        text.append(translate("Rule-based schemes also feasible (name one in the study to use it): {methods}.").format(
+            methods=join([f"{r.method} ({r.score:.1f})" for r in rules.itertuples()], ", ")))
     rejected = ranked[~ranked["feasible"]]
     if len(rejected):
-        text.append("Not feasible: " + "; ".join(f"{r.method} {r.missing}" for r in rejected.itertuples()) + ".")
-    return str(best["method"]), " ".join(text)
+        text.append(translate("Not feasible: {methods}.").format(
+            methods=join([f"{r.method} {r.missing}" for r in rejected.itertuples()], "; ")))
+    return str(best["method"]), join(text, " ")
 
 
 def feasibility_matrix(ranked: pd.DataFrame) -> pd.DataFrame:
