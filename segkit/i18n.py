@@ -435,6 +435,13 @@ ZH: dict[str, str] = {
     "{limit}), so the comparison speaks for them":
         "在较短时间窗口上重新拟合的当前细分与第 5 步的细分一致（ARI {ari}，不低于 {limit}），因此该比较可以代表它们",
     "{sentence}.": "{sentence}。",
+    "it becomes conclusive with more history before the earlier cut-off: step 5's segments rest on {days} days "
+    "({start} to {cutoff}), and an earlier window as long, ending {earlier}, needs transactions from {needed} on; "
+    "with the data as they are, a smaller earlier_window_months (now {months}) lengthens both windows towards step "
+    "5's history":
+        "若在较早的截止日期之前有更多历史数据，即可得出结论：第 5 步的细分基于 {days} 天的数据（{start} 至 {cutoff}），"
+        "而一个同样长、截止于 {earlier} 的较早窗口需要从 {needed} 起的交易数据；就现有数据而言，减小 "
+        "earlier_window_months（当前为 {months}）可使两个窗口都更接近第 5 步的历史长度",
     "no customers in both": "没有两次都包含的客户",
     "the shorter window gives a different segmentation (its refit agrees with step 5's segments at {agreement}, "
     "below {limit})": "较短的时间窗口得到了不同的细分（其重新拟合与第 5 步细分的一致性为 {agreement}，低于 {limit}）",

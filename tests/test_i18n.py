@@ -323,9 +323,11 @@ def test_a_zh_run_says_its_verdict_recommendation_and_summary_in_zh(zh_concluded
     export = write_exports(run.path)
     summary = write_summary(run.path, manifest, export_rows=(export.n_rows, export.n_excluded)).read_text("utf-8")
     index = write_index(run.path, manifest).read_text("utf-8")
-    # step 5 ran in English here (the shared fixture): its names and actions are left out of the check
+    # steps 1-5 ran in English here (the shared fixture): their names, actions and reasons are left out of the check
     step5 = [escape_html(str(seg[k])) for seg in run.read(artifacts.SEGMENTS) for k in ("name", "action", "description")
              if seg.get(k)]
+    step5 += [escape_html(str(run.read(a).get(k) or "")) for a, k in
+              ((artifacts.METHOD, "reason_short"), (artifacts.SEGMENTATION, "reason")) if run.read(a).get(k)]
     summary, index = (re.sub("|".join(map(re.escape, step5)), "", page) for page in (summary, index))
     assert _english_left(summary, SUMMARY_TEXT) == [] and _catalog_left(summary) == []
     assert verdict["summary"] in summary or escape_html(verdict["summary"]) in summary
