@@ -545,6 +545,125 @@ ZH: dict[str, str] = {
         "将销售模式与购买量挂钩，将服务响应与满意度挂钩",
     "type first, then size tiers within each type: simple rules the business already uses":
         "先按类型，再在每种类型内按规模分层：业务已在使用的简单规则",
+    # the say/callout templates with data of the step notebooks
+    "Of them, **{h}** have transactions up to the cut-off and can be segmented; the other {o} appear only after it (n"
+    "ew customers of the outcome period).":
+        "其中 **{h}** 位在截止日期前有交易、可以参与细分；其余 {o} 位只在截止日期之后出现（结果期的新客户）。",
+    "Each file was read once, when `segkit run` checked the inputs before creating this run; this step took over the "
+    "audited tables.":
+        "每个文件只读取一次：`segkit run` 在创建本次运行之前检查输入时读取；本步骤沿用审核后的数据表。",
+    "**{col}** is ordinal: coded {codes}, so profiles and tests use its order.":
+        "**{col}** 是有序变量：编码为 {codes}，因此画像与检验使用其顺序。",
+    "**{col}** is read from the transactions: each customer's most frequent value up to the cut-off ({several} of {n}"
+    " customers have lines with more than one value; {ties} ties went to the most recent value).":
+        "**{col}** 取自交易数据：每位客户在截止日期前最常出现的值（{n} 位客户中有 {several} 位的交易行不止一个值；{ti"
+        "es} 个并列取最近的值）。",
+    "A rule-based scheme fixes its classes by rule; step 5 checks how many customers would change class if the thresh"
+    "olds were estimated on another sample of customers.":
+        "基于规则的方案按规则确定类别；第 5 步检验若在另一个客户样本上估计阈值，会有多少客户改变类别。",
+    "The raw file totals **{raw}** ({source}, every line as exported); the analysed customers' lines up to the cut-of"
+    "f total **{analysed}**; the rules took **{excluded}** out between them: {raw} = {analysed} + {excluded}, to the "
+    "cent. Of it, {after} is the outcome period after the cut-off, kept apart to validate the segments.":
+        "原始文件合计 **{raw}**（{source}，按导出的每一行计）；分析客户在截止日期前的交易行合计 **{analysed}**；各规"
+        "则共排除 **{excluded}**：{raw} = {analysed} + {excluded}，精确到分。其中 {after} 属于截止日期之后的结果期，"
+        "单独保留用于验证细分。",
+    "This study has no transaction table, so no behavioural features or outcomes after a cut-off can be computed; the"
+    " survey answers are the customer data. Steps 7 and 8 skip the parts that need transactions.":
+        "本研究没有交易数据表，因此无法计算行为特征或截止日期之后的结果；问卷回答即为客户数据。第 7、8 步跳过需要交易"
+        "数据的部分。",
+    "Features computed for **{n}** customers with at least one purchase up to and including the cut-off day {cut}, in"
+    " {where}. Outcomes are measured from the day after the cut-off to the end of the data.":
+        "为截止日 {cut}（含）之前至少购买过一次的 **{n}** 位客户计算了特征，计算位置：{where}。结果从截止日期次日起测"
+        "量，直到数据结束。",
+    "Lifetime value over the next **{h} months**, discounted at **{r}** a year; the models are calibrated on {hist} m"
+    "onths of history (first purchase to the cut-off) of {n} customers, {rep} of whom bought again.":
+        "未来 **{h} 个月**的客户终身价值，按每年 **{r}** 折现；模型基于 {n} 位客户 {hist} 个月的历史（首次购买至截止"
+        "日期）校准，其中 {rep} 位再次购买。",
+    "<b>Loyalty</b> (value × potential × loyalty scheme): {note}":
+        "<b>忠诚度</b>（价值 × 潜力 × 忠诚度方案）：{note}",
+    "In {file}, {col}: {what} ({n} rows).":
+        "{file} 中的 {col}：{what}（{n} 行）。",
+    "{share} of the rows of {file} ({n}) belong to customer ids the customers table does not know and were dropped: c"
+    "heck that the tables cover the same customers.":
+        "{file} 中 {share} 的行（{n} 行）属于客户表中不存在的客户编号，已被删除：请检查各数据表是否覆盖相同的客户。",
+    "{rows} lines ({share} of the file, {money} of its money) have no customer id: they cannot be attributed to a cus"
+    "tomer and are left out.":
+        "{rows} 行（占文件的 {share}，金额占 {money}）没有客户编号：无法归属到客户，已排除。",
+    "This study has no transactions, so there is no money to follow. Of the {read} rows read from the survey, {n} res"
+    "pondents enter the segmentation ({dropped} rows were dropped by the rules above, {incomplete} respondents left o"
+    "ut for a missing basis answer).":
+        "本研究没有交易数据，因此没有可追踪的金额。从问卷读取的 {read} 行中，有 {n} 位受访者进入细分（上述规则删除了 "
+        "{dropped} 行，{incomplete} 位受访者因缺少细分依据的回答而未纳入）。",
+    "{note} The study goes on without potential value: the value schemes are not offered (step 3) and step 7 has no v"
+    "alue ranking.":
+        "{note} 研究在没有潜在价值的情况下继续：不提供价值方案（第 3 步），第 7 步也没有价值排序。",
+    "Every check passed: both fits converged, no parameter sits at a bound, every standard error is below its estimat"
+    "e, and the purchase model does not put most repeat customers at P(alive) near 1.":
+        "全部检查通过：两个模型都已收敛，没有参数落在边界上，每个标准误都小于其估计值，购买模型也没有把大多数回头客的"
+        " P(alive) 估计为接近 1。",
+    "No value model was fitted (see above), so there is nothing to check.":
+        "没有拟合价值模型（见上文），因此无需检查。",
+    "<b>{model}, {check}</b>: {detail}.":
+        "<b>{model}，{check}</b>：{detail}。",
+    "The segments start from given centres ({src}, {k} segments) and are re-estimated on this data; segment numbers f"
+    "ollow the given order.":
+        "细分从给定的中心出发（{src}，{k} 个细分），并在本数据上重新估计；细分编号沿用给定的顺序。",
+    "A latent class model has a likelihood, so the number of segments can also be judged by how well each model fits "
+    "for its number of parameters (Dolnicar, Grün & Leisch 2018, sec. 7.3; flexmix's stepFlexmix). Lower is better fo"
+    "r AIC, BIC and ICL; entropy near 1 means every respondent belongs clearly to one segment. Each k is the best of "
+    "{n} random starts.":
+        "潜在类别模型有似然函数，因此也可以按各模型相对其参数数量的拟合优度来判断细分数量（Dolnicar、Grün 与 Leisch 2"
+        "018，第 7.3 节；flexmix 的 stepFlexmix）。AIC、BIC 和 ICL 越低越好；熵接近 1 表示每位受访者都明确属于一个细"
+        "分。每个 k 取 {n} 次随机初始化中的最佳结果。",
+    "{u} customers lack an input the scheme needs and are not classified.":
+        "{u} 位客户缺少该方案所需的输入，未被分类。",
+    "The solution of this study has **{k}** segments, chosen {how}; the information criteria, which judge how well a "
+    "model describes the answers rather than whether it comes back in new samples, would pick {pick}. Both views are "
+    "shown so the team can weigh them; segments at {icl} are one `k_range: [{icl}, {icl}]` away.":
+        "本研究的方案有 **{k}** 个细分，{how}选出；信息准则判断的是模型对回答的描述程度，而不是能否在新样本中复现，它"
+        "会选择 {pick}。两种观点都列出，供团队权衡；只需设置 `k_range: [{icl}, {icl}]` 即可得到 {icl} 个细分。",
+    "The information criteria's choice, {k} segments, is also the solution of this study.":
+        "信息准则的选择（{k} 个细分）也正是本研究的方案。",
+    "<b>Loyalty.</b> {note}":
+        "<b>忠诚度。</b>{note}",
+    "Computed for k-means and latent class, the methods of the book; this study's method is {m}.":
+        "仅为书中的方法 k-means 和潜在类别分析计算；本研究的方法是 {m}。",
+    "**An existing customer, from {source}** (the basis variables at the cut-off, for the CRM system): cross-validate"
+    "d accuracy **{cv}**, held-out **{ho}**, baseline {base}. High by construction: not evidence that a new customer "
+    "can be placed.":
+        "**现有客户，依据 {source}**（截止日期时的细分依据变量，供 CRM 系统使用）：交叉验证准确率 **{cv}**，留出样本 "
+        "**{ho}**，基准 {base}。这一准确率由构造决定必然较高：不能证明新客户也能被正确归类。",
+    "For yes/no items a difference is distinctive when the segment's share of yes differs from the base's by {pts} po"
+    "ints or more: the rule the segment names use.":
+        "对于是/否题目，当细分回答“是”的比例与整体相差 {pts} 个百分点或以上时，差异即为显著：细分命名使用同一规则。",
+    "A difference is distinctive at half a standard deviation or more from the base. The means are in each variable's"
+    " own units; the standardised difference is measured on the basis as the segments were formed on it (skewed varia"
+    "bles log-transformed, see step 4), so it is the number the segment names quote.":
+        "与整体相差半个标准差或以上的差异为显著差异。均值使用各变量自身的单位；标准化差异在形成细分时所用的细分依据上"
+        "测量（偏态变量经过对数变换，见第 4 步），因此与细分名称引用的数字一致。",
+    "The whale curve ranks customers from the highest to the lowest {what} and plots the cumulative share of {what}. "
+    "A curve that rises above 100% shows that the customers at the bottom give back part of what the best ones bring.":
+        "鲸鱼曲线按{what}从高到低对客户排序，并绘制{what}的累计占比。曲线升到 100% 以上，说明排在末尾的客户抵消了最佳"
+        "客户所带来的一部分。",
+    "**A new customer, from their first {days} days of purchases**: cross-validated accuracy **{cv}**, baseline {base"
+    "} (the {n} customers whose first {days} days lie before the cut-off).":
+        "**新客户，依据其最初 {days} 天的购买**：交叉验证准确率 **{cv}**，基准 {base}（最初 {days} 天在截止日期之前的"
+        " {n} 位客户）。",
+    "**From descriptors only** (for prospects with no {history} yet): cross-validated accuracy **{cv}**, baseline {ba"
+    "se} ({n} customers).":
+        "**仅依据描述变量**（适用于尚无{history}的潜在客户）：交叉验证准确率 **{cv}**，基准 {base}（{n} 位客户）。",
+    "**{top}** of customers yield 80% of the {what}; {what} peaks at **{peak}** of the total with the best **{peakc}*"
+    "* of customers.":
+        "**{top}** 的客户贡献了 80% 的{what}；{what}在最佳的 **{peakc}** 客户处达到总额的峰值 **{peak}**。",
+    "**Target segments** (top right, each at least {share} of customers; step 7 measures them, provisional until the "
+    "verdict's other knock-out criteria pass): {segs}.":
+        "**目标细分**（位于右上方，各占客户至少 {share}；第 7 步对其进行测量，在结论的其他淘汰标准通过之前为暂定）：{"
+        "segs}。",
+    "**{top}** of customers yield 80% of the {what}; no customer's {what} is below zero, so the curve never rises abo"
+    "ve 100%.":
+        "**{top}** 的客户贡献了 80% 的{what}；没有客户的{what}低于零，因此曲线从未超过 100%。",
+    "The total {what} is not positive, so no share of customers yields 80% of it.":
+        "{what}总额不为正，因此没有哪一部分客户能贡献其 80%。",
     # common table headings
     "segment": "细分",
     "name": "名称",

@@ -367,3 +367,21 @@ def test_the_method_reason_is_in_zh_and_chooses_the_same_method(demo_run_steps):
     assert zh[1].startswith(f"{en[0]}（得分 ") and _catalog_left(zh[1]) == []
     # the same scores, in the same order
     assert re.findall(r"\d+\.\d", zh[1]) == re.findall(r"\d+\.\d", en[1])
+
+
+def test_every_say_and_callout_template_of_the_reports_has_a_zh_translation():
+    """A sentence with data is translated as its English template, before the values go in."""
+    import ast
+
+    untranslated = []
+    for step in STEPS:
+        tree = ast.parse((notebooks_dir() / step.notebook).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("say", "callout") and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    text = first.value
+                    # a heading is checked above; a bare placeholder ("{note}") holds a sentence made elsewhere
+                    if not text.startswith("#") and _fields(text) != {text.strip("{}- ")} and text not in ZH:
+                        untranslated.append((step.name, text[:60]))
+    assert untranslated == []
