@@ -286,6 +286,9 @@ def export_html(nb: Any, *, resources: dict[str, Any]) -> str:
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "parameters", "injected-parameters"}
     c.TagRemovePreprocessor.remove_input_tags = {"remove-input", "hide-input"}
+    # the page's language: a browser picks CJK fonts and line breaking by it (report.css's zh rules);
+    # nbconvert takes an ISO 639-1 code only ("zh", not "zh-CN")
+    c.HTMLExporter.language_code = str(resources.get("lang") or "en").split("-")[0]
     exporter = HTMLExporter(config=c, template_name="segkit")
     res = {"segkit": resources, "segkit_css": (_TEMPLATES / "report.css").read_text(encoding="utf-8")}
     body, _ = exporter.from_notebook_node(nb, resources=res)

@@ -59,7 +59,7 @@ def test_a_zh_step_report_has_no_english_banner_navigation_or_footer(tmp_path, s
     banner = html[html.index('<header class="sk-banner">'):html.index("</header>")]
     assert "第 5 步（共 8 步） · 稳定性" in banner and ">概览</a>" in banner and "1. 目标" in banner
     assert not re.search(r"\bStep\b|Overview|Goals|Stability", banner)
-    assert "由 segkit" in html and "Produced by" not in html
+    assert "由 segkit" in html and "Produced by" not in html and '<html lang="zh">' in html
     assert '<h2 id="是否存在稳定的细分？分为几个细分？">' in html or "是否存在稳定的细分？分为几个细分？" in html
     assert "Which segments are stable?" not in html
 
