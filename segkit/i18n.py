@@ -664,6 +664,63 @@ ZH: dict[str, str] = {
         "**{top}** 的客户贡献了 80% 的{what}；没有客户的{what}低于零，因此曲线从未超过 100%。",
     "The total {what} is not positive, so no share of customers yields 80% of it.":
         "{what}总额不为正，因此没有哪一部分客户能贡献其 80%。",
+    # step 5: the choice of k (segkit.stability._global.choose_k)
+    ", quartiles {lo} to {hi}":
+        "，四分位数 {lo} 至 {hi}",
+    "k = {k} (median ARI {median}{quartiles})":
+        "k = {k}（ARI 中位数 {median}{quartiles}）",
+    "k = {first} and {last}":
+        "k = {first} 和 {last}",
+    "k = {lo} to {hi}":
+        "k = {lo} 至 {hi}",
+    "{ks} (median ARI {best})":
+        "{ks}（ARI 中位数 {best}）",
+    "{k} segments, as set in the study file (k_range [{k}, {k}]): {claim}":
+        "{k} 个细分，按研究文件的设定（k_range [{k}, {k}]）：{claim}",
+    "is among the most stable of {span}":
+        "属于 {span} 中最稳定的",
+    "is the most stable of {span}":
+        "是 {span} 中最稳定的",
+    "is within {tol} of the most stable of {span}, {top}":
+        "与 {span} 中最稳定的 {top} 相差不超过 {tol}",
+    "ranks {rank} of {n} over {span}; the most stable: {top}":
+        "在 {span} 的 {n} 个取值中排第 {rank}；最稳定的是 {top}",
+    ". Its median is below {threshold}: at this k the segments do not come back reliably in bootstrap samples (constr"
+    "uctive segmentation)":
+        "。其中位数低于 {threshold}：在此 k 下，细分在自助样本中不能可靠地复现（建构性细分）",
+    "{head} {where}{tail}.":
+        "{head}，{where}{tail}。",
+    "No number of segments is stable: the highest median adjusted Rand index between bootstrap pairs over {span} is {"
+    "best}, at {tops}, below {threshold}, so the data show no reproducible segments and any solution is one of many e"
+    "qually good partitions (constructive segmentation). {claim} is kept.":
+        "没有稳定的细分数量：在 {span} 中，自助样本对之间调整兰德指数的最高中位数为 {best}（{tops}），低于 {threshold"
+        "}，因此数据没有显示可复现的细分，任何方案都只是众多同样好的划分之一（建构性细分）。保留 {claim}。",
+    "No number of segments is stable: the highest median adjusted Rand index between bootstrap pairs over {span} is {"
+    "best}, at {tops}, below {threshold}, so the data show no reproducible segments and any solution is one of many e"
+    "qually good partitions (constructive segmentation). {claim} is kept, the largest k within {tol} of the highest m"
+    "edian.":
+        "没有稳定的细分数量：在 {span} 中，自助样本对之间调整兰德指数的最高中位数为 {best}（{tops}），低于 {threshold"
+        "}，因此数据没有显示可复现的细分，任何方案都只是众多同样好的划分之一（建构性细分）。保留 {claim}，即与最高中"
+        "位数相差不超过 {tol} 的最大 k。",
+    "{k} segments: {tops} share the highest median adjusted Rand index between bootstrap pairs over {span} ({best} at"
+    " two decimals); {claim} is the largest of them, kept for the finer segmentation":
+        "{k} 个细分：在 {span} 中，{tops} 的自助样本对调整兰德指数中位数并列最高（保留两位小数为 {best}）；{claim} 是"
+        "其中最大的，保留以得到更细的细分",
+    "; {ks} comes within {tol} of the highest":
+        "；{ks} 与最高值相差不超过 {tol}",
+    "; {ks} come within {tol} of the highest":
+        "；{ks} 与最高值相差不超过 {tol}",
+    "{k} segments: {claim} has the highest median adjusted Rand index between bootstrap pairs over {span}":
+        "{k} 个细分：在 {span} 中，{claim} 的自助样本对调整兰德指数中位数最高",
+    "; {ks} comes within {tol} of it, and the largest number is kept for the finer segmentation":
+        "；{ks} 与之相差不超过 {tol}，保留其中最大的数量以得到更细的细分",
+    "; {ks} come within {tol} of it, and the largest number is kept for the finer segmentation":
+        "；{ks} 与之相差不超过 {tol}，保留其中最大的数量以得到更细的细分",
+    "{k} segments: the highest median adjusted Rand index between bootstrap pairs over {span} is {best}, at {tops}; {"
+    "claim} comes within {tol} of it, and the largest number of segments within that distance is kept for the finer s"
+    "egmentation.":
+        "{k} 个细分：在 {span} 中，自助样本对之间调整兰德指数的最高中位数为 {best}（{tops}）；{claim} 与之相差不超过 "
+        "{tol}，在此范围内保留最大的细分数量，以得到更细的细分。",
     # common table headings
     "segment": "细分",
     "name": "名称",

@@ -385,3 +385,18 @@ def test_every_say_and_callout_template_of_the_reports_has_a_zh_translation():
                     if not text.startswith("#") and _fields(text) != {text.strip("{}- ")} and text not in ZH:
                         untranslated.append((step.name, text[:60]))
     assert untranslated == []
+
+
+@pytest.mark.parametrize("medians, managerial", [
+    ([0.80, 0.79, 0.70], None), ([0.80, 0.80, 0.70], None), ([0.70, 0.80, 0.79], None),
+    ([0.50, 0.55, 0.52], None), ([0.80, 0.60, 0.70], 3), ([0.80, 0.79, 0.70], 2)])
+def test_the_choice_of_k_is_said_in_zh_with_the_same_numbers(medians, managerial):
+    from segkit.stability._global import choose_k
+
+    summary = pd.DataFrame({"k": [2, 3, 4], "median": medians, "q25": [m - 0.05 for m in medians],
+                            "q75": [m + 0.03 for m in medians]})
+    en = choose_k(summary, managerial_k=managerial)
+    with words_of(Words(language="zh")):
+        zh = choose_k(summary, managerial_k=managerial)
+    assert zh[:2] == en[:2] and has_cjk(zh[2]) and _catalog_left(zh[2]) == []
+    assert re.findall(r"\d\.\d\d", zh[2]) == re.findall(r"\d\.\d\d", en[2])
