@@ -721,6 +721,52 @@ ZH: dict[str, str] = {
     "egmentation.":
         "{k} 个细分：在 {span} 中，自助样本对之间调整兰德指数的最高中位数为 {best}（{tops}）；{claim} 与之相差不超过 "
         "{tol}，在此范围内保留最大的细分数量，以得到更细的细分。",
+    # step 2/3: why a method is not feasible (segkit.methods.feasibility.rank_methods, the registry's texts)
+    "warning: calibrated on {history} months of history, less than the {months} recommended ({why}); read its classes"
+    " with that in mind":
+        "警告：基于 {history} 个月的历史校准，少于建议的 {months} 个月（{why}）；解读其类别时请留意这一点",
+    "needs {accepts} (the basis is {kind})":
+        "需要{accepts}（当前细分依据为 {kind}）",
+    "needs at least 2 yes/no items in the survey":
+        "需要问卷中至少有 2 个是/否题目",
+    "needs at least {per} customers per segment at k_max = {k_max} ({total} customers; {n} available)":
+        "在 k_max = {k_max} 时每个细分至少需要 {per} 位客户（共 {total} 位；现有 {n} 位）",
+    "needs a 'stratify' section in the study (type column, size column, thresholds)":
+        "需要研究文件中有 'stratify' 部分（类型列、规模列、阈值）",
+    "needs a satisfaction column in the survey":
+        "需要问卷中有满意度列",
+    "needs a transaction table":
+        "需要交易数据表",
+    "; to accept a shorter history set value: min_history_months in the study file":
+        "；如要接受更短的历史，请在研究文件中设置 value: min_history_months",
+    "needs a transaction table with >= {floor} months of history ({why}; {history} available{override})":
+        "需要至少 {floor} 个月历史的交易数据表（{why}；现有 {history} 个月{override}）",
+    "needs >= {months} months of transaction history":
+        "需要至少 {months} 个月的交易历史",
+    "needs repeat purchases (most customers buying more than once) to fit a lifetime-value model":
+        "需要重复购买（大多数客户购买不止一次）才能拟合客户终身价值模型",
+    "needs at least {total} customers ({n} available) for {what}":
+        "{what}至少需要 {total} 位客户（现有 {n} 位）",
+    "{n} per class":
+        "每个类别 {n} 位",
+    "a basis of yes/no items coded 0/1":
+        "由编码为 0/1 的是/否题目构成的细分依据",
+    "a basis with categorical columns":
+        "含类别列的细分依据",
+    "a numeric basis (a Gaussian mixture on 0/1 items is degenerate)":
+        "数值型细分依据（对 0/1 题目做高斯混合是退化的）",
+    "an all-numeric basis":
+        "全部为数值列的细分依据",
+    "10 in the top 1% tier":
+        "前 1% 层级中的 10 位",
+    "a lifetime-value model needs repeat purchases over at least 6 months":
+        "客户终身价值模型需要至少 6 个月的重复购买",
+    "loyalty (stability of spend) needs a full year of seasons":
+        "忠诚度（消费的稳定性）需要覆盖完整一年的季节",
+    "purchase volume needs a few purchase cycles":
+        "购买量需要几个购买周期",
+    "recency and frequency need a few purchase cycles":
+        "最近购买时间和购买频次需要几个购买周期",
     # common table headings
     "segment": "细分",
     "name": "名称",

@@ -365,6 +365,8 @@ def test_the_method_reason_is_in_zh_and_chooses_the_same_method(demo_run_steps):
         zh = choose_method(brief, inventory, basis_kind=inventory["basis_kind"], k_max=8)
     assert zh[0] == en[0] and has_cjk(zh[1]) and not has_cjk(en[1])
     assert zh[1].startswith(f"{en[0]}（得分 ") and _catalog_left(zh[1]) == []
+    # the methods the data rule out, and why, in zh too
+    assert "Not feasible: " in en[1] and "needs " in en[1] and "不可行：" in zh[1] and "needs " not in zh[1]
     # the same scores, in the same order
     assert re.findall(r"\d+\.\d", zh[1]) == re.findall(r"\d+\.\d", en[1])
 
