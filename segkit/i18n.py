@@ -63,6 +63,7 @@ ZH: dict[str, str] = {
     "short-term": "短期",
     "long-term": "长期",
     "{rows} rows, {customers} customers": "{rows} 行，{customers} 位客户",
+    "{start} to {end}": "{start} 至 {end}",
     "Cut-off:": "截止日期：",
     "{k} segments": "{k} 个细分",
     "Why this method, and the alternatives": "为何选择此方法，以及其他备选方法",

@@ -90,7 +90,8 @@ def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     tables = []
     for name, info in (inventory.get("tables") or {}).items():
         if info and info.get("present"):
-            span = f"{info.get('date_min')} to {info.get('date_max')}" if info.get("date_min") else ""
+            span = _("{start} to {end}", start=info.get("date_min"), end=info.get("date_max")) \
+                if info.get("date_min") else ""
             tables.append({"name": name, "rows": fmt(info.get("n_rows"), "int"),
                            "customers": fmt(info.get("n_customers"), "int"), "span": span})
     return {

@@ -335,6 +335,7 @@ def test_a_zh_run_says_its_verdict_recommendation_and_summary_in_zh(zh_concluded
     client = [escape_html(str(r["criterion"])) for r in verdict["table"] if str(r["criterion"]) not in ZH]
     assert client and _catalog_left(re.sub("|".join(map(re.escape, client)), "", index)) == []
     assert "对照研究目标的结论" in index and "通过" in index
+    assert re.search(r"\(\d{4}-\d\d-\d\d 至 \d{4}-\d\d-\d\d\)", index)  # the data's span
 
 
 def test_generated_segment_names_and_actions_are_in_zh():
