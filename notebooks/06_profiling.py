@@ -92,7 +92,7 @@ if what == "profit":
 else:
     say("The whale curve ranks customers from the highest to the lowest {what} and plots the cumulative share "
         "of {what}. A curve that rises above 100% shows that the customers at the bottom give back part of "
-        "what the best ones bring.", what=what)
+        "what the best ones bring.", what=translate(what))
 
 # %% tags=["remove-input"]
 if result.whale is not None:
@@ -105,13 +105,13 @@ if result.whale is not None:
     if whale.total_profit > 0 and whale.peak_profit_share > 1:
         # One decimal on the peak: a few customers below zero move it by less than a percent.
         say("**{top}** of customers yield 80% of the {what}; {what} peaks at **{peak}** of the total with the best "
-            "**{peakc}** of customers.", top=f"{100 * whale.share_for_80:.0f}%", what=what,
+            "**{peakc}** of customers.", top=f"{100 * whale.share_for_80:.0f}%", what=translate(what),
             peak=f"{100 * whale.peak_profit_share:.1f}%", peakc=f"{100 * whale.peak_customer_share:.1f}%")
     elif whale.total_profit > 0:
         say("**{top}** of customers yield 80% of the {what}; no customer's {what} is below zero, so the curve "
-            "never rises above 100%.", top=f"{100 * whale.share_for_80:.0f}%", what=what)
+            "never rises above 100%.", top=f"{100 * whale.share_for_80:.0f}%", what=translate(what))
     else:
-        say("The total {what} is not positive, so no share of customers yields 80% of it.", what=what)
+        say("The total {what} is not positive, so no share of customers yields 80% of it.", what=translate(what))
     by_segment = result.whale_by_segment
     show_table(by_segment, caption=f"{what.capitalize()} by segment",
                formats={c: "pct" for c in by_segment.columns if "share" in c})

@@ -17,6 +17,7 @@ study_path: str = "../data/demo/study.yaml"  # the study file
 import matplotlib.pyplot as plt
 
 from segkit.display import callout, say, show_table
+from segkit.i18n import translate
 from segkit.iteration import INCONCLUSIVE, agreement_words
 from segkit.study import iteration
 from segkit.study.context import open_step
@@ -41,7 +42,7 @@ else:
         say("{text}", text=result.windows_text)
     callout("<b>Recommendation: {decision}.</b> {reasons}",
             kind={"keep": "good", "adjust": "warn", INCONCLUSIVE: "warn"}.get(comparison.decision, "bad"),
-            decision=comparison.decision, reasons=comparison.reason)
+            decision=translate(comparison.decision), reasons=comparison.reason)
     say("_Rule: {rule}_", rule=comparison.recommendation.rule)
     if result.refit_sizes is not None:
         show_table(result.refit_sizes, caption=f"Step 5's segments and the refit on the shorter window (ARI "

@@ -29,6 +29,7 @@ import pandas as pd
 from segkit.criteria import OUTCOME_WORDS
 from segkit.errors import DataError
 from segkit.figures import new_axes, pretty
+from segkit.i18n import translate
 from segkit.palette import DARK_GREY
 
 __all__ = ["BASELINES", "N_BOOT", "BaselineLift", "baseline_lift", "heuristic_scores"]
@@ -106,13 +107,16 @@ class BaselineLift:
         if not self.targets:
             return None
         sp = self.row(TARGETS, "past spend")
-        lift = f"lift {sp['lift']:.2f}, 95% interval {sp['ci_low']:.2f} to {sp['ci_high']:.2f}"
-        return {
-            "beat": f"The target segments beat as many customers ranked by past spend ({lift}).",
-            "no better": f"The target segments do not clearly beat as many customers ranked by past spend ({lift}).",
-            "worse": f"As many customers ranked by past spend do better on "
-                     f"{OUTCOME_WORDS.get(self.outcome, pretty(self.outcome))} than the target segments ({lift}).",
+        # English templates translated before their numbers go in (segkit.i18n)
+        lift = translate("lift {lift}, 95% interval {lo} to {hi}").format(
+            lift=f"{sp['lift']:.2f}", lo=f"{sp['ci_low']:.2f}", hi=f"{sp['ci_high']:.2f}")
+        template = {
+            "beat": "The target segments beat as many customers ranked by past spend ({lift}).",
+            "no better": "The target segments do not clearly beat as many customers ranked by past spend ({lift}).",
+            "worse": "As many customers ranked by past spend do better on {what} than the target segments ({lift}).",
         }[str(self.beats)]
+        return translate(template).format(lift=lift,
+                                          what=translate(OUTCOME_WORDS.get(self.outcome, pretty(self.outcome))))
 
     @property
     def headline(self) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from segkit.display import fmt
 from segkit.i18n import relabel, translate
@@ -37,17 +38,28 @@ def _segments(run: RunFolder, labels: dict[str, str] | None = None) -> list[dict
     return seg
 
 
-def _verdict_rows(verdict: dict[str, Any]) -> list[dict[str, Any]]:
+def _verdict_rows(verdict: dict[str, Any], language: str = "en") -> list[dict[str, Any]]:
     """The verdict's rows as the index shows them: result in words, criterion, value, threshold, evidence."""
     rows = []
     for r in verdict.get("table") or []:
         passed = r.get("passed")
         result = ("team judges" if r.get("measure") == "team_judges" else "not measured") if passed is None \
             else ("pass" if passed else "FAIL")
-        rows.append({"result": result, "criterion": r.get("criterion"), "kind": r.get("kind"),
+        rows.append({"result": result, "criterion": translate(str(r.get("criterion") or ""), language),
+                     "kind": r.get("kind"),
                      "value": r.get("value_text"), "threshold": r.get("threshold_text"),
                      "evidence": r.get("evidence") if r.get("measure") != "team_judges" else None})
     return rows
+
+
+def _exports(run: RunFolder) -> dict[str, str] | None:
+    """The export files the index names, relative to the run folder (None when the run wrote none)."""
+    from segkit.exports import CUSTOMER_CSV, CUSTOMER_EXPORT, SEGMENT_WORKBOOK
+
+    if not (run.path / CUSTOMER_CSV).is_file():
+        return None
+    return {"csv": CUSTOMER_CSV, "xlsx": f"{RunFolder.EXPORTS}/{CUSTOMER_EXPORT}.xlsx",
+            "workbook": f"{RunFolder.EXPORTS}/{SEGMENT_WORKBOOK}"}
 
 
 def _language(manifest: dict[str, Any]) -> str:
@@ -64,6 +76,10 @@ def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     def _(text: Any, **values: Any) -> str:
         return translate(str(text), language).format(**values) if text is not None else ""
 
+    def _html(text: str, **values: Any) -> Markup:
+        # fixed text with markup of its own: the values are escaped, the template's tags kept
+        return Markup(translate(text, language)).format(**values)
+
     run = RunFolder(run_dir)
     brief = _read(run, artifacts.BRIEF) or {}
     inventory = _read(run, artifacts.INVENTORY) or {}
@@ -74,7 +90,8 @@ def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     tables = []
     for name, info in (inventory.get("tables") or {}).items():
         if info and info.get("present"):
-            span = f"{info.get('date_min')} to {info.get('date_max')}" if info.get("date_min") else ""
+            span = _("{start} to {end}", start=info.get("date_min"), end=info.get("date_max")) \
+                if info.get("date_min") else ""
             tables.append({"name": name, "rows": fmt(info.get("n_rows"), "int"),
                            "customers": fmt(info.get("n_customers"), "int"), "span": span})
     return {
@@ -85,14 +102,16 @@ def index_context(run_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
         "segmentation": segmentation,
         "segments": _segments(run, (manifest.get("config") or {}).get("labels")),
         "verdict": verdict,
-        "verdict_rows": _verdict_rows(verdict),
+        "verdict_rows": _verdict_rows(verdict, language),
         "iteration": iteration,
         "steps": manifest.get("steps", []),
         "css": (_TEMPLATES / "report.css").read_text(encoding="utf-8"),
         "has_summary": run.summary_path.is_file(),
+        "exports": _exports(run),
         "total_seconds": round(sum(s.get("seconds") or 0 for s in manifest.get("steps", [])), 1),
         "run_summary": run_summary(manifest),
         "_": _,
+        "_html": _html,
         "lang": "zh-CN" if language == "zh" else language,
     }
 

@@ -27,6 +27,7 @@ from scipy import stats
 from segkit.assignments import check_assignments, segment_names
 from segkit.errors import DataError
 from segkit.figures import new_axes, pretty
+from segkit.i18n import join, translate
 from segkit.palette import DARK_GREY, segment_colour, segment_label
 from segkit.profiling import ProfileResult
 
@@ -678,11 +679,12 @@ def agreement_words(ari: float, th: Mapping[str, float] | None = None) -> str:
     'agree poorly (ARI 0.08, below 0.5; 0 is chance agreement)'
     """
     t = {**DEFAULT_THRESHOLDS, **(th or {})}
+    values = dict(ari=f"{ari:.2f}", keep=f"{t['keep_min_ari']:g}", low=f"{t['resegment_below_ari']:g}")
     if ari >= t["keep_min_ari"]:
-        return f"agree well (ARI {ari:.2f}, at least {t['keep_min_ari']:g})"
+        return translate("agree well (ARI {ari}, at least {keep})").format(**values)
     if ari >= t["resegment_below_ari"]:
-        return f"agree only moderately (ARI {ari:.2f}, below {t['keep_min_ari']:g})"
-    return f"agree poorly (ARI {ari:.2f}, below {t['resegment_below_ari']:g}; 0 is chance agreement)"
+        return translate("agree only moderately (ARI {ari}, below {keep})").format(**values)
+    return translate("agree poorly (ARI {ari}, below {low}; 0 is chance agreement)").format(**values)
 
 
 def recommendation_rule(th: Mapping[str, float], *, structural: bool = False, refit: bool = False) -> str:
@@ -818,7 +820,7 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
     refit = refit_ari is not None
     r_ari = float(refit_ari) if refit_ari is not None else np.nan
     ari = float(structure_ari) if structure_ari is not None else migration.ari
-    what = "the segment boundaries" if structural else "the segmentations"
+    what = translate("the segment boundaries" if structural else "the segmentations")
     how = ("earlier model vs current fit, current customers" if structural else "customers in both")
     rows: list[dict[str, Any]] = []
     reasons_reseg: list[str] = []
@@ -835,7 +837,7 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
                          measured=float(len(mismatched)), threshold=0.0, breached=bool(mismatched),
                          leads_to=INCONCLUSIVE))
     if not np.isfinite(ari):
-        reasons_reseg.append("the two segmentations share no customers, so they cannot be compared")
+        reasons_reseg.append(translate("the two segmentations share no customers, so they cannot be compared"))
     else:
         low = ari < th["resegment_below_ari"]
         rows.append(dict(check=f"agreement (ARI, {how}) below re-segment level", measured=ari,
@@ -844,18 +846,19 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
         rows.append(dict(check=f"agreement (ARI, {how}) below keep level", measured=ari,
                          threshold=th["keep_min_ari"], breached=notkeep, leads_to="adjust"))
         (reasons_reseg if low else reasons_adjust if notkeep else reasons_ok).append(
-            f"{what} {agreement_words(ari, th)}")
+            translate("{what} {agreement}").format(what=what, agreement=agreement_words(ari, th)))
     if structural and np.isfinite(migration.ari):
-        moved = (f"(ARI {migration.ari:.2f} on the {migration.n_common:,} customers in both; "
-                 f"{migration.stay_share:.0%} stayed)")
+        moved = translate("(ARI {ari} on the {n} customers in both; {stay} stayed)").format(
+            ari=f"{migration.ari:.2f}", n=f"{migration.n_common:,}", stay=f"{migration.stay_share:.0%}")
         if migration.ari >= th["resegment_below_ari"]:
-            reasons_ok.append(f"customers moved between segments as customers do {moved}: shown, not a reason to "
-                              "re-segment")
+            reasons_ok.append(translate("customers moved between segments as customers do {moved}: shown, not a "
+                                        "reason to re-segment").format(moved=moved))
         else:
             # near-chance agreement is said as such; it is not what the rule judges, and the sentence says so
-            reasons_ok.append(f"a customer's earlier segment says little about their current one: the two agree "
-                              f"poorly {moved}, below {th['resegment_below_ari']:g}, where 0 is chance; shown, not "
-                              "judged, since the rule judges whether the segment boundaries persist")
+            reasons_ok.append(translate(
+                "a customer's earlier segment says little about their current one: the two agree poorly {moved}, "
+                "below {low}, where 0 is chance; shown, not judged, since the rule judges whether the segment "
+                "boundaries persist").format(moved=moved, low=f"{th['resegment_below_ari']:g}"))
     if drift is None:
         # sizes can still be compared from the migration counts themselves; profiles cannot
         c = migration.counts
@@ -876,38 +879,46 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
                      threshold=th["keep_max_size_shift"], breached=mx >= th["keep_max_size_shift"],
                      leads_to="adjust"))
     (reasons_adjust if mx >= th["keep_max_size_shift"] else reasons_ok).append(
-        f"the largest share change is {mx:.1f} points (limit {th['keep_max_size_shift']:g})")
+        translate("the largest share change is {mx} points (limit {limit})").format(
+            mx=f"{mx:.1f}", limit=f"{th['keep_max_size_shift']:g}"))
     mp = drift.max_profile_shift
     if np.isfinite(mp):
         rows.append(dict(check="largest shift of a segment mean, counted variables (SD)", measured=mp,
                          threshold=th["keep_max_profile_shift"], breached=mp >= th["keep_max_profile_shift"],
                          leads_to="adjust"))
-        moved_segments = (f": segment(s) {drift.profile_moved} moved by {th['keep_max_profile_shift']:g} SD or more "
-                          "on a counted variable" if drift.profile_moved else "")
+        limit = f"{th['keep_max_profile_shift']:g}"
+        moved_segments = translate(": segment(s) {segments} moved by {limit} SD or more on a counted variable").format(
+            segments=drift.profile_moved, limit=limit) if drift.profile_moved else ""
         (reasons_adjust if mp >= th["keep_max_profile_shift"] else reasons_ok).append(
-            f"the largest profile shift is {mp:.2f} SD (limit {th['keep_max_profile_shift']:g}){moved_segments}")
+            translate("the largest profile shift is {mp} SD (limit {limit}){moved}").format(
+                mp=f"{mp:.2f}", limit=limit, moved=moved_segments))
     if drift.not_counted:
-        reasons_ok.append(f"{', '.join(drift.not_counted)} moved with the windows' different lengths and are not "
-                          "counted as drift")
+        reasons_ok.append(translate("{variables} moved with the windows' different lengths and are not counted "
+                                    "as drift").format(variables=join(drift.not_counted, ", ")))
     rows.append(dict(check="new segments", measured=float(len(drift.new)), threshold=0.0, breached=bool(drift.new),
                      leads_to="adjust"))
     if drift.new:
-        reasons_adjust.append(f"current segment(s) {drift.new} match no earlier segment")
+        reasons_adjust.append(translate("current segment(s) {segments} match no earlier segment").format(
+            segments=drift.new))
     rows.append(dict(check="vanished segments", measured=float(len(vanished)), threshold=0.0,
                      breached=bool(vanished), leads_to="re-segment"))
     if vanished:
-        reasons_reseg.append(f"earlier segment(s) {vanished} vanished (no match, or below {th['vanished_share']:.0%})")
+        reasons_reseg.append(translate("earlier segment(s) {segments} vanished (no match, or below {share})").format(
+            segments=vanished, share=f"{th['vanished_share']:.0%}"))
     if inconclusive:
-        agreement = f"ARI {r_ari:.2f}" if np.isfinite(r_ari) else "no customers in both"
+        agreement = f"ARI {r_ari:.2f}" if np.isfinite(r_ari) else translate("no customers in both")
         decision = INCONCLUSIVE
-        why = (f"the shorter window gives a different segmentation (its refit agrees with step 5's segments at "
-               f"{agreement}, below {th['refit_min_ari']:g})" if low_refit else
-               f"although the refit agrees with step 5's segments as a whole (ARI {r_ari:.2f}), its segment(s) "
-               f"{mismatched} hold mostly customers of other step 5 segments (those rows describe other groups)")
-        reasons = [f"the comparison is inconclusive for the delivered segments: {why}, so its drift says nothing "
-                   "about whether to keep, adjust or re-segment them",
-                   conclusive_when or ("it becomes conclusive with more history before the earlier cut-off: a "
-                                       "smaller earlier_window_months, or data reaching further back")]
+        why = (translate("the shorter window gives a different segmentation (its refit agrees with step 5's "
+                         "segments at {agreement}, below {limit})").format(
+                   agreement=agreement, limit=f"{th['refit_min_ari']:g}") if low_refit else
+               translate("although the refit agrees with step 5's segments as a whole (ARI {ari}), its segment(s) "
+                         "{segments} hold mostly customers of other step 5 segments (those rows describe other "
+                         "groups)").format(ari=f"{r_ari:.2f}", segments=mismatched))
+        reasons = [translate("the comparison is inconclusive for the delivered segments: {why}, so its drift says "
+                             "nothing about whether to keep, adjust or re-segment them").format(why=why),
+                   conclusive_when or translate("it becomes conclusive with more history before the earlier "
+                                                "cut-off: a smaller earlier_window_months, or data reaching further "
+                                                "back")]
     elif reasons_reseg:
         decision, reasons = "re-segment", reasons_reseg + reasons_adjust + reasons_ok
     elif reasons_adjust:
@@ -915,8 +926,9 @@ def recommend(migration: Migration, drift: Drift | None = None, *, structure_ari
     else:
         decision, reasons = "keep", reasons_ok
     if refit and not inconclusive:
-        reasons.append(f"the current side, refitted on the shorter window, agrees with step 5's segments at ARI "
-                       f"{r_ari:.2f} (at least {th['refit_min_ari']:g}), so the comparison speaks for them")
-    reasons = [r[0].upper() + r[1:] + "." for r in reasons]
+        reasons.append(translate("the current side, refitted on the shorter window, agrees with step 5's segments "
+                                 "at ARI {ari} (at least {limit}), so the comparison speaks for them").format(
+            ari=f"{r_ari:.2f}", limit=f"{th['refit_min_ari']:g}"))
+    reasons = [translate("{sentence}.").format(sentence=r[0].upper() + r[1:]) for r in reasons]
     return Recommendation(decision, reasons, pd.DataFrame(rows), th,
                           recommendation_rule(th, structural=structural, refit=refit))

@@ -300,6 +300,9 @@ def export_html(nb: Any, *, resources: dict[str, Any]) -> str:
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "parameters", "injected-parameters"}
     c.TagRemovePreprocessor.remove_input_tags = {"remove-input", "hide-input"}
+    # the page's language: a browser picks CJK fonts and line breaking by it (report.css's zh rules);
+    # nbconvert takes an ISO 639-1 code only ("zh", not "zh-CN")
+    c.HTMLExporter.language_code = str(resources.get("lang") or "en").split("-")[0]
     exporter = HTMLExporter(config=c, template_name="segkit")
     res = {"segkit": resources, "segkit_css": (_TEMPLATES / "report.css").read_text(encoding="utf-8")}
     body, _ = exporter.from_notebook_node(nb, resources=res)
@@ -740,18 +743,25 @@ def write_handover(run: RunFolder, manifest: dict[str, Any], cfg: StudyConfig,
     """The pages and files a consultant hands over: the per-customer and segment exports, the executive summary.
 
     Written once the steps are done, from their artifacts; a run whose step 5 did not finish has no
-    segments, so neither. A failure here is reported and leaves the reports as they are.
+    segments, so no exports, and a summary page that says so. A failure here is reported and leaves the
+    reports as they are.
     """
     from segkit.exports import pseudonym_key, write_exports
-    from segkit.summary import write_summary
+    from segkit.summary import write_summary, write_summary_error
 
-    if not run.has(artifacts.ASSIGNMENTS) or not run.has(artifacts.CUSTOMER_TABLE):
-        return
+    export_rows = None
+    if run.has(artifacts.ASSIGNMENTS) and run.has(artifacts.CUSTOMER_TABLE):
+        try:
+            export = write_exports(run.path, key=pseudonym_key(cfg.share))
+            export_rows = (export.n_rows, export.n_excluded)
+        except Exception as exc:  # noqa: BLE001 - the step reports stay; the terminal names what went wrong
+            progress(f"the exports were not written: {error_text(exc)}")
+    # every step page links to summary.html: it is always written, saying why when there are no segments
     try:
-        export = write_exports(run.path, key=pseudonym_key(cfg.share))
-        write_summary(run.path, manifest, export_rows=(export.n_rows, export.n_excluded))
-    except Exception as exc:  # noqa: BLE001 - the step reports stay; the terminal names what went wrong
-        progress(f"the exports and the executive summary were not written: {error_text(exc)}")
+        write_summary(run.path, manifest, export_rows=export_rows)
+    except Exception as exc:  # noqa: BLE001 - as above; the page then says why there is no summary
+        progress(f"the executive summary was not written: {error_text(exc)}")
+        write_summary_error(run.path, manifest, error_text(exc))
 
 
 def _reuse_steps(run: RunFolder, source: RunFolder, steps: list[StepInfo], records: list[StepRecord],

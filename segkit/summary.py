@@ -21,8 +21,8 @@ from segkit.display import fmt
 from segkit.study import artifacts
 from segkit.study.folder import RunFolder
 
-__all__ = ["SUMMARY_TEXT", "ExecutiveSummary", "TargetSegment", "executive_summary", "render_summary",
-           "write_summary"]
+__all__ = ["SUMMARY_TEXT", "ExecutiveSummary", "TargetSegment", "executive_summary", "not_reached_reason",
+           "render_not_reached", "render_summary", "summary_text", "write_summary", "write_summary_error"]
 
 #: Every fixed word of the summary page: headings, labels and sentence templates (``{name}`` fields are
 #: filled from the results). One mapping, so a translation replaces it whole.
@@ -30,13 +30,15 @@ SUMMARY_TEXT: dict[str, str] = {
     "page_title": "Executive summary",
     "kicker": "Customer segmentation study",
     "question": "The question",
-    "kpi": "Measured by",
+    "kpi": "Measured by:",
     "answer": "The answer",
     "answer_lead": ("The target segments ({n_targets} of {k}) hold {target_customers} customers "
                     "({target_share} of the {n_customers} segmented), who bring {target_value_share} of the value."),
     "answer_none": ("No segment qualifies as a target: {reason}. The {k} segments are listed on the overview "
                     "page."),
     "no_sizes": "the run has no segment values (no transactions or no profiling step)",
+    "no_target": "none is both attractive and large enough",
+    "value_label": "spend up to the cut-off",
     "col_segment": "Segment",
     "col_customers": "Customers",
     "col_share": "Share of customers",
@@ -55,6 +57,10 @@ SUMMARY_TEXT: dict[str, str] = {
     "next_targets": "Brief the owners of the target segments on their actions (the table above).",
     "next_failed": "Before acting on the segments, resolve the failed criteria: {criteria}.",
     "next_iteration": "Over time, step 8's recommendation: {recommendation} (the reasons: {page}).",
+    "keep": "keep",
+    "adjust": "adjust",
+    "re-segment": "re-segment",
+    "inconclusive": "inconclusive",
     "next_recheck": "Re-run the study on fresh data and compare the runs (segkit compare) to see the segments move.",
     "figure": "Who brings the value",
     "figure_caption": ("Each segment's share of the customers (grey) and of the value ({value_label}, dark); "
@@ -64,6 +70,11 @@ SUMMARY_TEXT: dict[str, str] = {
     "details": "The details: the overview page and the eight step reports.",
     "overview": "Overview",
     "footer": "Run {run_id} · segkit {version}. Every number on this page comes from the run's results.",
+    "not_reached": "This run did not reach the segments, so there is nothing to summarise yet: {reason}.",
+    "not_reached_failed": "step {step} failed ({error})",
+    "not_reached_not_run": "step 5 (stability), which forms the segments, has not run",
+    "not_reached_error": "the summary could not be written ({error})",
+    "not_reached_next": "The overview page shows which steps ran; fix the cause and run the study again.",
 }
 
 
@@ -119,7 +130,6 @@ class ExecutiveSummary:
     iteration: str | None = None
     n_export_rows: int | None = None
     n_excluded: int | None = None
-    value_label: str = "spend up to the cut-off"
 
     @property
     def targets(self) -> list[TargetSegment]:
@@ -133,8 +143,8 @@ class ExecutiveSummary:
         """The answer in one sentence, its numbers from the segments."""
         t = self.targets
         if not t:
-            return text["answer_none"].format(reason=text["no_sizes"] if not self.has_values else
-                                              "none is both attractive and large enough", k=self.k)
+            return text["answer_none"].format(reason=text["no_sizes"] if not self.has_values else text["no_target"],
+                                              k=self.k)
         n = sum(s.n for s in t)
         value = sum(s.value_share or 0.0 for s in t)
         return text["answer_lead"].format(n_targets=len(t), k=self.k, target_customers=fmt(n, "int"),
@@ -166,7 +176,8 @@ class ExecutiveSummary:
                                                   n_rows=fmt(self.n_export_rows, "int"),
                                                   n_excluded=fmt(self.n_excluded, "int")))
         if self.iteration:
-            out.append(text["next_iteration"].format(recommendation=self.iteration, page=_step_page("iteration")))
+            decision = text.get(self.iteration, self.iteration)
+            out.append(text["next_iteration"].format(recommendation=decision, page=_step_page("iteration")))
         else:
             out.append(text["next_recheck"])
         return out
@@ -253,7 +264,7 @@ def _step_page(key: str) -> str:
     return get_step(key).html
 
 
-def _figure_png(summary: ExecutiveSummary) -> str:
+def _figure_png(summary: ExecutiveSummary, text: dict[str, str]) -> str:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -262,35 +273,99 @@ def _figure_png(summary: ExecutiveSummary) -> str:
     from segkit.plots import set_theme
 
     set_theme()
-    ax = summary.plot()
+    ax = summary.plot(text=text)
     buf = io.BytesIO()
     ax.figure.savefig(buf, format="png", dpi=96)
     plt.close(ax.figure)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def render_summary(summary: ExecutiveSummary, manifest: dict[str, Any], text: dict[str, str] = SUMMARY_TEXT) -> str:
-    """The summary page's HTML (values escaped by the template)."""
+def summary_text(language: str | None = None) -> dict[str, str]:
+    """:data:`SUMMARY_TEXT` in ``language`` (default: the current words' language).
+
+    Examples
+    --------
+    >>> summary_text("zh")["answer"]
+    '答案'
+    """
+    from segkit.i18n import translate_mapping
+
+    return translate_mapping(SUMMARY_TEXT, language)
+
+
+def _language(manifest: dict[str, Any]) -> str:
+    return str((manifest.get("config") or {}).get("language") or "en")
+
+
+def _render(template: str, manifest: dict[str, Any], text: dict[str, str], **values: Any) -> str:
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
+    language = _language(manifest)
+    return env.get_template(template).render(
+        t=text, lang="zh-CN" if language == "zh" else language,
+        footer=text["footer"].format(run_id=manifest.get("run_id", ""), version=manifest.get("segkit_version", "")),
+        **values)
+
+
+def render_summary(summary: ExecutiveSummary, manifest: dict[str, Any], text: dict[str, str] | None = None) -> str:
+    """The summary page's HTML (values escaped by the template), in the language of the manifest's study."""
+    text = text or summary_text(_language(manifest))
     rows = [{"label": f"{s.segment}. {s.name}", "n": fmt(s.n, "int"), "share": fmt(s.share, "pct"),
              "value_share": fmt(s.value_share, "pct") if s.value_share is not None else "–",
              "action": s.action} for s in summary.targets]
-    return env.get_template("summary.html.j2").render(
-        t=text, s=summary, rows=rows, answer=summary.answer(text), sure=summary.sure(text),
-        next_steps=summary.next_steps(text), figure=_figure_png(summary) if summary.segments else None,
-        caption=text["figure_caption"].format(value_label=summary.value_label),
-        footer=text["footer"].format(run_id=manifest.get("run_id", ""), version=manifest.get("segkit_version", "")))
+    return _render("summary.html.j2", manifest, text, s=summary, rows=rows, answer=summary.answer(text),
+                   sure=summary.sure(text), next_steps=summary.next_steps(text),
+                   figure=_figure_png(summary, text) if summary.segments else None,
+                   caption=text["figure_caption"].format(value_label=text["value_label"]))
+
+
+def not_reached_reason(manifest: dict[str, Any], text: dict[str, str]) -> str:
+    """Why a run has no segments to summarise, from the manifest's step records.
+
+    Examples
+    --------
+    >>> not_reached_reason({"steps": [{"step": "04_data", "status": "failed", "error": "no customers"}]},
+    ...                    SUMMARY_TEXT)
+    'step 4 failed (no customers)'
+    """
+    failed = [s for s in manifest.get("steps") or [] if s.get("status") == "failed"]
+    if failed:
+        step = str(failed[0].get("step") or "")
+        number = step[:2].lstrip("0") if step[:2].isdigit() else step
+        return text["not_reached_failed"].format(step=number, error=failed[0].get("error") or "")
+    return text["not_reached_not_run"]
+
+
+def render_not_reached(manifest: dict[str, Any], reason: str | None = None) -> str:
+    """The summary page of a run without segments: it says so and why, so that no page links to a missing one."""
+    text = summary_text(_language(manifest))
+    sentence = text["not_reached"].format(reason=reason or not_reached_reason(manifest, text))
+    return _render("summary.html.j2", manifest, text, s={"title": manifest.get("title") or ""}, rows=[],
+                   not_reached=sentence)
 
 
 def write_summary(run_dir: Path | str, manifest: dict[str, Any], *,
-                  export_rows: tuple[int, int] | None = None) -> Path | None:
-    """Write ``summary.html`` into the run folder (nothing when step 5 has not run: there are no segments)."""
+                  export_rows: tuple[int, int] | None = None) -> Path:
+    """Write ``summary.html`` into the run folder.
+
+    Every step page links to it, so a run without segments (step 5 failed or did not run) gets one too:
+    it says that the run did not reach the segments and why.
+    """
     from segkit.pages import write_page
 
     run = RunFolder(run_dir)
     if not run.has(artifacts.SEGMENTS):
-        return None
+        return write_page(run, run.summary_path, render_not_reached(manifest))
     summary = executive_summary(run.path, title=manifest.get("title"), export_rows=export_rows)
     return write_page(run, run.summary_path, render_summary(summary, manifest))
+
+
+def write_summary_error(run_dir: Path | str, manifest: dict[str, Any], error: str) -> Path:
+    """Write a ``summary.html`` that says the summary could not be written, and why (the links stay valid)."""
+    from segkit.pages import write_page
+
+    run = RunFolder(run_dir)
+    text = summary_text(_language(manifest))
+    html = render_not_reached(manifest, text["not_reached_error"].format(error=error))
+    return write_page(run, run.summary_path, html)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segkit.i18n import join, translate
 from segkit.methods.registry import METHODS, Fit
 
 __all__ = ["CRITERIA", "choose_method", "feasibility_matrix", "rank_methods"]
@@ -53,8 +54,9 @@ def history_floor(req: Any, reads_value: bool, study_min: int | None) -> int:
 
 def short_history_warning(history: float, months: int, why: str) -> str:
     """The warning given when a scheme is accepted on less history than it recommends."""
-    return (f"warning: calibrated on {history:.1f} months of history, less than the {months} recommended ({why}); "
-            "read its classes with that in mind")
+    return translate("warning: calibrated on {history} months of history, less than the {months} recommended "
+                     "({why}); read its classes with that in mind").format(history=f"{history:.1f}", months=months,
+                                                                           why=translate(why))
 
 
 def _table(inventory: dict, name: str) -> dict:
@@ -155,43 +157,50 @@ def rank_methods(
 
         if spec.data_driven:
             need("basis type", basis_kind in req.accepts,
-                 f"needs {req.accepts_text} (the basis is {basis_kind})")
+                 translate("needs {accepts} (the basis is {kind})").format(accepts=translate(req.accepts_text),
+                                                                          kind=basis_kind))
             if basis_kind == "binary":
-                need("survey items", len(items) >= 2, "needs at least 2 yes/no items in the survey")
+                need("survey items", len(items) >= 2, translate("needs at least 2 yes/no items in the survey"))
             need("customers per segment", n_basis >= _MIN_PER_SEGMENT * k_max,
-                 f"needs at least {_MIN_PER_SEGMENT} customers per segment at k_max = {k_max} "
-                 f"({_MIN_PER_SEGMENT * k_max} customers; {n_basis} available)")
+                 translate("needs at least {per} customers per segment at k_max = {k_max} ({total} customers; "
+                           "{n} available)").format(per=_MIN_PER_SEGMENT, k_max=k_max,
+                                                    total=_MIN_PER_SEGMENT * k_max, n=n_basis))
         if spec.stratify:
             need("stratify section", bool(stratify),
-                 "needs a 'stratify' section in the study (type column, size column, thresholds)")
+                 translate("needs a 'stratify' section in the study (type column, size column, thresholds)"))
         if req.satisfaction:
             need("satisfaction", bool(survey.get("has_satisfaction")),
-                 "needs a satisfaction column in the survey")
+                 translate("needs a satisfaction column in the survey"))
         if req.history_months is not None:
             months, why = req.history_months, req.history_why
             floor = history_floor(req, spec.value_model, min_history_months)
-            need("transactions", bool(tx), "needs a transaction table")
-            override = ("; to accept a shorter history set value: min_history_months in the study file"
+            need("transactions", bool(tx), translate("needs a transaction table"))
+            override = (translate("; to accept a shorter history set value: min_history_months in the study file")
                         if spec.value_model else "")
             need("history", bool(tx) and history >= floor,
-                 f"needs a transaction table with >= {floor} months of history ({why}; "
-                 f"{history:.1f} available{override})" if tx else f"needs >= {months} months of transaction history")
+                 translate("needs a transaction table with >= {floor} months of history ({why}; {history} "
+                           "available{override})").format(floor=floor, why=translate(why), history=f"{history:.1f}",
+                                                          override=override)
+                 if tx else translate("needs >= {months} months of transaction history").format(months=months))
             if tx and floor <= history < months:
                 reasons.append(short_history_warning(history, months, why))
         if spec.value_model:
             need("repeat purchases", has_repeat,
-                 "needs repeat purchases (most customers buying more than once) to fit a lifetime-value model")
+                 translate("needs repeat purchases (most customers buying more than once) to fit a lifetime-value "
+                           "model"))
         if req.fixed_k is not None:
             n_avail = int(survey.get("n_customers") or 0) if req.counted_in == "survey" else n_tx
             k = req.fixed_k
             need("customers per segment", n_avail >= _MIN_PER_SEGMENT * k,
-                 f"needs at least {_MIN_PER_SEGMENT * k} customers ({n_avail} available) for "
-                 + (req.fixed_k_text or f"{_MIN_PER_SEGMENT} per class"))
+                 translate("needs at least {total} customers ({n} available) for {what}").format(
+                     total=_MIN_PER_SEGMENT * k, n=n_avail,
+                     what=translate(req.fixed_k_text) if req.fixed_k_text else
+                     translate("{n} per class").format(n=_MIN_PER_SEGMENT)))
         for fit in req.fits:
             if applies(fit):
                 score += fit.score
                 if fit.reason:
-                    reasons.append(fit.reason.format(history=history, n_basis=n_basis))
+                    reasons.append(translate(fit.reason).format(history=history, n_basis=n_basis))
 
         feasible = not missing
         rows.append({
@@ -199,8 +208,8 @@ def rank_methods(
             "family": spec.family,
             "feasible": feasible,
             "score": round(score, 2) if feasible else 0.0,
-            "reasons": "; ".join(reasons),
-            "missing": "; ".join(missing),
+            "reasons": join(reasons, "; "),
+            "missing": join(missing, "; "),
             **{c: checks.get(c, pd.NA) for c in CRITERIA},
         })
 
@@ -272,20 +281,23 @@ def choose_method(
         why = "; ".join(f"{r.method}: {r.missing}" for r in ranked.itertuples())
         raise ValueError(f"no segmentation method is feasible with these data: {why}")
     best = pool.iloc[0]
-    text = [f"{best['method']} (score {best['score']:.1f}): {best['reasons']}."]
+    # English templates translated before their values go in (segkit.i18n)
+    text = [translate("{method} (score {score}): {reasons}.").format(
+        method=best["method"], score=f"{best['score']:.1f}", reasons=best["reasons"])]
     if fallback:
-        text.append("No data-driven method fits the basis, so the best feasible rule-based scheme is used.")
+        text.append(translate("No data-driven method fits the basis, so the best feasible rule-based scheme is used."))
     others = [f"{r.method} ({r.score:.1f})" for r in pool.iloc[1:].itertuples()]
     if others:
-        text.append("Also feasible, ranked lower: " + ", ".join(others) + ".")
+        text.append(translate("Also feasible, ranked lower: {methods}.").format(methods=join(others, ", ")))
     rules = feasible[feasible["family"] != "data-driven"]
     if not fallback and len(rules):
-        text.append("Rule-based schemes also feasible (name one in the study to use it): "
-                    + ", ".join(f"{r.method} ({r.score:.1f})" for r in rules.itertuples()) + ".")
+        text.append(translate("Rule-based schemes also feasible (name one in the study to use it): {methods}.").format(
+            methods=join([f"{r.method} ({r.score:.1f})" for r in rules.itertuples()], ", ")))
     rejected = ranked[~ranked["feasible"]]
     if len(rejected):
-        text.append("Not feasible: " + "; ".join(f"{r.method} {r.missing}" for r in rejected.itertuples()) + ".")
-    return str(best["method"]), " ".join(text)
+        text.append(translate("Not feasible: {methods}.").format(
+            methods=join([f"{r.method} {r.missing}" for r in rejected.itertuples()], "; ")))
+    return str(best["method"]), join(text, " ")
 
 
 def feasibility_matrix(ranked: pd.DataFrame) -> pd.DataFrame:

@@ -30,6 +30,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from segkit.i18n import join, translate
+
 __all__ = ["FEATURE_WORDS", "ITEM_KINDS", "describe_segments", "item_kind", "segment_profile"]
 
 #: What a basis item can be, and how segkit reads it.
@@ -193,12 +195,13 @@ def _word_for(feature: str, z: float, kind: str | None = None) -> str | None:
         # quoted: a perception names what members think, never what they are
         return f"'{feature.replace('_', ' ')}'" if z > 0 else None
     if feature in FEATURE_WORDS:
-        return FEATURE_WORDS[feature][1 if z > 0 else 0]
-    for prefix, what in (("share_cat_", ""), ("share_channel_", " shopper")):
+        word = FEATURE_WORDS[feature][1 if z > 0 else 0]
+        return translate(word) if word is not None else None
+    for prefix, template in (("share_cat_", "{what}-focused"), ("share_channel_", "{what} shopper")):
         if feature.startswith(prefix):
             # Only a high share says something memorable ("dumplings-focused").
-            return f"{feature.removeprefix(prefix)}{what or '-focused'}" if z > 0 else None
-    return f"{'high' if z > 0 else 'low'} {feature}"
+            return translate(template).format(what=feature.removeprefix(prefix)) if z > 0 else None
+    return translate("high {feature}" if z > 0 else "low {feature}").format(feature=feature)
 
 
 def _numeric_words(X, segment, segs, cands, details, flags, kinds) -> None:
@@ -225,7 +228,7 @@ def _categorical_words(X, segment, segs, cands, details) -> None:
                 continue
             cat, d = diff.index[0], float(diff.iloc[0])
             strength = d / CATEGORY_THRESHOLD
-            cands[s].append((strength, f"mostly {col} {cat}"))
+            cands[s].append((strength, translate("mostly {column} {category}").format(column=col, category=cat)))
             if d >= CATEGORY_THRESHOLD:
                 details[s].append((strength, f"{col} = {cat} for {shares[cat]:.0%} (base {base[cat]:.0%})"))
 
@@ -243,10 +246,10 @@ def _binary_words(X, segment, segs, cands, details, flags, kinds, shares) -> Non
             label = str(item).replace("_", " ")
             if kinds.get(str(item)) == "perception":
                 # quoted: the segment holds the view "greasy", it is not greasy itself
-                word = f"'{label}'" if d > 0 else f"rarely '{label}'"
+                word = f"'{label}'" if d > 0 else translate("rarely '{label}'").format(label=label)
             else:
                 # "not do sports" is no English: a segment answers an item rarely, it does not negate it
-                word = label if d > 0 else f"rarely '{label}'"
+                word = label if d > 0 else translate("rarely '{label}'").format(label=label)
             # A segment is named by what it says yes to; what it rejects only fills the name up.
             boost = 100.0 if d >= ITEM_THRESHOLD else 0.0
             cands[s].append((strength + boost, word))
@@ -267,7 +270,8 @@ def _unique_names(cands: dict[int, list[tuple[float, str]]], *, capitalise: bool
     n_words = {s: min(_MAX_WORDS, len({w for st, w in cands[s] if st >= 1.0})) for s in cands}
     names = {}
     for _ in range(50):
-        names = {s: _capitalise(", ".join(words(s, n_words[s])), capitalise) or "Average profile" for s in cands}
+        names = {s: _capitalise(join(words(s, n_words[s]), ", "), capitalise) or translate("Average profile")
+                 for s in cands}
         groups: dict[str, list[int]] = {}
         for s, name in names.items():
             groups.setdefault(name, []).append(s)
@@ -311,9 +315,11 @@ def _behaviour_action(z: dict[str, float], kinds: Mapping[str, str | None] | Non
     small = get("monetary_avg") < -t or get("monetary_total") < -t
     notes = []
     if get("margin_rate") < -t:
-        notes.append(f"Keep discounts small: their margin is already thin (margin_rate {get('margin_rate'):+.1f} SD).")
+        notes.append(translate("Keep discounts small: their margin is already thin (margin_rate {z} SD).").format(
+            z=f"{get('margin_rate'):+.1f}"))
     if get("return_rate") > t:
-        notes.append(f"Check why they return goods before sending offers (return_rate {get('return_rate'):+.1f} SD).")
+        notes.append(translate("Check why they return goods before sending offers (return_rate {z} SD).").format(
+            z=f"{get('return_rate'):+.1f}"))
 
     value_cols = ("monetary_total", "margin_total", "frequency", "monetary_avg")
     used: tuple[str, ...]
@@ -349,12 +355,15 @@ def _behaviour_action(z: dict[str, float], kinds: Mapping[str, str | None] | Non
     else:
         main, used = ("Maintain: standard communication; watch for customers moving to a more valuable "
                       "segment."), ()
+    main = translate(main)
     numbers = [f"{f} {get(f):+.1f} SD" for f in dict.fromkeys(used) if abs(get(f)) >= t]
+    # the sentence's own full stop gives way to the numbers behind it
     if numbers:
-        main = f"{main[:-1]} ({'; '.join(numbers)} from the base)."
+        main = translate("{main} ({numbers} from the base).").format(main=main[:-1], numbers=join(numbers, "; "))
     elif not used:
-        main = f"{main[:-1]} (no behaviour variable is {t:g} SD or more from the base)."
-    return " ".join([main, *notes])
+        main = translate("{main} (no behaviour variable is {t} SD or more from the base).").format(
+            main=main[:-1], t=f"{t:g}")
+    return join([main, *notes], " ")
 
 
 def _share_text(item: str, share: tuple[float, float], verb: str = "yes") -> str:

@@ -18,6 +18,7 @@ from scipy import stats
 
 from segkit.assignments import check_assignments, join_on_customer, segment_names
 from segkit.figures import fmt_num, new_axes, pretty
+from segkit.i18n import join, translate
 from segkit.multitest import holm
 from segkit.palette import segment_colour, segment_label
 
@@ -84,18 +85,23 @@ class PersonaResult:
         if segment not in sz.index:
             raise ValueError(f"no segment {segment}; segments are {list(sz.index)}")
         t = self.table[self.table["segment"] == segment]
-        head = (f"Segment {segment_label(segment, sz.loc[segment, 'segment_name'])}: "
-                f"{sz.loc[segment, 'n']:,} customers ({sz.loc[segment, 'share']:.0%} of the base).")
+        # English templates translated before their numbers go in (segkit.i18n)
+        head = translate("Segment {segment}: {n} customers ({share} of the base).").format(
+            segment=segment_label(segment, sz.loc[segment, "segment_name"]), n=f"{sz.loc[segment, 'n']:,}",
+            share=f"{sz.loc[segment, 'share']:.0%}")
         cat = t[(t["kind"] == "categorical") & (t["diff"] * 100 >= min_points) & (t["segment_value"] >= 0.2)]
         cat = cat.sort_values("diff", ascending=False).drop_duplicates("descriptor").head(max_levels)
-        parts = [f"{r.segment_value:.0%} {_level_text(pretty(r.descriptor), str(r.level))} (base {r.base_value:.0%})"
-                 for r in cat.itertuples()]
+        parts = [translate("{share} {level} (base {base})").format(
+                     share=f"{r.segment_value:.0%}", level=_level_text(pretty(r.descriptor), str(r.level)),
+                     base=f"{r.base_value:.0%}") for r in cat.itertuples()]
         num = t[(t["kind"] == "numeric") & (t["statistic"] == "median")]
-        parts += [f"median {pretty(r.descriptor)} {fmt_num(r.segment_value)} (base {fmt_num(r.base_value)})"
+        parts += [translate("median {descriptor} {value} (base {base})").format(
+                      descriptor=pretty(r.descriptor), value=fmt_num(r.segment_value), base=fmt_num(r.base_value))
                   for r in num.itertuples()]
         if not len(cat):
-            parts.insert(0, f"No descriptor level stands out by {min_points:g} points or more")
-        return head + " " + "; ".join(parts) + "."
+            parts.insert(0, translate("No descriptor level stands out by {points} points or more").format(
+                points=f"{min_points:g}"))
+        return join([head, translate("{sentence}.").format(sentence=join(parts, "; "))], " ")
 
     def plot(self, ax=None, *, descriptor: str | None = None):
         """Share of each level of a categorical descriptor by segment (stacked bars), base as the last bar."""

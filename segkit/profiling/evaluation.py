@@ -22,7 +22,7 @@ from segkit.figures import new_axes
 from segkit.palette import DARK_GREY, segment_colour, segment_label
 from segkit.profiling.targets import TARGET_SCORE, TargetMatrix
 
-__all__ = ["EVALUATION_TEXT", "SegmentEvaluation", "segment_evaluation"]
+__all__ = ["EVALUATION_TEXT", "SegmentEvaluation", "evaluation_text", "segment_evaluation"]
 
 #: The fixed words of the evaluation plot and decision table, in one place (to be translated whole).
 EVALUATION_TEXT = {
@@ -43,7 +43,22 @@ EVALUATION_TEXT = {
     "not_first": "not a target: no segment is top right and its priority is {p}",
     "col_decision": "decision",
     "col_why": "why",
+    "decision_target": "target",
+    "decision_not_target": "not a target",
 }
+
+
+def evaluation_text(language: str | None = None) -> dict[str, str]:
+    """:data:`EVALUATION_TEXT` in ``language`` (default: the current words' language).
+
+    Examples
+    --------
+    >>> evaluation_text("zh")["decision_target"]
+    '目标'
+    """
+    from segkit.i18n import translate_mapping
+
+    return translate_mapping(EVALUATION_TEXT, language)
 
 
 def _f1(v: float) -> str:
@@ -79,15 +94,21 @@ class SegmentEvaluation:
     def decision_table(self) -> pd.DataFrame:
         """The table as the report shows it: targets first, then by priority."""
         t = self.table.sort_values(["target", "priority"], ascending=[False, True], kind="stable")
+        text = evaluation_text()
         return t[["segment", "name", "n", "share", "attractiveness", "competitiveness", "decision", "why"]] \
-            .rename(columns={"n": "customers"}).reset_index(drop=True)
+            .rename(columns={"n": "customers", "decision": text["col_decision"], "why": text["col_why"]}) \
+            .reset_index(drop=True)
 
     @property
     def targets(self) -> list[int]:
         return [int(s) for s in self.table.loc[self.table["target"], "segment"]]
 
-    def plot(self, ax: Any = None, text: dict[str, str] = EVALUATION_TEXT) -> Any:
-        """Attractiveness (x) against competitiveness (y), bubble area = size, targets outlined thick."""
+    def plot(self, ax: Any = None, text: dict[str, str] | None = None) -> Any:
+        """Attractiveness (x) against competitiveness (y), bubble area = size, targets outlined thick.
+
+        ``text`` defaults to :data:`EVALUATION_TEXT` in the current words' language.
+        """
+        text = text or evaluation_text()
         t = self.table
         ax = new_axes(ax, (9.5, 6.5))
         size = 2500 * t["share"] / t["share"].max()
@@ -117,7 +138,7 @@ class SegmentEvaluation:
 
 
 def segment_evaluation(tm: TargetMatrix, sizes: pd.DataFrame, *, min_share: float,
-                       text: dict[str, str] = EVALUATION_TEXT) -> SegmentEvaluation:
+                       text: dict[str, str] | None = None) -> SegmentEvaluation:
     """The evaluation plot's data and decision table from step 6's target matrix and sizes.
 
     Parameters
@@ -128,6 +149,8 @@ def segment_evaluation(tm: TargetMatrix, sizes: pd.DataFrame, *, min_share: floa
         Step 6's sizes, with ``target`` (the segments step 7 tests) when step 6 chose them.
     min_share : float
         The brief's minimum segment share.
+    text : dict, optional
+        :data:`EVALUATION_TEXT` or a translation (default: in the current words' language).
 
     Examples
     --------
@@ -144,6 +167,7 @@ def segment_evaluation(tm: TargetMatrix, sizes: pd.DataFrame, *, min_share: floa
     """
     from segkit.display import fmt
 
+    text = text or evaluation_text()
     t = tm.table.rename(columns={"fit": "competitiveness"}).copy()
     if "target" in sizes:
         chosen = set(int(s) for s in sizes.loc[sizes["target"].astype(bool), "segment"])
@@ -168,6 +192,6 @@ def segment_evaluation(tm: TargetMatrix, sizes: pd.DataFrame, *, min_share: floa
             key = "low_a" if r.attractiveness < TARGET_SCORE else "low_c"
         whys.append(text[key].format(**words))
     t["why"] = whys
-    t["decision"] = ["target" if x else "not a target" for x in t["target"]]
+    t["decision"] = [text["decision_target"] if x else text["decision_not_target"] for x in t["target"]]
     note = text["y_note"].format(source=tm.fit_source)
     return SegmentEvaluation(t.reset_index(drop=True), tm.fit_source, note, tm.criteria, float(min_share))

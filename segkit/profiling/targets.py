@@ -12,6 +12,7 @@ import pandas as pd
 
 from segkit.errors import DataError
 from segkit.figures import new_axes, pretty
+from segkit.i18n import translate
 from segkit.palette import DARK_GREY, segment_colour, segment_label
 
 __all__ = ["CRITERION_COLUMNS", "TargetMatrix", "target_matrix"]
@@ -193,7 +194,7 @@ def target_matrix(
         t["fit"] = t["segment"].map(fit).astype(float)
         if t["fit"].isna().any():
             raise ValueError(f"fit has no score for segment(s) {t.loc[t['fit'].isna(), 'segment'].tolist()}")
-        source = "team judgement"
+        source = translate("team judgement")
     else:
         kpi = f"{get('kpi', '') or ''} {get('goal', '') or ''} {get('statement', '') or ''}"
         col = "profit_index" if re.search(r"profit|margin", kpi, re.I) and "profit_index" in t.columns \
@@ -201,7 +202,7 @@ def target_matrix(
         if col not in t.columns:
             raise DataError("fit needs a value_index column in sizes (from segment_sizes) or fit= scores")
         t["fit"] = _rescale(t[col])
-        source = f"{pretty(col)} rescaled"
+        source = translate("{variable} rescaled").format(variable=translate(pretty(col)))
     order = (t["attractiveness"] + t["fit"]).rank(ascending=False, method="first").astype(int)
     t["priority"] = order
     keep = [c for c in ("segment", "name", "n", "share") if c in t.columns]

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.errors import UnstableSegmentsWarning
+from segkit.i18n import join, translate
 from segkit.progress import Progress
 from segkit.stability._core import (
     LCA_PAIRS_PER_BATCH,
@@ -174,14 +175,17 @@ def k_claim(k: int, row: pd.Series, *, quartiles: bool = True) -> str:
     >>> k_claim(4, pd.Series({"median": 0.834, "q25": 0.8, "q75": 0.861}))
     'k = 4 (median ARI 0.83, quartiles 0.80 to 0.86)'
     """
-    q = f", quartiles {row['q25']:.2f} to {row['q75']:.2f}" if quartiles else ""
-    return f"k = {k} (median ARI {row['median']:.2f}{q})"
+    q = translate(", quartiles {lo} to {hi}").format(lo=f"{row['q25']:.2f}", hi=f"{row['q75']:.2f}") \
+        if quartiles else ""
+    return translate("k = {k} (median ARI {median}{quartiles})").format(k=k, median=f"{row['median']:.2f}",
+                                                                         quartiles=q)
 
 
 def _ks(ks: list[int]) -> str:
     """``k = 4``, ``k = 2 and 3``, ``k = 2, 3 and 4``."""
     ks = sorted(ks)
-    return f"k = {ks[0]}" if len(ks) == 1 else f"k = {', '.join(map(str, ks[:-1]))} and {ks[-1]}"
+    return f"k = {ks[0]}" if len(ks) == 1 else translate("k = {first} and {last}").format(
+        first=join(map(str, ks[:-1]), ", "), last=ks[-1])
 
 
 def choose_k(summary: pd.DataFrame, *, threshold: float = MIN_STABLE_ARI,
@@ -202,61 +206,69 @@ def choose_k(summary: pd.DataFrame, *, threshold: float = MIN_STABLE_ARI,
     """
     t = summary.set_index("k")
     ks = [int(x) for x in t.index]
-    span = f"k = {ks[0]} to {ks[-1]}" if len(ks) > 1 else f"k = {ks[0]}"
+    span = translate("k = {lo} to {hi}").format(lo=ks[0], hi=ks[-1]) if len(ks) > 1 else f"k = {ks[0]}"
     best = float(t["median"].max())
     # the k a reader sees at the top of the table: the highest median at two decimals
     tops = [int(x) for x in t.index if round(float(t.loc[x, "median"]), 2) == round(best, 2)]
-    top_text = f"{_ks(tops)} (median ARI {best:.2f})"
+    top_text = translate("{ks} (median ARI {best})").format(ks=_ks(tops), best=f"{best:.2f}")
     if managerial_k is not None:
         k = int(managerial_k)
         row = t.loc[k]
         stable = bool(row["median"] >= threshold)
-        head = f"{k} segments, as set in the study file (k_range [{k}, {k}]): {k_claim(k, row)}"
+        v = dict(k=k, claim=k_claim(k, row), span=span, tol=f"{tolerance:.2f}", top=top_text, n=len(ks),
+                 threshold=f"{threshold:.2f}")
+        head = translate("{k} segments, as set in the study file (k_range [{k}, {k}]): {claim}").format(**v)
         if k in tops:
-            where = f"is among the most stable of {span}" if len(tops) > 1 else f"is the most stable of {span}"
+            where = translate("is among the most stable of {span}" if len(tops) > 1 else
+                              "is the most stable of {span}").format(**v)
         elif row["median"] >= best - tolerance:
-            where = f"is within {tolerance:.2f} of the most stable of {span}, {top_text}"
+            where = translate("is within {tol} of the most stable of {span}, {top}").format(**v)
         else:
             rank = int((t["median"].round(2) > round(float(row["median"]), 2)).sum()) + 1
-            where = f"ranks {rank} of {len(ks)} over {span}; the most stable: {top_text}"
-        tail = "" if stable else (f". Its median is below {threshold:.2f}: at this k the segments do not come back "
-                                  "reliably in bootstrap samples (constructive segmentation)")
-        return k, stable, f"{head} {where}{tail}."
+            where = translate("ranks {rank} of {n} over {span}; the most stable: {top}").format(rank=rank, **v)
+        tail = "" if stable else translate(". Its median is below {threshold}: at this k the segments do not come "
+                                           "back reliably in bootstrap samples (constructive segmentation)").format(**v)
+        return k, stable, translate("{head} {where}{tail}.").format(head=head, where=where, tail=tail)
     near = t[t["median"] >= best - tolerance]
     k = int(max(near.index))
     row = t.loc[k]
+    # English templates translated before their numbers go in (segkit.i18n)
+    v = dict(k=k, claim=k_claim(k, row), span=span, best=f"{best:.2f}", tops=_ks(tops), tol=f"{tolerance:.2f}",
+             threshold=f"{threshold:.2f}")
     if best < threshold:
-        return k, False, (
-            f"No number of segments is stable: the highest median adjusted Rand index between bootstrap "
-            f"pairs over {span} is {best:.2f}, at {_ks(tops)}, below {threshold:.2f}, so the data show no "
-            f"reproducible segments and any solution is one of many equally good partitions (constructive "
-            f"segmentation). {k_claim(k, row)} is kept"
-            + ("." if k in tops else f", the largest k within {tolerance:.2f} of the highest median.")
-        )
+        return k, False, translate(
+            "No number of segments is stable: the highest median adjusted Rand index between bootstrap pairs over "
+            "{span} is {best}, at {tops}, below {threshold}, so the data show no reproducible segments and any "
+            "solution is one of many equally good partitions (constructive segmentation). {claim} is kept."
+            if k in tops else
+            "No number of segments is stable: the highest median adjusted Rand index between bootstrap pairs over "
+            "{span} is {best}, at {tops}, below {threshold}, so the data show no reproducible segments and any "
+            "solution is one of many equally good partitions (constructive segmentation). {claim} is kept, the "
+            "largest k within {tol} of the highest median.").format(**v)
     others = [int(x) for x in near.index if int(x) != k]
     if k in tops and len(tops) > 1:
         # a tie at the table's precision: "the highest" of one k would claim more than the table shows
-        text = (f"{k} segments: {_ks(tops)} share the highest median adjusted Rand index between bootstrap pairs "
-                f"over {span} ({best:.2f} at two decimals); {k_claim(k, row)} is the largest of them, kept for the "
-                "finer segmentation")
+        text = translate("{k} segments: {tops} share the highest median adjusted Rand index between bootstrap pairs "
+                         "over {span} ({best} at two decimals); {claim} is the largest of them, kept for the finer "
+                         "segmentation").format(**v)
         rest = [x for x in others if x not in tops]
         if rest:
-            verb = "comes" if len(rest) == 1 else "come"
-            text += f"; {_ks(rest)} {verb} within {tolerance:.2f} of the highest"
-        return k, True, text + "."
+            text += translate("; {ks} comes within {tol} of the highest" if len(rest) == 1 else
+                              "; {ks} come within {tol} of the highest").format(ks=_ks(rest), **v)
+        return k, True, translate("{sentence}.").format(sentence=text)
     if k in tops:
-        text = (f"{k} segments: {k_claim(k, row)} has the highest median adjusted Rand index between bootstrap "
-                f"pairs over {span}")
+        text = translate("{k} segments: {claim} has the highest median adjusted Rand index between bootstrap pairs "
+                         "over {span}").format(**v)
         if others:
-            verb = "comes" if len(others) == 1 else "come"
-            text += (f"; {_ks(others)} {verb} within {tolerance:.2f} of it, and the largest number is kept for the "
-                     "finer segmentation")
-        return k, True, text + "."
-    return k, True, (
-        f"{k} segments: the highest median adjusted Rand index between bootstrap pairs over {span} is {best:.2f}, "
-        f"at {_ks(tops)}; {k_claim(k, row)} comes within {tolerance:.2f} of it, and the largest number of "
-        "segments within that distance is kept for the finer segmentation."
-    )
+            text += translate("; {ks} comes within {tol} of it, and the largest number is kept for the finer "
+                              "segmentation" if len(others) == 1 else
+                              "; {ks} come within {tol} of it, and the largest number is kept for the finer "
+                              "segmentation").format(ks=_ks(others), **v)
+        return k, True, translate("{sentence}.").format(sentence=text)
+    return k, True, translate(
+        "{k} segments: the highest median adjusted Rand index between bootstrap pairs over {span} is {best}, at "
+        "{tops}; {claim} comes within {tol} of it, and the largest number of segments within that distance is kept "
+        "for the finer segmentation.").format(**v)
 
 
 def managerial_range(k: int, n_customers: int | None = None) -> tuple[int, int]:

@@ -41,6 +41,7 @@ import pandas as pd
 
 from segkit import iteration as it
 from segkit.errors import DataError
+from segkit.i18n import translate
 from segkit.methods.registry import get_method
 from segkit.pipeline import comparison_windows, numeric_columns, share_table, window_segmentation
 from segkit.profiling import profile
@@ -397,10 +398,12 @@ def conclusive_when(window: StudyWindow, earlier: StudyWindow, data_start: dt.da
     """What would let the earlier window hold step 5's whole history, with the dates, in words."""
     length = (window.cutoff - data_start).days
     needed = earlier.cutoff - dt.timedelta(days=length)
-    return (f"it becomes conclusive with more history before the earlier cut-off: step 5's segments rest on "
-            f"{length + 1:,} days ({data_start} to {window.cutoff}), and an earlier window as long, ending "
-            f"{earlier.cutoff}, needs transactions from {needed} on; with the data as they are, a smaller "
-            f"earlier_window_months (now {months}) lengthens both windows towards step 5's history")
+    return translate("it becomes conclusive with more history before the earlier cut-off: step 5's segments rest on "
+                     "{days} days ({start} to {cutoff}), and an earlier window as long, ending {earlier}, needs "
+                     "transactions from {needed} on; with the data as they are, a smaller earlier_window_months "
+                     "(now {months}) lengthens both windows towards step 5's history").format(
+        days=f"{length + 1:,}", start=data_start, cutoff=window.cutoff, earlier=earlier.cutoff, needed=needed,
+        months=months)
 
 
 def run(ctx: StepContext) -> IterationResult:

@@ -7,16 +7,21 @@ are stable, describable and valid.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from segkit.errors import ConfigError
+from segkit.i18n import translate
 from segkit.methods.feasibility import choose_method
 from segkit.methods.registry import get_method
 from segkit.study import artifacts
 from segkit.study.context import StepContext
+
+#: Where the method's reason ends its first clause, in English or Chinese (the index shows that clause).
+_FIRST_CLAUSE = re.compile(r"; |\. |；|。")
 
 __all__ = ["MethodResult", "check_named_method", "run"]
 
@@ -89,13 +94,13 @@ def run(ctx: StepContext) -> MethodResult:
     if cfg.method == "auto":
         method, reason = choose_method(brief, inventory, basis_kind=kind, k_max=cfg.k_range[1], stratify=stratify,
                                        min_history_months=cfg.value.min_history_months)
-        chosen_by = "automatic choice (method: auto)"
+        chosen_by = translate("automatic choice (method: auto)")
     else:
         method = cfg.method
         check_named_method(method, ranked)
         row = ranked.loc[ranked["method"] == method].iloc[0]
-        reason = f"Named in the study file. {row['reasons']}"
-        chosen_by = "named in the study file"
+        reason = translate("Named in the study file. {reasons}").format(reasons=row["reasons"])
+        chosen_by = translate("named in the study file")
     spec = get_method(method)
     rejected = ranked.loc[~ranked["feasible"].astype(bool), ["method", "missing"]]
     doc = {
@@ -104,7 +109,8 @@ def run(ctx: StepContext) -> MethodResult:
         "family": spec.family,
         "chosen_by": chosen_by,
         "reason": reason,
-        "reason_short": reason.split("; ")[0].split(". ")[0].rstrip(".") + ".",
+        # the first clause, cut where either language ends one
+        "reason_short": translate("{sentence}.").format(sentence=_FIRST_CLAUSE.split(reason)[0].rstrip(".。")),
         "basis": list(cfg.basis),
         "basis_kind": kind,
         "k_range": list(cfg.k_range),

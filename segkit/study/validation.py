@@ -25,6 +25,7 @@ from segkit import validation as va
 from segkit.baselines import BaselineLift, baseline_lift, heuristic_scores
 from segkit.criteria import Evidence, kpi_outcome
 from segkit.errors import DataError
+from segkit.i18n import join, translate
 from segkit.methods import make_segmenter
 from segkit.methods.registry import get_method
 from segkit.pipeline import share_table, verdict_display
@@ -137,29 +138,35 @@ def _summary(verdict: va.VerdictResult, has_later_behaviour: bool) -> tuple[int,
     n_pass, n_fail = int(passed.eq(True).sum()), int(passed.eq(False).sum())
     n_judged = verdict.n_judged
     n_team = int((verdict.table["measure"] == "team_judges").sum())
-    later = "validation on later behaviour needs transactions after a cut-off, which this study lacks"
-    parts = [f"{n_team} left to the team"] if n_team else []
+    # every sentence is an English template translated before its numbers go in (segkit.i18n)
+    later = translate("validation on later behaviour needs transactions after a cut-off, which this study lacks")
+    parts = [translate("{n} left to the team").format(n=n_team)] if n_team else []
     n_missing = n_judged - n_team
     if n_missing:
-        parts.append(f"{n_missing} without the data to measure {'it' if n_missing == 1 else 'them'}")
-    verb = "is" if n_judged == 1 else "are"
-    judged = f"; {n_judged} more {verb} not measured ({', '.join(parts)})" if n_judged else ""
-    measured = "measured criteria" if n_judged else "criteria"
+        parts.append(translate("{n} without the data to measure it" if n_missing == 1 else
+                               "{n} without the data to measure them").format(n=n_missing))
+    judged = translate("; {n} more is not measured ({parts})" if n_judged == 1 else
+                       "; {n} more are not measured ({parts})").format(n=n_judged, parts=join(parts, ", ")) \
+        if n_judged else ""
+    measured = translate("measured criteria" if n_judged else "criteria")
     n_same = int(verdict.table["same_as"].notna().sum()) if "same_as" in verdict.table else 0
     if n_same:
-        judged += ("; 1 criterion repeats another's measurement and is counted once" if n_same == 1
-                   else f"; {n_same} criteria repeat another's measurement and are counted once")
+        judged += translate("; 1 criterion repeats another's measurement and is counted once" if n_same == 1
+                            else "; {n} criteria repeat another's measurement and are counted once").format(n=n_same)
+    counts = dict(n_pass=n_pass, n=n_pass + n_fail, measured=measured, judged=judged, later=later)
     if n_pass + n_fail == 0:
-        text = "No criterion of the brief could be measured; the team judges them" + (
-            "." if has_later_behaviour else f"; {later}.")
+        text = translate("No criterion of the brief could be measured; the team judges them." if has_later_behaviour
+                         else "No criterion of the brief could be measured; the team judges them; {later}.")
     elif n_fail:
-        text = f"{n_pass} of {n_pass + n_fail} {measured} pass{judged}; failed: {'; '.join(verdict.failed)}"
-        text += "." if has_later_behaviour else f". Note that {later}."
+        failed = join([translate(c) for c in verdict.failed], "; ")
+        text = translate("{n_pass} of {n} {measured} pass{judged}; failed: {failed}." if has_later_behaviour else
+                         "{n_pass} of {n} {measured} pass{judged}; failed: {failed}. Note that {later}.")
+        counts["failed"] = failed
     elif has_later_behaviour:
-        text = f"{n_pass} of {n_pass} {measured} pass{judged}."
+        text = translate("{n_pass} of {n} {measured} pass{judged}.")
     else:
-        text = f"{n_pass} of {n_pass} {measured} pass{judged}, but the segments are not yet validated: {later}."
-    return n_pass, n_fail, text
+        text = translate("{n_pass} of {n} {measured} pass{judged}, but the segments are not yet validated: {later}.")
+    return n_pass, n_fail, text.format(**counts)
 
 
 def _gains(table: pd.DataFrame, outcomes: pd.DataFrame | None) -> tuple[va.GainsResult | None, str | None]:
