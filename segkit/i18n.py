@@ -177,6 +177,8 @@ ZH: dict[str, str] = {
         "**{n}** 位客户基于 **{p}** 个细分依据变量进入细分。",
     "Not available without transactions.": "没有交易数据，无法提供。",
     "Not applicable to a rule-based scheme.": "不适用于基于规则的方案。",
+    "Not shown: the method could not be fitted for the numbers of segments next to k = {k} ({why})":
+        "未显示：该方法无法拟合 k = {k} 附近的细分数（{why}）",
     "Criteria the data cannot measure, left for the team to judge: {c}.": "数据无法测量、留给团队判断的标准：{c}。",
     "Cross-validated AUC of the score: **{auc}**.": "评分的交叉验证 AUC：**{auc}**。",
     "This run is compared with {what}.": "本次运行与{what}进行比较。",

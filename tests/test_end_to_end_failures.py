@@ -86,47 +86,4 @@ def test_missing_input_file_writes_nothing(small_demo, tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
-def test_sigterm_marks_the_run_interrupted_and_a_killed_run_is_found_later(small_demo, tmp_path):
-    """SIGTERM mid-run: the folder is finished as 'interrupted'. kill -9: the next run marks it."""
-    import json
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    out = tmp_path / "out"
-
-    def start():
-        from pathlib import Path
-
-        segkit = Path(sys.executable).parent / "segkit"
-        return subprocess.Popen([str(segkit), "run", str(small_demo / "study.yaml"), "--out", str(out)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-    def wait_running(proc, seen=()):
-        for _ in range(600):
-            for m in out.glob("*/*/manifest.json"):
-                if m.parent not in seen and json.loads(m.read_text())["status"] == "running":
-                    return m
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.1)
-        raise AssertionError("the run never started")
-
-    proc = start()
-    manifest = wait_running(proc)
-    time.sleep(2)
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=120) == 130
-    doc = json.loads(manifest.read_text())
-    assert doc["status"] == "interrupted" and doc["finished"]
-
-    proc = start()
-    killed = wait_running(proc, seen=(manifest.parent,))
-    proc.kill()
-    proc.wait(timeout=30)
-    assert json.loads(killed.read_text())["status"] == "running"  # kill -9 leaves it so
-    from segkit.report import mark_stale_runs
-
-    assert mark_stale_runs(out) == [killed.parent]
-    doc = json.loads(killed.read_text())
-    assert doc["status"] == "interrupted" and "ended without finishing the run" in doc["error"]
+# SIGTERM, Ctrl-C and kill -9 (then the next run marks the folder) are cases of tests/test_faults.py.

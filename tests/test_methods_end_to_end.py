@@ -40,7 +40,8 @@ def _study(folder, method: str):
     return path
 
 
-@pytest.mark.parametrize("method", ["rfm8", "rfm_quantile", "value_pyramid", "value_potential_loyalty",
+# rfm8 runs all eight steps in tests/test_study_validation.py's shape matrix ("rule-based rfm8")
+@pytest.mark.parametrize("method", ["rfm_quantile", "value_pyramid", "value_potential_loyalty",
                                     "satisfaction_volume", "classify_stratify", "gmm", "ward", "kprototypes"])
 def test_named_method_runs_all_steps(method, demo_1000, tmp_path):
     results = run_steps(tmp_path / "run", _study(demo_1000, method))

@@ -84,11 +84,9 @@ SHAPES = {
     "no customers table": dict(tables=["transactions", "survey"], descriptors=[]),
     "survey only": dict(base="survey_study.yaml"),
     "rule-based rfm8": dict(method="rfm8"),
-    # each remaining optional column or table of the demo removed in turn (a shorter k range: seconds each)
-    "no product": dict(drop_transaction_columns=["product"], k_range=[2, 4]),
-    "no category": dict(drop_transaction_columns=["category"], k_range=[2, 4]),
-    "no quantity": dict(drop_transaction_columns=["quantity"], k_range=[2, 4]),
-    "no channel": dict(drop_transaction_columns=["channel"], k_range=[2, 4]),
+    # the remaining optional columns (two at a time) and tables of the demo removed (a shorter k range)
+    "no product or quantity": dict(drop_transaction_columns=["product", "quantity"], k_range=[2, 4]),
+    "no category or channel": dict(drop_transaction_columns=["category", "channel"], k_range=[2, 4]),
     "no survey table": dict(tables=["customers", "transactions"], k_range=[2, 4]),
 }
 #: Shapes the demo study cannot run on: they stop before any step, with exit 2 and this message.

@@ -160,6 +160,8 @@ def pair_tasks(fitter: Fitter, ks: list[int], n_boot: int, seeds: list) -> tuple
             boots = list(range(lo, min(lo + LCA_PAIRS_PER_BATCH, n_boot)))
             tasks.append((k, boots, [seeds[i * n_boot + b] for b in boots]))
     return _pair_batch, tasks
+
+
 #: A managerial number of segments (``k_range: [k, k]``) is still compared with this many k on each side.
 MANAGERIAL_SPAN = 2
 
