@@ -92,6 +92,8 @@ ZH: dict[str, str] = {
     "failed": "失败",
     "reused": "沿用",
     "not run": "未运行",
+    "This step was not run, because step {number} ({title}) failed before it; its report [{html}]({html}) shows "
+    "the error.": "此步骤未运行，因为之前的第 {number} 步（{title}）失败；其报告 [{html}]({html}) 显示了错误。",
     "from {run}": "来自 {run}",
     "pass": "通过",
     "FAIL": "未通过",

@@ -663,6 +663,7 @@ def run_study(
         for rec in records[first - 1: last]:
             if failed:
                 progress(f"[{rec.number}/8] {rec.title:<11} not run")
+                _write_not_run_page(run, rec, records, cfg, study_path, now)
                 continue
             t0 = time.perf_counter()
             too_big = None
@@ -781,6 +782,28 @@ def _reuse_steps(run: RunFolder, source: RunFolder, steps: list[StepInfo], recor
             html = export_html(nb, resources=_html_resources(cfg, run, rec, records, study_path, now))
             write_page(run, run.html_path(s), html)
     return {"from": str(source.path), "steps": [s.name for s in steps], "artifacts": copied}
+
+
+def _write_not_run_page(run: RunFolder, rec: StepRecord, records: list[StepRecord], cfg: StudyConfig,
+                        study_path: Path, now: dt.datetime) -> None:
+    """A short page for a step that did not run, naming the step that failed: no page links to a missing one."""
+    import nbformat
+
+    from segkit.i18n import translate
+
+    failed = next((r for r in records if r.status == "failed"), None)
+    if failed is None:
+        return
+    text = translate("This step was not run, because step {number} ({title}) failed before it; its report "
+                     "[{html}]({html}) shows the error.", cfg.language).format(
+        number=failed.number, title=translate(failed.title, cfg.language), html=failed.html)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(text)]
+    try:
+        write_page(run, run.html_path(rec.name),
+                   export_html(nb, resources=_html_resources(cfg, run, rec, records, study_path, now)))
+    except OSError:
+        pass  # a courtesy page: a full disk is reported by the step that met it
 
 
 def _html_resources(cfg: StudyConfig, run: RunFolder, rec: StepRecord, steps: list[StepRecord],

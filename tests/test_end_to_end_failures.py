@@ -11,7 +11,7 @@ import yaml
 
 from segkit.cli import main
 from segkit.report import run_study
-from segkit.study import artifacts
+from segkit.study import STEPS, artifacts
 from segkit.study.folder import RunFolder
 
 pytestmark = pytest.mark.slow
@@ -59,7 +59,10 @@ def test_failing_step_is_reported(small_demo, tmp_path):
     assert [s["status"] for s in manifest["steps"]] == ["ok"] + ["failed"] + ["not run"] * 6
     html = (run / "02_resources.html").read_text(encoding="utf-8")
     assert "planted fault" in html and "This step failed" in html
-    assert not (run / "03_method.html").exists()
+    # the steps after it have a page saying why they did not run, so no link leads nowhere
+    later = (run / "03_method.html").read_text(encoding="utf-8")
+    assert "This step was not run, because step 2 (Resources) failed" in later and 'href="02_resources.html"' in later
+    assert all((run / f"{s.name}.html").exists() for s in STEPS)
     assert "failed" in (run / "index.html").read_text(encoding="utf-8").lower()
 
 
