@@ -47,6 +47,8 @@ ZH: dict[str, str] = {
     "The executed notebook is notebooks/{notebook}.":
         "由 segkit {version} 根据研究文件 {study} 生成；输入与设置记录在 manifest.json 中。"
         "执行过的笔记本为 notebooks/{notebook}。",
+    "Produced by segkit {version} from study file {study}; inputs and settings are recorded in manifest.json.":
+        "由 segkit {version} 根据研究文件 {study} 生成；输入与设置记录在 manifest.json 中。",
     # the eight steps
     "Goals": "目标",
     "Resources": "资源",

@@ -799,9 +799,13 @@ def _write_not_run_page(run: RunFolder, rec: StepRecord, records: list[StepRecor
         number=failed.number, title=translate(failed.title, cfg.language), html=failed.html)
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(text)]
+    resources = _html_resources(cfg, run, rec, records, study_path, now)
+    # no notebook was executed for this step, so the footer names none
+    resources["footer"] = translate("Produced by segkit {version} from study file {study}; inputs and settings are "
+                                    "recorded in manifest.json.", cfg.language).format(version=__version__,
+                                                                                       study=study_path.name)
     try:
-        write_page(run, run.html_path(rec.name),
-                   export_html(nb, resources=_html_resources(cfg, run, rec, records, study_path, now)))
+        write_page(run, run.html_path(rec.name), export_html(nb, resources=resources))
     except OSError:
         pass  # a courtesy page: a full disk is reported by the step that met it
 

@@ -62,6 +62,7 @@ def test_failing_step_is_reported(small_demo, tmp_path):
     # the steps after it have a page saying why they did not run, so no link leads nowhere
     later = (run / "03_method.html").read_text(encoding="utf-8")
     assert "This step was not run, because step 2 (Resources) failed" in later and 'href="02_resources.html"' in later
+    assert "notebooks/03_method.ipynb" not in later  # no notebook ran for it
     assert all((run / f"{s.name}.html").exists() for s in STEPS)
     assert "failed" in (run / "index.html").read_text(encoding="utf-8").lower()
 
