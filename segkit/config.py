@@ -339,6 +339,22 @@ class ShareSpec(_Strict):
     pseudonym_key: str | None = Field(default=None, exclude=True, repr=False)
 
 
+def _shared_value(mapping: dict[Any, str]) -> tuple[Any, Any, str] | None:
+    """The first two keys that map to the same value, and that value (None when every value is unique).
+
+    Examples
+    --------
+    >>> _shared_value({1: "a", 2: "b", 3: "a"})
+    (1, 3, 'a')
+    """
+    seen: dict[str, Any] = {}
+    for k, value in mapping.items():
+        if value in seen:
+            return seen[value], k, value
+        seen[value] = k
+    return None
+
+
 class StudyConfig(_Strict):
     """A whole study. See ``data/demo/study.yaml`` for a commented example."""
 
@@ -402,12 +418,10 @@ class StudyConfig(_Strict):
         if empty:
             raise ValueError(f"segment {empty[0]} has an empty name")
         clean = {k: str(name).strip() for k, name in sorted(v.items())}
-        seen: dict[str, int] = {}
-        for k, name in clean.items():
-            if name in seen:
-                raise ValueError(f"segments {seen[name]} and {k} are both named {name!r}; a name identifies one "
-                                 "segment")
-            seen[name] = k
+        twice = _shared_value(clean)
+        if twice is not None:
+            first, k, name = twice
+            raise ValueError(f"segments {first} and {k} are both named {name!r}; a name identifies one segment")
         return clean
 
     @field_validator("currency")
@@ -424,12 +438,10 @@ class StudyConfig(_Strict):
         if empty:
             raise ValueError(f"variable {empty[0]!r} has an empty label")
         clean = {str(k): str(label).strip() for k, label in v.items()}
-        seen: dict[str, str] = {}
-        for k, label in clean.items():
-            if label in seen:
-                raise ValueError(f"variables {seen[label]!r} and {k!r} are both labelled {label!r}; a label names "
-                                 "one variable")
-            seen[label] = k
+        twice = _shared_value(clean)
+        if twice is not None:
+            first, k, label = twice
+            raise ValueError(f"variables {first!r} and {k!r} are both labelled {label!r}; a label names one variable")
         return clean
 
     @model_validator(mode="after")
