@@ -86,3 +86,14 @@ def copy_run(run: Path, dest: Path) -> Path:
 
     shutil.copytree(run, dest)
     return dest
+
+
+def billion_laughs(levels: int) -> str:
+    """A study file of nested YAML aliases, nine per level: 9**levels strings if a loader expanded them."""
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    prev = "a"
+    for name in "bcdefghijk"[: levels - 2]:
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+        prev = name
+    lines.append(f"name: [{', '.join([f'*{prev}'] * 9)}]")
+    return "\n".join(lines) + "\n"

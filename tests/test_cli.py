@@ -2,6 +2,7 @@
 
 import pytest
 import yaml
+from conftest import billion_laughs
 
 from segkit.cli import main
 from segkit.config import load_config
@@ -62,13 +63,7 @@ def test_new_study_without_data_makes_a_data_folder(tmp_path, monkeypatch):
 
 def _laughs(path):
     """A 'billion laughs' study file: nine levels of nested aliases (9**8 strings if expanded)."""
-    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
-    prev = "a"
-    for name in "bcdefg":
-        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
-        prev = name
-    lines.append(f"name: [{', '.join([f'*{prev}'] * 9)}]")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(billion_laughs(8), encoding="utf-8")
     return path
 
 

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import billion_laughs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -170,13 +171,7 @@ def _customers_with(b: Bench, col: str, values: Callable[[int], list[Any]], **ch
 
 
 def _laughs(b: Bench) -> str:
-    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
-    prev = "a"
-    for name in "bcdefgh":
-        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
-        prev = name
-    lines.append(f"name: [{', '.join([f'*{prev}'] * 9)}]")
-    return b.put("laughs.yaml", "\n".join(lines) + "\n")
+    return b.put("laughs.yaml", billion_laughs(9))
 
 
 def _zip(b: Bench, members: dict[str, bytes]) -> str:
